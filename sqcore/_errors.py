@@ -1,0 +1,149 @@
+"""Pure: the public exceptions and warning, and the internal failure values of the core.
+
+Exception tree (the public, documented API raises only these and the builtins named in
+each method's `Raises:`)::
+
+    SuperstaqException                  anything that went wrong talking to Superstaq
+    ├── SuperstaqServerException        the server refused (has .status_code)
+    └── SuperstaqUnsuccessfulJobException  a job failed, was cancelled or deleted
+    SuperstaqWarning (Warning)          a warning the server sent with a reply
+    TimeoutError (builtin)              retries or a wait ran out of time
+
+Inside the core, failures are values (`ApiFailure`), never exceptions; the shell maps the
+final one to an exception in one place (`sqcore._client.raise_for_failure`).
+"""
+
+from __future__ import annotations
+
+from typing import Literal
+
+import msgspec
+
+__all__ = [
+    "ApiFailure",
+    "BadBody",
+    "MissingJob",
+    "NetworkFault",
+    "Retryable",
+    "ServerError",
+    "SuperstaqException",
+    "SuperstaqServerException",
+    "SuperstaqUnsuccessfulJobException",
+    "SuperstaqWarning",
+    "Unauthorized",
+]
+
+
+class SuperstaqException(Exception):  # noqa: N818 - upstream's public name
+    """An error from Superstaq's API or from reading its reply.
+
+    Attributes:
+        message: The message, as given.
+    """
+
+    def __init__(self, message: str) -> None:
+        self.message = message
+        super().__init__(message)
+
+
+class SuperstaqServerException(SuperstaqException):
+    """The server answered with an error status that retrying will not fix.
+
+    Attributes:
+        status_code: The HTTP status code of the reply.
+    """
+
+    def __init__(self, message: str, status_code: int = 400, contact_info: bool = False) -> None:
+        status = (
+            "400, non-retriable error making request to Superstaq API"
+            if status_code == 400
+            else str(status_code)
+        )
+        text = f"{message} (Status code: {status})"
+        if contact_info:
+            text += (
+                "\n\nIf you would like to contact a member of our team, email us at "
+                "superstaq@infleqtion.com."
+            )
+        self.status_code = status_code
+        super().__init__(text)
+
+
+class SuperstaqUnsuccessfulJobException(SuperstaqException):
+    """A job (or one of its circuits) failed, was cancelled or was deleted."""
+
+    def __init__(self, job_id: str, status: str) -> None:
+        super().__init__(f"Job {job_id} terminated with status {status}.")
+
+
+class SuperstaqWarning(Warning):
+    """A warning the server sent along with a reply."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+
+
+# ---------------------------------------------------------------------------------------
+# Internal failure values (the core returns these inside `Failure`, never raises them).
+
+
+class Unauthorized(msgspec.Struct, frozen=True):
+    """401: the key was refused, or terms of use / email validation are pending."""
+
+    message: str
+    kind: Literal["unauthorized"] = "unauthorized"
+
+
+class Retryable(msgspec.Struct, frozen=True):
+    """A reply that may succeed if asked again later (503, 429).
+
+    Attributes:
+        reason: What the server said, for the final error message.
+        retry_after: Seconds the server asked us to wait (Retry-After), if it said.
+    """
+
+    reason: str
+    retry_after: float | None = None
+    kind: Literal["retryable"] = "retryable"
+
+
+class NetworkFault(msgspec.Struct, frozen=True):
+    """The transport failed (connect, timeout, reset ...); retried like a 503."""
+
+    reason: str
+    kind: Literal["network"] = "network"
+
+
+class ServerError(msgspec.Struct, frozen=True):
+    """Any other non-2xx reply: not retried."""
+
+    status: int
+    message: str
+    contact_info: bool = True
+    kind: Literal["server"] = "server"
+
+
+class BadBody(msgspec.Struct, frozen=True):
+    """A 2xx reply whose body is not what the wire format promises.
+
+    Attributes:
+        message: What was wrong, e.g. "Expected `int`, got `str`".
+        path: The JSON path of the offending value, e.g. "$.shots[0]" ("$" for the whole body).
+        job_id: The job whose data was bad, when the fault is inside one job's entry.
+    """
+
+    message: str
+    path: str = "$"
+    job_id: str | None = None
+    kind: Literal["bad_body"] = "bad_body"
+
+
+class MissingJob(msgspec.Struct, frozen=True):
+    """A fetch reply that lacks a job id we asked for."""
+
+    job_id: str
+    kind: Literal["missing_job"] = "missing_job"
+
+
+#: Every way a request can fail, as a value.
+ApiFailure = Unauthorized | Retryable | NetworkFault | ServerError | BadBody | MissingJob

@@ -1,0 +1,155 @@
+"""Pure: the wire models (msgspec Structs and enums) and the status rules, as data.
+
+The status rules are tables, not code: which circuit states are terminal, which are
+unsuccessful, and the priority order that picks a job's overall status. They carry over
+from upstream `general_superstaq.models` and `general_superstaq.job.Job`.
+"""
+
+from __future__ import annotations
+
+import datetime
+import enum
+from typing import Annotated
+
+import msgspec
+
+__all__ = [
+    "STATUS_PRIORITY_ORDER",
+    "TERMINAL_CIRCUIT_STATES",
+    "UNSUCCESSFUL_CIRCUIT_STATES",
+    "CancelReply",
+    "CircuitStatus",
+    "CircuitType",
+    "JobData",
+    "JobType",
+    "ServerWarning",
+]
+
+
+class CircuitStatus(str, enum.Enum):
+    """The status of one circuit of a job (upstream's 13 values)."""
+
+    RECEIVED = "received"
+    AWAITING_COMPILE = "awaiting_compile"
+    AWAITING_SUBMISSION = "awaiting_submission"
+    AWAITING_SIMULATION = "awaiting_simulation"
+    COMPILING = "compiling"
+    RUNNING = "running"
+    SIMULATING = "simulating"
+    PENDING = "pending"
+    FAILED = "failed"
+    UNRECOGNIZED = "unrecognized"
+    COMPLETED = "completed"
+    CANCELLED = "cancelled"
+    DELETED = "deleted"
+
+    @classmethod
+    def _missing_(cls, value: object) -> CircuitStatus:
+        # A status this client does not know yet is not an error: upstream treats
+        # UNRECOGNIZED as terminal, and the decoder reports the unknown name as a warning.
+        return cls.UNRECOGNIZED
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class JobType(str, enum.Enum):
+    """The kind of work a job asks for."""
+
+    SUBMIT = "submit"
+    SIMULATE = "simulate"
+    COMPILE = "compile"
+    CONVERT = "convert"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+class CircuitType(str, enum.Enum):
+    """The circuit language a client speaks; it selects the fetch endpoint."""
+
+    CIRQ = "cirq"
+    QISKIT = "qiskit"
+    QASM = "qasm"
+
+    def __str__(self) -> str:
+        return self.value
+
+
+#: States after which a circuit never changes again.
+TERMINAL_CIRCUIT_STATES: frozenset[CircuitStatus] = frozenset(
+    {
+        CircuitStatus.COMPLETED,
+        CircuitStatus.FAILED,
+        CircuitStatus.CANCELLED,
+        CircuitStatus.UNRECOGNIZED,
+        CircuitStatus.DELETED,
+    }
+)
+
+#: Terminal states that produced no result.
+UNSUCCESSFUL_CIRCUIT_STATES: frozenset[CircuitStatus] = frozenset(
+    {CircuitStatus.CANCELLED, CircuitStatus.FAILED, CircuitStatus.DELETED}
+)
+
+#: A job's overall status is the first status in this order that any of its circuits has
+#: (upstream `Job.STATUS_PRIORITY_ORDER`): work still to do outranks work done.
+STATUS_PRIORITY_ORDER: tuple[CircuitStatus, ...] = (
+    CircuitStatus.RECEIVED,
+    CircuitStatus.AWAITING_COMPILE,
+    CircuitStatus.AWAITING_SUBMISSION,
+    CircuitStatus.AWAITING_SIMULATION,
+    CircuitStatus.COMPILING,
+    CircuitStatus.SIMULATING,
+    CircuitStatus.RUNNING,
+    CircuitStatus.PENDING,
+    CircuitStatus.FAILED,
+    CircuitStatus.CANCELLED,
+    CircuitStatus.UNRECOGNIZED,
+    CircuitStatus.COMPLETED,
+    CircuitStatus.DELETED,
+)
+
+
+class JobData(msgspec.Struct, kw_only=True):
+    """Everything the server knows about one job (upstream `general_superstaq.models.JobData`).
+
+    Decoded straight from reply bytes; unknown extra fields are ignored. Per-circuit lists
+    are indexed by circuit.
+    """
+
+    job_type: JobType
+    statuses: Annotated[list[CircuitStatus], msgspec.Meta(min_length=1)]
+    status_messages: list[str | None]
+    user_email: str
+    target: str
+    provider_id: list[str | None]
+    num_circuits: int
+    compiled_circuits: list[str | None]
+    input_circuits: list[str]
+    circuit_type: CircuitType
+    counts: list[dict[str, int | float] | None]
+    results_dicts: list[str | None]
+    shots: list[int]
+    dry_run: bool
+    submission_timestamp: datetime.datetime
+    last_updated_timestamp: list[datetime.datetime | None]
+    initial_logical_to_physicals: list[dict[int, int] | None]
+    final_logical_to_physicals: list[dict[int, int] | None]
+    logical_qubits: list[str | None]
+    physical_qubits: list[str | None]
+    tags: list[str] = msgspec.field(default_factory=list)
+    metadata: dict[str, object] = msgspec.field(default_factory=dict)
+
+
+class ServerWarning(msgspec.Struct, frozen=True):
+    """One entry of a reply's `"warnings"` list."""
+
+    message: str
+
+
+class CancelReply(msgspec.Struct, frozen=True):
+    """The reply to `PUT client/cancel_jobs`."""
+
+    succeeded: list[str]
+    message: str
