@@ -1,0 +1,55 @@
+"""Shell: terminal output for the command line and the demo (tables, live progress)."""
+
+from __future__ import annotations
+
+from typing import TextIO
+
+from sqcore._job import Progress
+
+__all__ = ["ProgressLine", "table"]
+
+
+def table(rows: list[list[str]], out: TextIO) -> None:
+    """Writes `rows` (the first is the header) as left-aligned columns."""
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    for row in rows:
+        out.write(
+            "  ".join(cell.ljust(width) for cell, width in zip(row, widths, strict=True)).rstrip()
+        )
+        out.write("\n")
+
+
+class ProgressLine:
+    """Live progress on a stream: one redrawn line on a terminal, plain lines otherwise.
+
+    Off a terminal a line is written only when the counts change, so a log stays short.
+    """
+
+    def __init__(self, stream: TextIO, noun: str) -> None:
+        self._stream = stream
+        self._tty = stream.isatty()
+        self._noun = noun
+        self._last = ""
+
+    def __call__(self, progress: Progress) -> None:
+        """Shows `progress`."""
+        counts = ", ".join(f"{n} {status.value}" for status, n in progress.counts)
+        text = f"{progress.done}/{progress.total} {self._noun} done ({counts})"
+        if self._tty:
+            self._stream.write(f"\r\x1b[2K[{progress.elapsed_seconds:5.1f}s] {text}")
+        elif text != self._last:
+            self._stream.write(f"[{progress.elapsed_seconds:5.1f}s] {text}\n")
+        self._stream.flush()
+        self._last = text
+
+    def note(self, message: str) -> None:
+        """Writes a line of its own without garbling the progress line."""
+        prefix = "\r\x1b[2K" if self._tty else ""
+        self._stream.write(f"{prefix}{message}\n")
+        self._stream.flush()
+
+    def close(self) -> None:
+        """Ends the redrawn line (on a terminal)."""
+        if self._tty and self._last:
+            self._stream.write("\n")
+            self._stream.flush()
