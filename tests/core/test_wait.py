@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import given
 from hypothesis import strategies as st
 
@@ -111,7 +113,7 @@ def test_batch_ids_keeps_every_id_in_order_within_the_bound(
 def test_batch_ids_is_greedy(ids: list[str], base: int, limit: int) -> None:
     """No batch could have taken the next batch's first id: the count is minimal."""
     batches = batch_ids(ids, base, limit)
-    for batch, following in zip(batches, batches[1:], strict=False):
+    for batch, following in itertools.pairwise(batches):
         length = base + sum(1 + len("job_id=") + len(i) for i in (*batch, following[0]))
         assert length > limit
 

@@ -128,6 +128,10 @@ def _response(
 
 
 NOW = 1_700_000_000.0
+NOT_AUTHORIZED = (
+    '"Not authorized" returned by Superstaq API.  '
+    "Check to ensure you have supplied the correct API key."
+)
 
 
 @pytest.mark.parametrize(
@@ -135,15 +139,11 @@ NOW = 1_700_000_000.0
     [
         (
             _response(401, b'"nope"'),
-            Unauthorized(
-                '"Not authorized" returned by Superstaq API.  Check to ensure you have supplied the correct API key.'
-            ),
+            Unauthorized(NOT_AUTHORIZED),
         ),
         (
             _response(401, b"<html>401</html>"),
-            Unauthorized(
-                '"Not authorized" returned by Superstaq API.  Check to ensure you have supplied the correct API key.'
-            ),
+            Unauthorized(NOT_AUTHORIZED),
         ),
         (
             _response(401, b'"You must validate your registered email."'),

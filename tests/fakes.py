@@ -1,0 +1,73 @@
+"""Test doubles for the shell: a fake clock whose sleep advances time, and transports
+written as plain functions (as httpx's MockTransport). No real sleeps anywhere."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from returns.result import Failure, Result, Success
+
+from transports import Request, Response, Transport, TransportError
+
+EPOCH = 1_800_000_000.0
+
+
+class FakeClock:
+    """A monotonic clock that moves only when someone sleeps or `advance`s it."""
+
+    def __init__(self, start: float = 1000.0) -> None:
+        self.now = start
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return self.now
+
+    def time(self) -> float:
+        return EPOCH + self.now
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds >= 0, f"negative sleep {seconds}"
+        self.sleeps.append(seconds)
+        self.now += seconds
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+    def __call__(self) -> float:
+        """The emulator's clock callable."""
+        return self.now
+
+
+Handler = Callable[[Request], Response | TransportError]
+
+
+class FunctionTransport:
+    """A transport whose server is a function; records every request it is given."""
+
+    def __init__(self, handler: Handler) -> None:
+        self.handler = handler
+        self.requests: list[Request] = []
+
+    def send(self, request: Request) -> Result[Response, TransportError]:
+        self.requests.append(request)
+        outcome = self.handler(request)
+        if isinstance(outcome, TransportError):
+            return Failure(outcome)
+        return Success(outcome)
+
+
+class SlowTransport:
+    """Wraps a transport: each request costs `latency` seconds of fake time."""
+
+    def __init__(self, inner: Transport, clock: FakeClock, latency: float) -> None:
+        self.inner = inner
+        self.clock = clock
+        self.latency = latency
+
+    def send(self, request: Request) -> Result[Response, TransportError]:
+        self.clock.advance(min(self.latency, request.timeout))
+        return self.inner.send(request)
+
+
+def json_reply(status: int, body: bytes, **headers: str) -> Response:
+    return Response(status, {"Content-Type": "application/json", **headers}, body)

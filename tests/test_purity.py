@@ -1,0 +1,73 @@
+"""The modules that decide do no I/O: checked on their imports (STYLE.md, Layout)."""
+
+from __future__ import annotations
+
+import ast
+import pathlib
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+PURE = [
+    "sqcore/_models.py",
+    "sqcore/_status.py",
+    "sqcore/_wait.py",
+    "sqcore/_retry.py",
+    "sqcore/_wire.py",
+    "sqcore/_errors.py",
+    "transports/_types.py",
+    "transports/emulator/_state.py",
+]
+FORBIDDEN = {
+    "time",
+    "os",
+    "random",
+    "logging",
+    "warnings",
+    "urllib3",
+    "socket",
+    "threading",
+    "subprocess",
+    "sys",
+    "pathlib",
+    "http",
+    "transports.emulator",
+    "transports._urllib3",
+    "sqcore._client",
+    "sqcore._job",
+    "sqcore._config",
+    "sqcore._cli",
+}
+FORBIDDEN_CALLS = {"open", "print", "input", "exec", "eval"}
+
+
+def _imports(tree: ast.AST) -> set[str]:
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+@pytest.mark.parametrize("path", PURE)
+def test_pure_module_imports_nothing_that_does_io(path: str) -> None:
+    tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+    for name in _imports(tree):
+        root_parts = [".".join(name.split(".")[: i + 1]) for i in range(name.count(".") + 1)]
+        assert not set(root_parts) & FORBIDDEN, f"{path} imports {name}"
+    calls = {
+        node.func.id
+        for node in ast.walk(tree)
+        if isinstance(node, ast.Call) and isinstance(node.func, ast.Name)
+    }
+    assert not calls & FORBIDDEN_CALLS, f"{path} calls {calls & FORBIDDEN_CALLS}"
+
+
+@pytest.mark.parametrize(
+    "path", sorted(p.relative_to(ROOT).as_posix() for p in (ROOT / "transports").rglob("*.py"))
+)
+def test_transports_never_import_sqcore(path: str) -> None:
+    tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+    assert not any(name == "sqcore" or name.startswith("sqcore.") for name in _imports(tree))

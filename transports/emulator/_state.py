@@ -1,0 +1,493 @@
+"""Pure: the emulator's job model and schedule, as data and functions of time.
+
+A job's state is a function of three values: its definition (`JobSpec`), the instant it was
+cancelled (if it was), and `now`. Nothing here reads a clock, draws a random number or does
+I/O; callers pass the times in (monotonic seconds for the schedule, epoch seconds only for
+the timestamps written into replies).
+
+Rules this module keeps (checked by the property tests in `tests/emulator/`):
+- Each job type has a pipeline: an ordered tuple of open stages, then a terminal status.
+  Circuit `i` of a job created at `t0`, with duration `d_i`, is in open stage `k` of `n`
+  while `now - t0` is in `[d_i * k / n, d_i * (k + 1) / n)`, and terminal ("completed", or
+  "failed" when it was given a failure message) from `now >= t0 + d_i` on; a duration of 0
+  is terminal at once.
+- So statuses only move forward along the pipeline, and every circuit is terminal from
+  `t0 + d_i` on.
+- A cancel at `c` turns every circuit still open at `c` (`c < t0 + d_i`) into "cancelled"
+  from `c` on, and never changes it again; circuits terminal at `c` keep their status.
+  Before `c` a cancelled job looks exactly like an uncancelled one.
+- Counts exist only for completed circuits; they are a deterministic function of
+  (seed, job id, circuit index, shots, qubits), sum to the shots and use `num_qubits`-bit
+  strings.
+"""
+
+from __future__ import annotations
+
+import datetime
+import hashlib
+import math
+
+import msgspec
+
+__all__ = [
+    "CANCEL_MESSAGE",
+    "CIRCUIT_TYPES",
+    "EMULATOR_EMAIL",
+    "JOB_TYPES",
+    "PIPELINES",
+    "CircuitSpec",
+    "CircuitState",
+    "Job",
+    "JobSpec",
+    "JobView",
+    "Pipeline",
+    "Stage",
+    "cancel_job",
+    "circuit_state",
+    "circuit_states",
+    "completion_time",
+    "counts_for",
+    "default_durations",
+    "default_input_circuit",
+    "format_timestamp",
+    "is_open",
+    "job_view",
+    "pipeline_for",
+]
+
+
+_CANCELLED = "cancelled"
+_FAILED = "failed"
+_COMPLETED = "completed"
+_TERMINAL_STATUSES: frozenset[str] = frozenset({_COMPLETED, _FAILED, _CANCELLED})
+
+
+class Stage(msgspec.Struct, frozen=True):
+    """One status a circuit can be in, with what exists for it at that point.
+
+    Attributes:
+        status: The wire value of the status (`"received"`, `"compiling"`, ...).
+        compiled: Whether the compiled circuit, qubit mappings and qubit lists exist yet.
+        submitted: Whether the circuit has a provider-side id yet.
+    """
+
+    status: str
+    compiled: bool = False
+    submitted: bool = False
+
+
+class Pipeline(msgspec.Struct, frozen=True):
+    """The stages a circuit of one job type goes through.
+
+    Attributes:
+        job_type: The job type this pipeline is for.
+        stages: The open (non-terminal) stages, in order.
+        completed: The stage a successful circuit ends in.
+    """
+
+    job_type: str
+    stages: tuple[Stage, ...]
+    completed: Stage
+
+
+#: The pipelines, one per job type (upstream `JobType`). A provider id appears from "running"
+#: on (the shape upstream's replies show: "pending" circuits carry none yet).
+PIPELINES: tuple[Pipeline, ...] = (
+    Pipeline(
+        "submit",
+        (
+            Stage("received"),
+            Stage("awaiting_compile"),
+            Stage("compiling"),
+            Stage("awaiting_submission", compiled=True),
+            Stage("pending", compiled=True),
+            Stage("running", compiled=True, submitted=True),
+        ),
+        Stage(_COMPLETED, compiled=True, submitted=True),
+    ),
+    Pipeline(
+        "simulate",
+        (
+            Stage("received"),
+            Stage("awaiting_simulation"),
+            Stage("simulating", compiled=True),
+        ),
+        Stage(_COMPLETED, compiled=True),
+    ),
+    Pipeline(
+        "compile",
+        (Stage("received"), Stage("awaiting_compile"), Stage("compiling")),
+        Stage(_COMPLETED, compiled=True),
+    ),
+    Pipeline(
+        "convert",
+        (Stage("received"), Stage("compiling")),
+        Stage(_COMPLETED, compiled=True),
+    ),
+)
+
+#: Upstream `JobType` values.
+JOB_TYPES: tuple[str, ...] = tuple(pipeline.job_type for pipeline in PIPELINES)
+
+#: Upstream `CircuitType` values.
+CIRCUIT_TYPES: tuple[str, ...] = ("cirq", "qiskit", "qasm")
+
+#: The status message of a circuit cancelled by a cancel request.
+CANCEL_MESSAGE = "Cancelled by user."
+
+#: The user every emulated job belongs to.
+EMULATOR_EMAIL = "emulator@example.com"
+
+
+def pipeline_for(job_type: str) -> Pipeline:
+    """Returns the pipeline of `job_type`.
+
+    Raises:
+        ValueError: `job_type` is not one of `JOB_TYPES`.
+    """
+    for pipeline in PIPELINES:
+        if pipeline.job_type == job_type:
+            return pipeline
+    raise ValueError(f"unknown job type {job_type!r}; expected one of {', '.join(JOB_TYPES)}")
+
+
+class CircuitSpec(msgspec.Struct, frozen=True):
+    """How one circuit of an emulated job behaves.
+
+    Attributes:
+        input_circuit: The circuit as the client serialized it.
+        duration_seconds: Seconds from the job's creation to this circuit's terminal status.
+        shots: The number of shots.
+        failure: None to complete; else the status message the circuit fails with.
+    """
+
+    input_circuit: str
+    duration_seconds: float
+    shots: int
+    failure: str | None = None
+
+
+class JobSpec(msgspec.Struct, frozen=True):
+    """Everything that defines an emulated job; its state follows from this and the time.
+
+    Attributes:
+        job_id: The job id (a canonical UUID string).
+        job_type: One of `JOB_TYPES`.
+        target: The target name.
+        circuit_type: One of `CIRCUIT_TYPES`.
+        circuits: One spec per circuit, in order.
+        num_qubits: The width of the bitstrings in the counts.
+        created_at: Monotonic seconds at creation (drives the schedule).
+        created_wall: Epoch seconds at creation (only for timestamps in replies).
+        seed: Seeds the counts.
+        dry_run: The job's dry-run flag.
+        tags: The job's tags.
+        metadata_json: The job's metadata, already encoded as a JSON object.
+        warning: A warning to attach to fetch replies for this job, or None.
+        user_email: The owner's email address.
+    """
+
+    job_id: str
+    job_type: str
+    target: str
+    circuit_type: str
+    circuits: tuple[CircuitSpec, ...]
+    num_qubits: int
+    created_at: float
+    created_wall: float
+    seed: int = 0
+    dry_run: bool = False
+    tags: tuple[str, ...] = ()
+    metadata_json: bytes = b"{}"
+    warning: str | None = None
+    user_email: str = EMULATOR_EMAIL
+
+
+class Job(msgspec.Struct, frozen=True):
+    """An emulated job: its definition and, once cancelled, the monotonic cancel time.
+
+    Attributes:
+        spec: The job's definition.
+        cancelled_at: Monotonic seconds of the cancel that closed it, or None.
+    """
+
+    spec: JobSpec
+    cancelled_at: float | None = None
+
+
+class CircuitState(msgspec.Struct, frozen=True):
+    """One circuit's state at one instant.
+
+    Attributes:
+        status: The status wire value.
+        message: The status message, or None.
+        changed_at: Monotonic time of the last status change.
+        rank: The position of `status` in the pipeline; every terminal status ranks
+            `len(pipeline.stages)`.
+        compiled: Whether compiled outputs exist.
+        submitted: Whether a provider id exists.
+    """
+
+    status: str
+    message: str | None
+    changed_at: float
+    rank: int
+    compiled: bool
+    submitted: bool
+
+    @property
+    def terminal(self) -> bool:
+        """Whether the status is terminal."""
+        return self.status in _TERMINAL_STATUSES
+
+
+def default_durations(num_circuits: int) -> tuple[float, ...]:
+    """Returns the default, staggered durations: 1.0 + 0.25 * i seconds for circuit i."""
+    return tuple(1.0 + 0.25 * index for index in range(num_circuits))
+
+
+def default_input_circuit(circuit_type: str, num_qubits: int) -> str:
+    """Returns a plausible serialized empty circuit of `circuit_type`."""
+    if circuit_type == "cirq":
+        return '{"cirq_type": "Circuit", "moments": []}'
+    if circuit_type == "qasm":
+        return f'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[{num_qubits}];\n'
+    # Upstream sends Qiskit circuits as base64-encoded QPY; a short opaque stand-in.
+    return "UUlTS0lUAA=="
+
+
+def _stage_index(count: int, duration: float, elapsed: float) -> int:
+    """Returns the open stage at `elapsed`, for `0 <= elapsed < duration`.
+
+    `floor` of a monotone float expression is monotone in `elapsed`; the clamp guards the
+    last stage against rounding up to `count` just below `duration`.
+    """
+    ratio = elapsed * count / duration
+    return count - 1 if ratio >= count else max(0, math.floor(ratio))
+
+
+def circuit_state(
+    pipeline: Pipeline,
+    circuit: CircuitSpec,
+    created_at: float,
+    now: float,
+    cancelled_at: float | None = None,
+) -> CircuitState:
+    """Returns the state at monotonic time `now` of `circuit`, of a job created at `created_at`.
+
+    Every comparison is between absolute instants (`now` against `created_at + duration`),
+    so `completion_time` is exactly the first instant at which the circuit is terminal,
+    free of the rounding in `now - created_at`.
+
+    Invariants: the rank and `changed_at` never decrease as `now` grows; the state is
+    terminal for `now >= created_at + circuit.duration_seconds`; with a cancel at
+    `cancelled_at` the state before it is the uncancelled one, and from it on a circuit open
+    at the cancel is "cancelled" with `changed_at == cancelled_at`, forever.
+
+    Args:
+        pipeline: The pipeline of the circuit's job type.
+        circuit: The circuit's spec.
+        created_at: Monotonic time of the job's creation.
+        now: Monotonic time to evaluate at (times before `created_at` count as `created_at`).
+        cancelled_at: Monotonic time of the job's cancel, or None.
+    """
+    now = max(now, created_at)
+    duration = circuit.duration_seconds
+    ends_at = created_at + duration
+    count = len(pipeline.stages)
+    if cancelled_at is not None and cancelled_at <= now:
+        cancelled_at = max(cancelled_at, created_at)
+        if cancelled_at < ends_at:
+            frozen = pipeline.stages[_stage_index(count, duration, cancelled_at - created_at)]
+            return CircuitState(
+                _CANCELLED, CANCEL_MESSAGE, cancelled_at, count, frozen.compiled, frozen.submitted
+            )
+    if now >= ends_at:
+        if circuit.failure is None:
+            done = pipeline.completed
+            return CircuitState(done.status, None, ends_at, count, done.compiled, done.submitted)
+        last = pipeline.stages[-1]
+        return CircuitState(_FAILED, circuit.failure, ends_at, count, last.compiled, last.submitted)
+    index = _stage_index(count, duration, now - created_at)
+    stage = pipeline.stages[index]
+    changed_at = min(now, created_at + duration * index / count)
+    return CircuitState(stage.status, None, changed_at, index, stage.compiled, stage.submitted)
+
+
+def circuit_states(job: Job, now: float) -> tuple[CircuitState, ...]:
+    """Returns the state of every circuit of `job` at monotonic time `now`."""
+    spec = job.spec
+    pipeline = pipeline_for(spec.job_type)
+    return tuple(
+        circuit_state(pipeline, circuit, spec.created_at, now, job.cancelled_at)
+        for circuit in spec.circuits
+    )
+
+
+def is_open(job: Job, now: float) -> bool:
+    """Whether any circuit of `job` is not terminal at `now`."""
+    return any(not state.terminal for state in circuit_states(job, now))
+
+
+def cancel_job(job: Job, now: float) -> Job | None:
+    """Returns `job` cancelled at `now`, or None when no circuit is open at `now`.
+
+    Terminal circuits keep their status; open ones become "cancelled" from `now` on.
+    """
+    if not is_open(job, now):
+        return None
+    return Job(job.spec, cancelled_at=max(now, job.spec.created_at))
+
+
+def completion_time(job: Job, index: int) -> float:
+    """Returns the monotonic time at which circuit `index` became (or becomes) terminal.
+
+    Raises:
+        IndexError: `index` is out of range.
+    """
+    spec = job.spec
+    ends_at = spec.created_at + spec.circuits[index].duration_seconds
+    if job.cancelled_at is not None and job.cancelled_at < ends_at:
+        return job.cancelled_at
+    return ends_at
+
+
+def _bit_stream(seed: int, job_id: str, index: int, label: str, size: int) -> bytes:
+    """Returns `size` deterministic pseudo-random bytes for (seed, job, circuit, label)."""
+    key = f"{seed}\x00{job_id}\x00{index}\x00{label}".encode()
+    return hashlib.shake_256(key).digest(size)
+
+
+def _draw(seed: int, job_id: str, index: int, label: str, bound: int) -> int:
+    """Returns a deterministic integer in `[0, bound)`."""
+    return int.from_bytes(_bit_stream(seed, job_id, index, label, 8), "big") % bound
+
+
+def _bitstring(seed: int, job_id: str, index: int, label: str, num_qubits: int) -> str:
+    raw = _bit_stream(seed, job_id, index, label, (num_qubits + 7) // 8)
+    value = int.from_bytes(raw, "big") >> (8 * len(raw) - num_qubits)
+    return format(value, f"0{num_qubits}b")
+
+
+def counts_for(seed: int, job_id: str, index: int, shots: int, num_qubits: int) -> dict[str, int]:
+    """Returns the counts of a completed circuit: a Bell-like histogram with a little noise.
+
+    Invariants: the values are positive and sum to `shots`; every key has `num_qubits` bits;
+    the result depends only on the arguments.
+    """
+    weights: dict[str, int] = {}
+    outcomes = (
+        ("0" * num_qubits, 40 + _draw(seed, job_id, index, "w0", 21)),
+        ("1" * num_qubits, 40 + _draw(seed, job_id, index, "w1", 21)),
+        (_bitstring(seed, job_id, index, "n0", num_qubits), _draw(seed, job_id, index, "u0", 6)),
+        (_bitstring(seed, job_id, index, "n1", num_qubits), _draw(seed, job_id, index, "u1", 4)),
+    )
+    for bits, weight in outcomes:
+        weights[bits] = weights.get(bits, 0) + weight
+    total = sum(weights.values())
+    # Largest-remainder apportionment: exact total, deterministic tie-break by bitstring.
+    floors = {bits: shots * weight // total for bits, weight in weights.items()}
+    remainders = sorted(weights, key=lambda bits: (-(shots * weights[bits] % total), bits))
+    for bits in remainders[: shots - sum(floors.values())]:
+        floors[bits] += 1
+    return {bits: floors[bits] for bits in sorted(floors) if floors[bits] > 0}
+
+
+def format_timestamp(epoch_seconds: float) -> str:
+    """Returns `epoch_seconds` as ISO 8601 UTC with microseconds and a "Z" suffix."""
+    moment = datetime.datetime.fromtimestamp(epoch_seconds, tz=datetime.timezone.utc)
+    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+
+
+class JobView(msgspec.Struct, frozen=True):
+    """One job as the fetch endpoint returns it: the fields of upstream `JobData`, in order."""
+
+    job_type: str
+    statuses: tuple[str, ...]
+    status_messages: tuple[str | None, ...]
+    user_email: str
+    target: str
+    provider_id: tuple[str | None, ...]
+    num_circuits: int
+    compiled_circuits: tuple[str | None, ...]
+    input_circuits: tuple[str, ...]
+    circuit_type: str
+    counts: tuple[dict[str, int] | None, ...]
+    results_dicts: tuple[str | None, ...]
+    shots: tuple[int, ...]
+    dry_run: bool
+    submission_timestamp: str
+    last_updated_timestamp: tuple[str | None, ...]
+    initial_logical_to_physicals: tuple[dict[str, int] | None, ...]
+    final_logical_to_physicals: tuple[dict[str, int] | None, ...]
+    logical_qubits: tuple[str | None, ...]
+    physical_qubits: tuple[str | None, ...]
+    tags: tuple[str, ...]
+    metadata: msgspec.Raw
+
+
+def _line_qubits(num_qubits: int) -> str:
+    """Returns cirq's JSON for LineQubit(0..n-1), spaced as `cirq.to_json` writes it."""
+    items = ", ".join(f'{{"cirq_type": "LineQubit", "x": {q}}}' for q in range(num_qubits))
+    return f"[{items}]"
+
+
+def job_view(job: Job, now: float) -> JobView:
+    """Returns `job` at monotonic time `now` in the shape of upstream `JobData`.
+
+    Compiled circuits, qubit mappings and qubit lists are null until a circuit is compiled
+    (qubit lists are only given for cirq, as upstream documents); provider ids are null until
+    the circuit runs; counts are given only for completed circuits.
+    """
+    spec = job.spec
+    width = spec.num_qubits
+    identity = {str(q): q for q in range(width)}
+    reversed_map = {str(q): width - 1 - q for q in range(width)}
+    qubits = _line_qubits(width) if spec.circuit_type == "cirq" else None
+    views = tuple(
+        (index, circuit, state)
+        for index, (circuit, state) in enumerate(
+            zip(spec.circuits, circuit_states(job, now), strict=True)
+        )
+    )
+    return JobView(
+        job_type=spec.job_type,
+        statuses=tuple(state.status for _, _, state in views),
+        status_messages=tuple(state.message for _, _, state in views),
+        user_email=spec.user_email,
+        target=spec.target,
+        provider_id=tuple(
+            f"emu-{spec.job_id[:8]}-{index}" if state.submitted else None
+            for index, _, state in views
+        ),
+        num_circuits=len(spec.circuits),
+        compiled_circuits=tuple(
+            circuit.input_circuit if state.compiled else None for _, circuit, state in views
+        ),
+        input_circuits=tuple(circuit.input_circuit for circuit in spec.circuits),
+        circuit_type=spec.circuit_type,
+        counts=tuple(
+            counts_for(spec.seed, spec.job_id, index, circuit.shots, width)
+            if state.status == _COMPLETED
+            else None
+            for index, circuit, state in views
+        ),
+        results_dicts=tuple(None for _ in views),
+        shots=tuple(circuit.shots for circuit in spec.circuits),
+        dry_run=spec.dry_run,
+        submission_timestamp=format_timestamp(spec.created_wall),
+        last_updated_timestamp=tuple(
+            format_timestamp(spec.created_wall + (state.changed_at - spec.created_at))
+            for _, _, state in views
+        ),
+        initial_logical_to_physicals=tuple(
+            dict(identity) if state.compiled else None for _, _, state in views
+        ),
+        final_logical_to_physicals=tuple(
+            dict(reversed_map) if state.compiled else None for _, _, state in views
+        ),
+        logical_qubits=tuple(qubits if state.compiled else None for _, _, state in views),
+        physical_qubits=tuple(qubits if state.compiled else None for _, _, state in views),
+        tags=spec.tags,
+        metadata=msgspec.Raw(spec.metadata_json),
+    )
