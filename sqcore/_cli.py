@@ -24,7 +24,12 @@ from typing import NoReturn, TextIO
 
 from sqcore._cli_output import ProgressLine, table
 from sqcore._client import Client
-from sqcore._errors import SuperstaqException, SuperstaqServerException, SuperstaqWarning
+from sqcore._errors import (
+    RetriesExhaustedError,
+    SuperstaqException,
+    SuperstaqServerException,
+    SuperstaqWarning,
+)
 from sqcore._job import Job, wait_all
 from sqcore._models import UNSUCCESSFUL_CIRCUIT_STATES, JobData
 from sqcore._status import failure_summary, is_terminal, overall_status
@@ -54,6 +59,12 @@ def _build_parser() -> argparse.ArgumentParser:
     def with_connection(p: argparse.ArgumentParser) -> None:
         p.add_argument("--api-key", help="API key (else SUPERSTAQ_API_KEY, else the key file)")
         p.add_argument("--host", help="server URL (else SUPERSTAQ_REMOTE_HOST, else production)")
+        p.add_argument(
+            "--retry-seconds",
+            type=float,
+            default=60.0,
+            help="how long to retry when the server is busy or unreachable (default 60)",
+        )
 
     sub.add_parser("demo", help="run sample jobs on a local emulator (no key, no network)")
     p = sub.add_parser("status", help="show the status of jobs")
@@ -86,7 +97,12 @@ def _job_ids(values: Sequence[str]) -> list[str]:
 
 def _client(args: argparse.Namespace) -> Client:
     try:
-        return Client(api_key=args.api_key, remote_host=args.host, client_name="sqcore-cli")
+        return Client(
+            api_key=args.api_key,
+            remote_host=args.host,
+            client_name="sqcore-cli",
+            max_retry_seconds=args.retry_seconds,
+        )
     except (OSError, ValueError, TypeError) as error:
         raise _UsageError(str(error).replace("\n", " ")) from None
 
@@ -220,6 +236,8 @@ def main(
             return _COMMANDS[args.command](args, stdout, stderr)
         except _UsageError as error:
             return fail(EXIT_USAGE, str(error))
+        except RetriesExhaustedError as error:
+            return fail(EXIT_SERVER, str(error))
         except TimeoutError as error:
             return fail(EXIT_TIMEOUT, str(error))
         except SuperstaqServerException as error:

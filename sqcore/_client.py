@@ -30,6 +30,7 @@ from sqcore._errors import (
     BadBody,
     MissingJob,
     NetworkFault,
+    RetriesExhaustedError,
     Retryable,
     ServerError,
     SuperstaqException,
@@ -371,7 +372,7 @@ class Client:
     def _raise_for(self, failure: ApiFailure, out_of_time: bool, what: str) -> NoReturn:
         """Maps the final failure of a call to the documented exception."""
         if out_of_time:
-            raise TimeoutError(
+            raise RetriesExhaustedError(
                 "Reached maximum number of retries. Last error: "
                 + self._redact(_failure_reason(failure))
             )
@@ -393,7 +394,7 @@ class Client:
                 f"{self._redact(failure.message)} (at {failure.path})"
             )
         # Retryable and NetworkFault only end here through out_of_time.
-        raise TimeoutError(  # pragma: no cover - decide_retry never gives up otherwise
+        raise RetriesExhaustedError(  # pragma: no cover - decide_retry never gives up otherwise
             "Reached maximum number of retries. Last error: "
             + self._redact(_failure_reason(failure))
         )

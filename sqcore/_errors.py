@@ -24,6 +24,7 @@ __all__ = [
     "BadBody",
     "MissingJob",
     "NetworkFault",
+    "RetriesExhaustedError",
     "Retryable",
     "ServerError",
     "SuperstaqException",
@@ -81,6 +82,14 @@ class SuperstaqWarning(Warning):
 
     def __init__(self, message: str) -> None:
         super().__init__(message)
+
+
+class RetriesExhaustedError(TimeoutError):
+    """Retries of 503/429 replies or network faults ran past `max_retry_seconds`.
+
+    A `TimeoutError`, as documented; its own class lets the command line tell a server or
+    network failure (exit 4) from a wait that ran out of time (exit 3).
+    """
 
 
 # ---------------------------------------------------------------------------------------

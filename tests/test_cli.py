@@ -1,0 +1,195 @@
+"""The command line end to end: a subprocess against the loopback emulator server."""
+
+from __future__ import annotations
+
+import json
+import os
+import pathlib
+import subprocess
+import sys
+from collections.abc import Iterator
+
+import pytest
+
+from transports.emulator import Emulator, EmulatorServer
+
+KEY = "cli-test-key-0042"
+ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Emulator:
+    return Emulator(api_key=KEY)
+
+
+@pytest.fixture(scope="module")
+def server(emulator: Emulator) -> Iterator[EmulatorServer]:
+    with EmulatorServer(emulator) as running:
+        yield running
+
+
+def run(
+    *args: str, home: pathlib.Path, env: dict[str, str] | None = None, timeout: float = 30
+) -> subprocess.CompletedProcess[str]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SUPERSTAQ_")}
+    environment.update({"HOME": str(home), "XDG_DATA_HOME": str(home), "PYTHONPATH": str(ROOT)})
+    environment.update(env or {})
+    return subprocess.run(
+        [sys.executable, "-m", "sqcore", *args],
+        capture_output=True,
+        text=True,
+        timeout=timeout,
+        env=environment,
+        check=False,
+    )
+
+
+def connect(server: EmulatorServer) -> list[str]:
+    return ["--host", server.url, "--api-key", KEY]
+
+
+def test_status_table(server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path) -> None:
+    done = emulator.create_job(num_circuits=2, durations=0)
+    running = emulator.create_job(num_circuits=3, durations=60, target="ibmq_brisbane_qpu")
+    result = run("status", done, running.upper(), *connect(server), home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    lines = result.stdout.splitlines()
+    assert lines[0].split() == ["JOB", "TARGET", "STATUS", "CIRCUITS", "DONE"]
+    assert lines[1].split() == [done, "ss_unconstrained_simulator", "completed", "2/2"]
+    assert lines[2].split()[0] == running and lines[2].split()[3] == "0/3"
+
+
+def test_status_with_failed_job_exits_1(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    failed = emulator.create_job(num_circuits=2, durations=0, fail={0: "bad"})
+    result = run("status", failed, *connect(server), home=tmp_path)
+    assert result.returncode == 1
+    assert "failed" in result.stdout
+
+
+def test_wait_shows_progress_and_exits_0(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    ids = [emulator.create_job(durations=0.3 + 0.2 * i) for i in range(3)]
+    result = run("wait", *ids, "--poll", "0.1", "--timeout", "20", *connect(server), home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert "3/3 jobs done" in result.stderr
+    assert "0/3 jobs done" in result.stderr
+    assert result.stderr.count("\n") >= 2  # plain lines off a terminal, no carriage returns
+    assert "\r" not in result.stderr
+    assert result.stdout.count("completed") == 3
+
+
+def test_wait_timeout_exits_3(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    slow = emulator.create_job(durations=60)
+    result = run("wait", slow, "--poll", "0.1", "--timeout", "0.3", *connect(server), home=tmp_path)
+    assert result.returncode == 3
+    assert "Timed out" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_cancel_then_wait_exits_1(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    job = emulator.create_job(num_circuits=2, durations=60)
+    result = run("cancel", job, *connect(server), home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == [job, "cancelled"]
+    again = run("cancel", job, *connect(server), home=tmp_path)
+    assert again.returncode == 1 and "not cancelled" in again.stdout
+    waited = run("wait", job, *connect(server), home=tmp_path)
+    assert waited.returncode == 1
+    assert "cancelled" in waited.stdout
+
+
+def test_show_json(server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path) -> None:
+    job = emulator.create_job(num_circuits=2, durations=0, tags=("x",), metadata={"k": 2})
+    result = run("show", job, "--json", *connect(server), home=tmp_path)
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert data["statuses"] == ["completed", "completed"]
+    assert data["tags"] == ["x"] and data["metadata"] == {"k": 2}
+    assert sum(data["counts"][0].values()) == data["shots"][0]
+    text = run("show", job, *connect(server), home=tmp_path)
+    assert text.returncode == 0 and "target" in text.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "code", "needle"),
+    [
+        (["status", "not-a-uuid"], 2, "'not-a-uuid' is not a valid job id"),
+        (["frobnicate"], 2, "invalid choice"),
+        (["status"], 2, "required"),
+        (["wait", "00000000-0000-0000-0000-000000000001", "--poll", "-1"], 2, ">= 0"),
+        (
+            ["status", "00000000-0000-0000-0000-0000000000ee"],
+            4,
+            "00000000-0000-0000-0000-0000000000ee",
+        ),
+    ],
+)
+def test_input_errors(
+    server: EmulatorServer, tmp_path: pathlib.Path, args: list[str], code: int, needle: str
+) -> None:
+    result = run(*args, *connect(server), home=tmp_path)
+    assert result.returncode == code, result.stderr
+    assert needle in result.stderr
+    assert "Traceback" not in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1
+
+
+def test_wrong_key_is_a_server_error(server: EmulatorServer, tmp_path: pathlib.Path) -> None:
+    result = run(
+        "status",
+        "00000000-0000-0000-0000-000000000001",
+        "--host",
+        server.url,
+        "--api-key",
+        "wrong-key-777",
+        home=tmp_path,
+    )
+    assert result.returncode == 4
+    assert "Not authorized" in result.stderr and "wrong-key-777" not in result.stderr
+
+
+def test_missing_key_says_how_to_set_it(tmp_path: pathlib.Path) -> None:
+    result = run("status", "00000000-0000-0000-0000-000000000001", home=tmp_path)
+    assert result.returncode == 2
+    assert "SUPERSTAQ_API_KEY" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_key_and_host_from_environment(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    job = emulator.create_job(durations=0)
+    env = {"SUPERSTAQ_API_KEY": KEY, "SUPERSTAQ_REMOTE_HOST": server.url}
+    result = run("status", job, home=tmp_path, env=env)
+    assert result.returncode == 0, result.stderr
+
+
+def test_network_error_exits_4(tmp_path: pathlib.Path) -> None:
+    # Nothing listens on loopback port 9 (discard) here: refused, retried, then given up.
+    result = run(
+        "status",
+        "00000000-0000-0000-0000-000000000001",
+        "--host",
+        "http://127.0.0.1:9",
+        "--retry-seconds",
+        "0.5",
+        home=tmp_path,
+        env={"SUPERSTAQ_API_KEY": KEY},
+    )
+    assert result.returncode == 4, result.stderr
+    assert "Reached maximum number of retries" in result.stderr
+    assert "connect" in result.stderr and "Traceback" not in result.stderr
+
+
+def test_demo_runs_end_to_end(tmp_path: pathlib.Path) -> None:
+    result = run("demo", home=tmp_path, timeout=60)
+    assert result.returncode == 0, result.stderr
+    rows = [line.split() for line in result.stdout.splitlines()[1:4]]
+    assert [row[2] for row in rows] == ["completed", "failed", "cancelled"]
+    assert "Circuit 1 - Circuit has 200 qubits" in result.stdout
+    assert "3/3 jobs done" in result.stderr
