@@ -387,13 +387,15 @@ class Client:
                 f"The server's reply has no data for job {failure.job_id}: it may not exist, or "
                 "it may belong to another user."
             )
+        if isinstance(failure, NetworkFault):
+            raise SuperstaqException(f"Request failed while {what}: {self._redact(failure.reason)}")
         if isinstance(failure, BadBody):
             where = f"job {failure.job_id}" if failure.job_id else what
             raise SuperstaqException(
                 f"Could not read the server's reply for {where}: "
                 f"{self._redact(failure.message)} (at {failure.path})"
             )
-        # Retryable and NetworkFault only end here through out_of_time.
+        # Retryable only ends here through out_of_time.
         raise RetriesExhaustedError(  # pragma: no cover - decide_retry never gives up otherwise
             "Reached maximum number of retries. Last error: "
             + self._redact(_failure_reason(failure))
@@ -404,8 +406,16 @@ class Client:
             warnings.warn(self._redact(message), SuperstaqWarning, stacklevel=_caller_stacklevel())
 
 
+#: Transport faults that asking again cannot fix: the reply is too large, or the transport
+#: would not send the request (closed, or a header it cannot encode). A TLS failure is a
+#: certificate problem, also not fixed by retrying.
+_FINAL_TRANSPORT_KINDS = frozenset({"too_large", "refused", "tls"})
+
+
 def _network_fault(error: TransportError) -> ApiFailure:
-    return NetworkFault(f"{error.kind}: {error.message}")
+    return NetworkFault(
+        f"{error.kind}: {error.message}", retryable=error.kind not in _FINAL_TRANSPORT_KINDS
+    )
 
 
 def _failure_reason(failure: ApiFailure) -> str:

@@ -117,9 +117,12 @@ class Retryable(msgspec.Struct, frozen=True):
 
 
 class NetworkFault(msgspec.Struct, frozen=True):
-    """The transport failed (connect, timeout, reset ...); retried like a 503."""
+    """The transport failed. Connect, timeout, TLS-free protocol faults are retried like a
+    503; a reply over the size bound or a request the transport refused to send are not.
+    """
 
     reason: str
+    retryable: bool = True
     kind: Literal["network"] = "network"
 
 

@@ -2,7 +2,7 @@
 
 `decide_retry` is a function of (attempt number, the failure, the time left, a random draw
 in [0, 1)); it answers "retry in d seconds" or "give up, because ...". Only allow-listed
-failures retry: 503 and 429 replies (`Retryable`) and network faults (`NetworkFault`).
+failures retry: 503 and 429 replies (`Retryable`) and retryable network faults.
 The shell reads the clock, draws the random number and sleeps.
 """
 
@@ -75,7 +75,9 @@ def decide_retry(attempt: int, failure: ApiFailure, time_left: float, draw: floa
         gave one. Otherwise GiveUp(failure, out_of_time), where out_of_time says the failure
         was retryable but the budget ran out.
     """
-    if not isinstance(failure, (Retryable, NetworkFault)):
+    if not isinstance(failure, (Retryable, NetworkFault)) or (
+        isinstance(failure, NetworkFault) and not failure.retryable
+    ):
         return GiveUp(failure, out_of_time=False)
     delay = backoff_seconds(attempt, draw)
     if isinstance(failure, Retryable) and failure.retry_after is not None:

@@ -4,6 +4,7 @@ written as plain functions (as httpx's MockTransport). No real sleeps anywhere."
 from __future__ import annotations
 
 from collections.abc import Callable
+from typing import TypeVar
 
 from returns.result import Failure, Result, Success
 
@@ -71,3 +72,12 @@ class SlowTransport:
 
 def json_reply(status: int, body: bytes, **headers: str) -> Response:
     return Response(status, {"Content-Type": "application/json", **headers}, body)
+
+
+_T = TypeVar("_T")
+
+
+def untyped(function: Callable[..., _T]) -> Callable[..., _T]:
+    """The same function, callable with arguments of any type: for tests that check how a
+    public function rejects ill-typed input at run time."""
+    return function

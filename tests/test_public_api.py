@@ -74,9 +74,9 @@ def test_status_values_and_sets() -> None:
         "received awaiting_compile awaiting_submission awaiting_simulation compiling "
         "simulating running pending failed cancelled unrecognized completed deleted"
     )
-    assert tuple(
-        CircuitStatus(v) for v in upstream_order.split()
-    ) == sqcore.Job.STATUS_PRIORITY_ORDER
+    assert (
+        tuple(CircuitStatus(v) for v in upstream_order.split()) == sqcore.Job.STATUS_PRIORITY_ORDER
+    )
 
 
 def test_import_sqcore_does_not_import_urllib3() -> None:

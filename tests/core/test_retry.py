@@ -31,12 +31,13 @@ draws = st.floats(min_value=0, max_value=1, exclude_max=True)
 attempts = st.integers(0, 10_000)
 retryable: st.SearchStrategy[ApiFailure] = st.builds(
     Retryable, st.text(max_size=5), st.none() | st.floats(0, 1e5, allow_nan=False)
-) | st.builds(NetworkFault, st.text(max_size=5))
+) | st.builds(NetworkFault, st.text(max_size=5), st.just(True))
 final: st.SearchStrategy[ApiFailure] = st.one_of(
     st.builds(Unauthorized, st.text(max_size=5)),
     st.builds(ServerError, st.integers(300, 599), st.text(max_size=5)),
     st.builds(BadBody, st.text(max_size=5)),
     st.builds(MissingJob, st.text(max_size=5)),
+    st.builds(NetworkFault, st.text(max_size=5), st.just(False)),
 )
 time_left = st.floats(min_value=-10, max_value=1e5, allow_nan=False)
 

@@ -16,9 +16,10 @@ from sqcore import (
     SuperstaqServerException,
     SuperstaqWarning,
 )
-from tests.fakes import FakeClock, FunctionTransport, json_reply
+from tests.fakes import FakeClock, FunctionTransport, json_reply, untyped
 from tests.fixtures import JOB_65, JOB_66, JOB_68, fixture
 from transports import Request, Response, TransportError
+from transports._types import TransportErrorKind
 
 KEY = "sk-live-SECRET-7c1e"
 HOST = "https://superstaq.example"
@@ -333,4 +334,21 @@ def test_bad_client_arguments(kwargs: dict[str, object], error: type[Exception],
     options: dict[str, object] = {"api_key": KEY, "remote_host": HOST, "transport": always(OK_65)}
     options.update(kwargs)
     with pytest.raises(error, match=text):
-        Client(**options)  # type: ignore[arg-type]
+        untyped(Client)(**options)
+
+
+@pytest.mark.parametrize(
+    ("kind", "text"),
+    [
+        ("too_large", "reply body of 99 bytes exceeds the 10-byte limit"),
+        ("refused", "transport is closed"),
+        ("tls", "certificate verify failed"),
+    ],
+)
+def test_final_transport_faults_are_not_retried(kind: TransportErrorKind, text: str) -> None:
+    clock = FakeClock()
+    transport = always(TransportError(kind, text))
+    with pytest.raises(SuperstaqException, match=f"{kind}: {text}") as caught:
+        make(transport, clock).fetch_jobs([JOB_65])
+    assert not isinstance(caught.value, TimeoutError)
+    assert len(transport.requests) == 1 and clock.sleeps == []

@@ -1,0 +1,82 @@
+"""Upstream's own client against the loopback emulator, and sqcore beside it.
+
+Runs when the optional extra is installed (`pip install -e ".[compat]"`); skipped otherwise.
+"""
+
+from __future__ import annotations
+
+import warnings
+from collections.abc import Iterator
+
+import pytest
+
+pytest.importorskip("general_superstaq")
+
+from general_superstaq.job import Job as UpstreamJob
+from general_superstaq.superstaq_client import _SuperstaqClientV3
+
+from sqcore import Client, Job
+from transports.emulator import Emulator, EmulatorServer
+
+KEY = "compat-key-31337"
+
+
+@pytest.fixture(scope="module")
+def emulator() -> Emulator:
+    return Emulator(api_key=KEY)
+
+
+@pytest.fixture(scope="module")
+def server(emulator: Emulator) -> Iterator[EmulatorServer]:
+    with EmulatorServer(emulator) as running:
+        yield running
+
+
+@pytest.fixture
+def upstream(server: EmulatorServer) -> _SuperstaqClientV3:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")  # upstream warns that v0.3.0 is "under development"
+        return _SuperstaqClientV3(
+            client_name="compat-test",
+            api_key=KEY,
+            remote_host=server.url,
+            api_version="v0.3.0",
+            max_retry_seconds=2,
+        )
+
+
+def test_upstream_fetches_and_cancels(upstream: _SuperstaqClientV3, emulator: Emulator) -> None:
+    done = emulator.create_job(num_circuits=2, durations=0, tags=("t",), metadata={"m": 1})
+    open_job = emulator.create_job(num_circuits=3, durations=60, target="ibmq_brisbane_qpu")
+    fetched = upstream.fetch_jobs([done, open_job])
+    assert set(fetched) == {done, open_job}
+    assert fetched[done]["statuses"] == ["completed", "completed"]
+    assert fetched[done]["tags"] == ["t"]
+    assert upstream.cancel_jobs([open_job]) == [open_job]
+    assert emulator.statuses(open_job) == ["cancelled"] * 3
+
+
+def test_upstream_job_and_sqcore_job_agree(
+    upstream: _SuperstaqClientV3,
+    emulator: Emulator,
+    server: EmulatorServer,
+) -> None:
+    client = Client(api_key=KEY, remote_host=server.url)
+    ids = [
+        emulator.create_job(num_circuits=4, durations=0),
+        emulator.create_job(num_circuits=2, durations=0, fail={1: "too many qubits"}),
+        emulator.create_job(num_circuits=3, durations=[0, 60, 60], target="ibmq_brisbane_qpu"),
+    ]
+    for job_id in ids:
+        theirs = UpstreamJob(upstream, job_id)
+        ours = Job(client, job_id)
+        upstream_status: str = theirs._status()
+        assert ours.status() == upstream_status
+        assert ours.to_dict() == theirs.to_dict()
+        assert ours.target() == theirs.target()
+
+
+def test_upstream_sees_unknown_ids_as_missing(
+    upstream: _SuperstaqClientV3,
+) -> None:
+    assert upstream.fetch_jobs(["00000000-0000-0000-0000-0000000000aa"]) == {}

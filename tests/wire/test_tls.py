@@ -1,0 +1,156 @@
+"""Shell: `Urllib3Transport` over TLS to a loopback HTTPS server with a trustme certificate.
+
+Certificates are always verified: against the system trust store by default (which does
+not hold the test CA, so the handshake fails), or against the `ca_certs` bundle.
+"""
+
+from __future__ import annotations
+
+import re
+import ssl
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import trustme
+from returns.pipeline import is_successful
+from returns.result import Result
+
+from transports import Request, Response, TransportError, Urllib3Transport
+
+from .hostile import HostileServer, Reply, Serve, Stall, Trickle, json_reply
+
+SECRET = "sk-SECRET-123"
+HEADERS = {"Authorization": SECRET}
+
+
+@pytest.fixture(scope="module")
+def ca() -> trustme.CA:
+    return trustme.CA()
+
+
+@pytest.fixture(scope="module")
+def ca_pem(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    path = tmp_path_factory.mktemp("tls") / "ca.pem"
+    ca.cert_pem.write_to_path(str(path))
+    return path
+
+
+def server_context(ca: trustme.CA, *names: str) -> ssl.SSLContext:
+    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
+    ca.issue_cert(*names).configure_cert(context)
+    return context
+
+
+@pytest.fixture
+def https_server(ca: trustme.CA, serve: Serve) -> HostileServer:
+    return serve(
+        [json_reply({"ok": True})], ssl_context=server_context(ca, "127.0.0.1", "localhost")
+    )
+
+
+@pytest.fixture
+def trusting(ca_pem: Path) -> Iterator[Urllib3Transport]:
+    with Urllib3Transport(ca_certs=ca_pem) as transport:
+        yield transport
+
+
+def send(
+    transport: Urllib3Transport, url: str, timeout: float = 2.0
+) -> Result[Response, TransportError]:
+    return transport.send(Request("GET", url, HEADERS, None, timeout))
+
+
+def test_an_unknown_ca_fails_tls_by_default(
+    transport: Urllib3Transport, https_server: HostileServer
+) -> None:
+    result = send(transport, https_server.url("/job"))
+
+    assert not is_successful(result)
+    error = result.failure()
+    assert error.kind == "tls"
+    assert error.message.startswith(f"TLS with 127.0.0.1:{https_server.port} failed")
+    assert "certificate verify failed" in error.message
+    assert SECRET not in str(error)
+    assert https_server.requests == ()  # nothing was sent over the unverified connection
+
+
+@pytest.mark.parametrize("as_str", [False, True], ids=["Path", "str"])
+def test_the_ca_bundle_is_trusted(ca_pem: Path, https_server: HostileServer, as_str: bool) -> None:
+    with Urllib3Transport(ca_certs=str(ca_pem) if as_str else ca_pem) as transport:
+        result = send(transport, https_server.url("/job"))
+
+    assert is_successful(result)
+    assert result.unwrap().status == 200
+    assert https_server.requests[0].header("Authorization") == SECRET
+
+
+def test_keep_alive_reuses_one_tls_connection(
+    trusting: Urllib3Transport, https_server: HostileServer
+) -> None:
+    for _ in range(5):
+        assert is_successful(send(trusting, https_server.url()))
+
+    assert https_server.connections == 1
+
+
+def test_a_certificate_for_another_host_fails(
+    trusting: Urllib3Transport, ca: trustme.CA, serve: Serve
+) -> None:
+    server = serve([Reply()], ssl_context=server_context(ca, "example.org"))
+
+    result = send(trusting, server.url())
+
+    assert not is_successful(result)
+    assert result.failure().kind == "tls"
+    assert "mismatch" in result.failure().message.lower()
+
+
+@pytest.mark.parametrize(
+    "action",
+    [
+        Stall(5.0),
+        Trickle(
+            Reply(200, (("X-Padding", "p" * 200),)), step_bytes=1, interval=0.02, head_too=True
+        ),
+    ],
+    ids=["stall", "trickled headers"],
+)
+def test_the_deadline_holds_over_tls(
+    trusting: Urllib3Transport, ca: trustme.CA, serve: Serve, action: Stall | Trickle
+) -> None:
+    server = serve([action], ssl_context=server_context(ca, "127.0.0.1"))
+
+    start = time.monotonic()
+    result = send(trusting, server.url(), timeout=0.4)
+
+    assert time.monotonic() - start < 0.9
+    assert not is_successful(result)
+    assert result.failure().kind == "timeout"
+
+
+def test_a_missing_ca_bundle_raises_naming_it(tmp_path: Path) -> None:
+    missing = tmp_path / "no-such-ca.pem"
+
+    with pytest.raises(ValueError, match=re.escape(str(missing))):
+        Urllib3Transport(ca_certs=missing)
+
+
+def test_a_directory_is_not_a_ca_bundle(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="no such CA bundle file"):
+        Urllib3Transport(ca_certs=tmp_path)
+
+
+def test_a_file_without_certificates_raises(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.pem"
+    junk.write_text("not a certificate\n")
+
+    with pytest.raises(ValueError, match=re.escape("junk.pem")):
+        Urllib3Transport(ca_certs=junk)
+
+
+def test_repr_shows_the_ca_bundle(ca_pem: Path) -> None:
+    transport = Urllib3Transport(ca_certs=ca_pem)
+
+    assert repr(transport) == f"Urllib3Transport(ca_certs={str(ca_pem)!r}, max_body_bytes=67108864)"

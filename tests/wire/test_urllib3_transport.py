@@ -1,0 +1,465 @@
+"""Shell: `Urllib3Transport` against real sockets on 127.0.0.1.
+
+Every hostile behaviour comes back as one `TransportError` kind, with a message that says
+what happened and never the API key, within the request's timeout plus `MARGIN`; proper
+replies come back whole; connections are reused; redirects are returned, not followed; and
+a huge body is refused while memory stays bounded.
+"""
+
+from __future__ import annotations
+
+import gzip
+import socket
+import threading
+import time
+import tracemalloc
+from dataclasses import dataclass
+
+import pytest
+from returns.pipeline import is_successful
+from returns.result import Result
+
+from transports import Request, Response, TransportError, Urllib3Transport
+from transports._types import TransportErrorKind
+
+from .hostile import (
+    Action,
+    Hangup,
+    Pause,
+    Raw,
+    Reply,
+    Reset,
+    Serve,
+    Stall,
+    Stream,
+    Trickle,
+    Truncate,
+    fail_first,
+    json_reply,
+    redirect,
+    retry_later,
+)
+
+SECRET = "sk-SECRET-123"
+HEADERS = {"Authorization": SECRET, "Content-Type": "application/json"}
+#: How far past its timeout a request may end (thread wake-ups on a busy 2-core machine).
+MARGIN = 0.5
+LIMIT = 64 * 2**20
+
+
+def send(
+    transport: Urllib3Transport,
+    url: str,
+    *,
+    timeout: float = 1.0,
+    method: str = "GET",
+    body: bytes | None = None,
+    headers: dict[str, str] | None = None,
+) -> tuple[Result[Response, TransportError], float]:
+    """Sends one request; returns its result and how many seconds it took."""
+    request = Request(method, url, HEADERS if headers is None else headers, body, timeout)
+    start = time.monotonic()
+    result = transport.send(request)
+    return result, time.monotonic() - start
+
+
+def failure_of(result: Result[Response, TransportError]) -> TransportError:
+    """The error in a `Failure`, checked to hold no trace of the API key."""
+    assert not is_successful(result), f"expected a failure, got {result}"
+    error = result.failure()
+    assert SECRET not in str(error)
+    assert SECRET not in repr(error)
+    return error
+
+
+def success_of(result: Result[Response, TransportError]) -> Response:
+    assert is_successful(result), f"expected a success, got {result}"
+    return result.unwrap()
+
+
+# --- Proper replies ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["length", "chunked"])
+def test_a_reply_comes_back_whole_with_its_headers(
+    transport: Urllib3Transport, serve: Serve, chunked: bool
+) -> None:
+    body = b'{"job": "done"}' * 10_000
+    headers = (("Content-Type", "application/json"), ("X-Dup", "a"), ("X-Dup", "b"))
+    server = serve([Reply(200, headers, body, chunked=chunked)])
+
+    response = success_of(send(transport, server.url("/job"))[0])
+
+    assert response.status == 200
+    assert response.body == body
+    assert response.headers["X-Dup"] == "a, b"
+    assert response.header("content-type") == "application/json"
+
+
+def test_a_body_ended_by_closing_the_connection_comes_back_whole(
+    transport: Urllib3Transport, serve: Serve
+) -> None:
+    server = serve([Stream(300_000, framing="close")])
+
+    response = success_of(send(transport, server.url())[0])
+
+    assert response.body == b"x" * 300_000
+
+
+def test_the_request_arrives_as_sent(transport: Urllib3Transport, serve: Serve) -> None:
+    server = serve([json_reply({"succeeded": ["1"]})])
+    url = server.url("/v0.3.0/client/cancel_jobs?x=1&x=2")
+
+    success_of(send(transport, url, method="PUT", body=b'{"job_id": ["1"]}')[0])
+
+    (received,) = server.requests
+    assert received.method == "PUT"
+    assert received.path == "/v0.3.0/client/cancel_jobs"
+    assert received.query == {"x": ["1", "2"]}
+    assert received.body == b'{"job_id": ["1"]}'
+    assert received.header("authorization") == SECRET  # the right server does get the key
+    assert received.header("Content-Length") == "17"
+
+
+def test_keep_alive_reuses_one_connection(transport: Urllib3Transport, serve: Serve) -> None:
+    server = serve([json_reply({"ok": True})])
+
+    for _ in range(20):
+        assert success_of(send(transport, server.url())[0]).status == 200
+
+    assert len(server.requests) == 20
+    assert server.connections == 1
+
+
+def test_a_connection_the_server_closed_is_replaced(
+    transport: Urllib3Transport, serve: Serve
+) -> None:
+    server = serve([Reply(200, body=b"one", close=True), Reply(200, body=b"two")])
+
+    assert success_of(send(transport, server.url())[0]).body == b"one"
+    assert success_of(send(transport, server.url())[0]).body == b"two"
+
+    assert server.connections == 2
+
+
+def test_concurrent_sends_share_the_pool(transport: Urllib3Transport, serve: Serve) -> None:
+    server = serve([json_reply({"ok": True})])
+    statuses: list[int] = []
+    lock = threading.Lock()
+
+    def work() -> None:
+        for _ in range(5):
+            result = send(transport, server.url())[0]
+            with lock:
+                statuses.append(success_of(result).status)
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=10)
+
+    assert statuses == [200] * 20
+    assert server.connections <= 4
+
+
+def test_a_redirect_is_returned_not_followed(transport: Urllib3Transport, serve: Serve) -> None:
+    target = serve([Reply(200, body=b"followed")])
+    server = serve([redirect(target.url("/elsewhere"))])
+
+    response = success_of(send(transport, server.url("/job"))[0])
+
+    assert response.status == 302
+    assert response.header("Location") == target.url("/elsewhere")
+    assert target.requests == ()
+    assert target.connections == 0  # so no Authorization header can have reached it
+
+
+@pytest.mark.parametrize("status", [503, 429])
+def test_retry_later_is_a_reply_and_is_not_retried(
+    transport: Urllib3Transport, serve: Serve, status: int
+) -> None:
+    server = serve([retry_later(status, retry_after="7")])
+
+    response = success_of(send(transport, server.url())[0])
+
+    assert (response.status, response.header("retry-after")) == (status, "7")
+    assert len(server.requests) == 1
+
+
+def test_a_body_that_is_not_json_comes_back_as_bytes(
+    transport: Urllib3Transport, serve: Serve
+) -> None:
+    server = serve([Reply(200, (("Content-Type", "application/json"),), b'{"job": ')])
+
+    assert success_of(send(transport, server.url())[0]).body == b'{"job": '
+
+
+def test_a_compressed_body_comes_back_as_sent(transport: Urllib3Transport, serve: Serve) -> None:
+    packed = gzip.compress(b"{}")
+    server = serve([Reply(200, (("Content-Encoding", "gzip"),), packed)])
+
+    response = success_of(send(transport, server.url())[0])
+
+    assert response.body == packed  # never decompressed, so never past the size bound
+    assert server.requests[0].header("Accept-Encoding") == "identity"
+
+
+def test_a_reply_to_head_may_announce_any_length(transport: Urllib3Transport, serve: Serve) -> None:
+    server = serve([Reply(200, (("Content-Length", str(10**12)),))])
+
+    response = success_of(send(transport, server.url(), method="HEAD")[0])
+
+    assert (response.status, response.body) == (200, b"")
+
+
+def test_failures_then_success_follow_the_script(transport: Urllib3Transport, serve: Serve) -> None:
+    server = serve(fail_first(2, Hangup(), json_reply({"ok": True})))
+
+    kinds = [send(transport, server.url())[0] for _ in range(3)]
+
+    assert [failure_of(r).kind for r in kinds[:2]] == ["protocol", "protocol"]
+    assert success_of(kinds[2]).status == 200
+    assert len(server.requests) == 3
+    assert server.connections == 3
+
+
+# --- Hostile replies: one table ----------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Case:
+    """A hostile action and the failure it must give (message: a fragment, {port} filled)."""
+
+    action: Action
+    kind: TransportErrorKind
+    message: str
+    timeout: float = 1.0
+
+
+BODY = Reply(200, (("Content-Type", "application/json"),), b"x" * 100)
+LONG_HEAD = Reply(200, (("X-Padding", "p" * 200),), b"{}")
+
+CASES = {
+    "hangup": Case(Hangup(), "protocol", "127.0.0.1:{port} closed the connection without a reply"),
+    "reset before reply": Case(
+        Reset(), "protocol", "connection reset by 127.0.0.1:{port} before the reply headers"
+    ),
+    "reset mid-body": Case(
+        Reset(BODY, body_bytes=10, after_seconds=0.1),
+        "protocol",
+        "connection reset by 127.0.0.1:{port}",
+    ),
+    "truncated body": Case(
+        Truncate(BODY, body_bytes=10), "protocol", "connection closed after 10 of 100 body bytes"
+    ),
+    "truncated chunked body": Case(
+        Truncate(Reply(200, body=b"x" * 100, chunked=True), body_bytes=20),
+        "protocol",
+        "body bytes, before the last chunk",
+    ),
+    "stall before headers": Case(
+        Stall(5.0), "timeout", "no complete reply headers from 127.0.0.1:{port} within 0.3 s", 0.3
+    ),
+    "stall before headers, then reply": Case(
+        Stall(5.0, then=BODY), "timeout", "no complete reply headers", 0.3
+    ),
+    "stall mid-body": Case(
+        Pause(BODY, body_bytes=10, seconds=5.0),
+        "timeout",
+        "reply body not complete within 0.3 s",
+        0.3,
+    ),
+    "trickled body": Case(
+        Trickle(Reply(200, body=b"x" * 200), step_bytes=1, interval=0.02),
+        "timeout",
+        "reply body not complete within 0.4 s",
+        0.4,
+    ),
+    "trickled headers": Case(
+        Trickle(LONG_HEAD, step_bytes=1, interval=0.02, head_too=True),
+        "timeout",
+        "no complete reply headers",
+        0.4,
+    ),
+    "garbage status line": Case(
+        Raw(b"HELLO WORLD\r\n\r\n"), "protocol", "malformed reply from 127.0.0.1:{port}"
+    ),
+    "status line echoing the key": Case(
+        Raw(f"HTTP/1.1 2{SECRET}\r\n\r\n".encode()), "protocol", "an invalid status line"
+    ),
+    "header echoing the key, then short body": Case(
+        Raw(f"HTTP/1.1 200 OK\r\nX-Echo: {SECRET}\r\nContent-Length: 9\r\n\r\nab".encode()),
+        "protocol",
+        "connection closed after 2 of 9 body bytes",
+    ),
+    "not HTTP/1.x": Case(Raw(b"HTTP/2.0 200 OK\r\n\r\n"), "protocol", "not HTTP/1.x"),
+    "header line too long": Case(
+        Raw(b"HTTP/1.1 200 OK\r\nX-Long: " + b"a" * 70_000 + b"\r\n\r\n"),
+        "protocol",
+        "a header line is too long",
+    ),
+    "conflicting lengths": Case(
+        Raw(b"HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Length: 6\r\n\r\nhello"),
+        "protocol",
+        "conflicting Content-Length values",
+    ),
+    "invalid length": Case(
+        Raw(b"HTTP/1.1 200 OK\r\nContent-Length: five\r\n\r\nhello", close=False),
+        "protocol",
+        "an invalid Content-Length",
+    ),
+    "huge announced body": Case(
+        Stream(10**12),
+        "too_large",
+        f"reply body of 1000000000000 bytes (announced) exceeds the {LIMIT}-byte limit",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", CASES.values(), ids=CASES.keys())
+def test_a_hostile_reply_is_a_failure_that_says_what_happened(
+    transport: Urllib3Transport, serve: Serve, case: Case
+) -> None:
+    server = serve([case.action])
+
+    result, elapsed = send(transport, server.url("/job"), timeout=case.timeout)
+
+    error = failure_of(result)
+    assert error.kind == case.kind
+    assert case.message.format(port=server.port) in error.message
+    assert elapsed < case.timeout + MARGIN
+
+
+def test_a_failed_connection_is_not_reused(transport: Urllib3Transport, serve: Serve) -> None:
+    server = serve([Pause(BODY, body_bytes=10, seconds=5.0), BODY])
+
+    assert failure_of(send(transport, server.url(), timeout=0.3)[0]).kind == "timeout"
+    assert success_of(send(transport, server.url())[0]).body == BODY.body
+
+    assert server.connections == 2
+
+
+# --- Size bound ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("framing", ["chunked", "close"])
+def test_a_huge_streamed_body_is_refused_in_bounded_memory(
+    transport: Urllib3Transport, serve: Serve, framing: str
+) -> None:
+    total = 200 * 10**6
+    server = serve([Stream(total, framing="chunked" if framing == "chunked" else "close")])
+
+    tracemalloc.start()
+    try:
+        result, elapsed = send(transport, server.url(), timeout=10.0)
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+
+    error = failure_of(result)
+    assert (error.kind, error.message) == (
+        "too_large",
+        f"reply body exceeds the {LIMIT}-byte limit",
+    )
+    assert peak < LIMIT + 8 * 2**20  # the bound plus a little, far below the 200 MB sent
+    assert elapsed < 10.0
+
+
+def test_a_small_bound_keeps_memory_small(serve: Serve) -> None:
+    server = serve([Stream(50 * 10**6, framing="chunked")])
+
+    with Urllib3Transport(max_body_bytes=2**20) as transport:
+        tracemalloc.start()
+        try:
+            result, _ = send(transport, server.url(), timeout=5.0)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+
+    assert failure_of(result).message == "reply body exceeds the 1048576-byte limit"
+    assert peak < 4 * 2**20
+
+
+@pytest.mark.parametrize("chunked", [False, True], ids=["length", "chunked"])
+def test_a_body_of_exactly_the_bound_is_accepted(serve: Serve, chunked: bool) -> None:
+    server = serve([Reply(200, body=b"x" * 1000, chunked=chunked), Reply(200, body=b"x" * 1001)])
+
+    with Urllib3Transport(max_body_bytes=1000) as transport:
+        assert success_of(send(transport, server.url())[0]).body == b"x" * 1000
+        error = failure_of(send(transport, server.url())[0])
+
+    assert error.kind == "too_large"
+    assert "exceeds the 1000-byte limit" in error.message
+
+
+# --- Before any reply ---------------------------------------------------------------------
+
+
+def test_a_closed_port_is_a_connect_failure(transport: Urllib3Transport) -> None:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port: int = probe.getsockname()[1]  # bound, never listening: connects are refused
+
+        result, elapsed = send(transport, f"http://127.0.0.1:{port}/job", timeout=0.5)
+
+    error = failure_of(result)
+    assert (error.kind, error.message) == ("connect", f"connection refused by 127.0.0.1:{port}")
+    assert elapsed < 0.5 + MARGIN
+
+
+def test_no_time_left_sends_nothing(transport: Urllib3Transport, serve: Serve) -> None:
+    server = serve([BODY])
+
+    error = failure_of(send(transport, server.url(), timeout=0.0)[0])
+
+    assert error.kind == "timeout"
+    assert server.connections == 0
+
+
+def test_a_timeout_that_is_not_a_number_is_a_bug(transport: Urllib3Transport) -> None:
+    with pytest.raises(ValueError, match="finite"):
+        send(transport, "http://127.0.0.1:9/", timeout=float("inf"))
+
+
+def test_a_header_that_cannot_be_sent_is_refused_without_quoting_it(
+    transport: Urllib3Transport, serve: Serve
+) -> None:
+    server = serve([BODY])
+    headers = {"Authorization": SECRET + "\r\nX-Injected: 1"}
+
+    error = failure_of(send(transport, server.url(), headers=headers)[0])
+
+    assert error.kind == "refused"
+    assert "Authorization" in error.message
+    assert server.connections == 0
+
+
+def test_a_url_that_is_not_http_is_refused(transport: Urllib3Transport) -> None:
+    error = failure_of(send(transport, "ftp://127.0.0.1/job")[0])
+
+    assert error.kind == "refused"
+
+
+def test_a_closed_transport_refuses(serve: Serve) -> None:
+    server = serve([BODY])
+    transport = Urllib3Transport()
+    success_of(send(transport, server.url())[0])
+
+    transport.close()
+
+    assert failure_of(send(transport, server.url())[0]).kind == "refused"
+    assert len(server.requests) == 1
+
+
+def test_repr_shows_settings_only() -> None:
+    transport = Urllib3Transport(max_body_bytes=1000)
+
+    assert repr(transport) == "Urllib3Transport(ca_certs=None, max_body_bytes=1000)"
+
+
+def test_settings_out_of_range_raise() -> None:
+    with pytest.raises(ValueError, match="max_body_bytes"):
+        Urllib3Transport(max_body_bytes=-1)
+    with pytest.raises(ValueError, match="pool_maxsize"):
+        Urllib3Transport(pool_maxsize=0)

@@ -1,0 +1,15 @@
+import enum
+
+class CircuitStatus(str, enum.Enum):
+    RECEIVED = "received"
+    COMPLETED = "completed"
+    RUNNING = "running"
+    CANCELLED = "cancelled"
+    FAILED = "failed"
+
+class JobData:
+    statuses: list[CircuitStatus]
+    def __init__(self, **data: object) -> None: ...
+    def model_dump(self) -> dict[str, object]: ...
+    @classmethod
+    def model_validate_json(cls, json_data: str | bytes) -> JobData: ...
