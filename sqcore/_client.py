@@ -65,6 +65,9 @@ _T = TypeVar("_T")
 #: Every attempt gets at least this long, even when the retry budget is nearly spent, so a
 #: zero budget still allows the first try (as upstream, which always makes one request).
 MIN_ATTEMPT_SECONDS = 1.0
+#: A retry is only made when its backoff fits in the budget; what is left after the sleep
+#: may be tiny, so it still gets this long (the budget can be overrun by at most this).
+MIN_RETRY_ATTEMPT_SECONDS = 0.1
 
 _SUPPORTED_API_VERSIONS = ("v0.3.0",)
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__))
@@ -329,7 +332,10 @@ class Client:
         attempt = 0
         while True:
             started = clock.monotonic()
-            timeout = min(self.request_timeout_seconds, max(end - started, MIN_ATTEMPT_SECONDS))
+            # The first attempt always gets a fair chance; a retry only ever gets the time
+            # left, so retrying never runs past the budget.
+            floor = MIN_ATTEMPT_SECONDS if attempt == 0 else MIN_RETRY_ATTEMPT_SECONDS
+            timeout = min(self.request_timeout_seconds, max(end - started, floor))
             request = make_request(timeout)
             sent = self.transport.send(request)
             outcome: Result[_T, ApiFailure] = (
