@@ -21,8 +21,9 @@ from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import FrameType
 from typing import NoReturn, Protocol, TypeVar
 
+import msgspec
 from returns.pipeline import is_successful
-from returns.result import Result
+from returns.result import Result, Success
 
 from sqcore import _config
 from sqcore._errors import (
@@ -38,20 +39,24 @@ from sqcore._errors import (
     SuperstaqWarning,
     Unauthorized,
 )
-from sqcore._models import CircuitType, JobData
+from sqcore._models import CircuitStatus, CircuitType, JobData
 from sqcore._retry import GiveUp, decide_retry
 from sqcore._wait import batch_ids, unique
 from sqcore._wire import (
     CREDENTIAL_NAMES,
     MAX_URL_LENGTH,
+    EncodedJob,
     base_url,
     build_cancel_request,
     build_fetch_request,
     build_headers,
     classify_response,
+    decode_job,
+    detach_jobs,
     fetch_url_base_length,
     parse_cancel_reply,
     parse_fetch_reply,
+    parse_poll_reply,
 )
 from transports._types import Request, Transport, TransportError
 
@@ -306,6 +311,54 @@ class Client:
             jobs.update(result.jobs)
         return jobs
 
+    def _poll(
+        self,
+        ids: Sequence[str],
+        kwargs: Mapping[str, str],
+        deadline: float | None,
+        keep: Callable[[list[CircuitStatus]], bool],
+    ) -> dict[str, Polled]:
+        """Fetches the statuses of `ids` (canonical), in as few requests as the URL allows.
+
+        The rest of each job's data stays encoded, and is kept only for the jobs `keep`
+        selects (by their statuses); a job kept from a batch reply gets its own copy of its
+        JSON, so the batch reply is not held in memory.
+        """
+        headers = self._headers_for(kwargs)
+        polled: dict[str, Polled] = {}
+        base_length = fetch_url_base_length(self.url, self.circuit_type)
+        for batch in batch_ids(ids, base_length, MAX_URL_LENGTH):
+            body = self._call(
+                functools.partial(build_fetch_request, self.url, self.circuit_type, batch, headers),
+                _body_of,
+                deadline=deadline,
+                what=f"fetching job(s) {', '.join(batch)}",
+            )
+            result = parse_poll_reply(body, batch)
+            if not is_successful(result):
+                self._raise_for(result.failure(), False, f"fetching job(s) {', '.join(batch)}")
+            poll = result.unwrap()
+            self._emit_warnings(poll.warnings)
+            kept = [job_id for job_id in batch if keep(poll.statuses[job_id])]
+            encoded: dict[str, EncodedJob] = {}
+            if len(batch) == 1:
+                encoded = {job_id: EncodedJob(body, whole_reply=True) for job_id in kept}
+            elif kept:
+                detached = detach_jobs(body, kept)
+                if not is_successful(detached):
+                    self._raise_for(detached.failure(), False, f"reading job(s) {', '.join(kept)}")
+                encoded = detached.unwrap()
+            for job_id in batch:
+                polled[job_id] = Polled(poll.statuses[job_id], encoded.get(job_id))
+        return polled
+
+    def _decode(self, encoded: EncodedJob, job_id: str) -> JobData:
+        """Decodes a job's full data, raising the documented exception if it is malformed."""
+        result = decode_job(encoded, job_id)
+        if not is_successful(result):
+            self._raise_for(result.failure(), False, f"reading job {job_id}")
+        return result.unwrap()
+
     def _headers_for(self, kwargs: Mapping[str, str]) -> Mapping[str, str]:
         if not kwargs:
             return self._headers
@@ -416,6 +469,17 @@ class Client:
 #: would not send the request (closed, or a header it cannot encode). A TLS failure is a
 #: certificate problem, also not fixed by retrying.
 _FINAL_TRANSPORT_KINDS = frozenset({"too_large", "refused", "tls"})
+
+
+class Polled(msgspec.Struct, frozen=True):
+    """One job as a poll saw it: its statuses, and its data still encoded (if kept)."""
+
+    statuses: list[CircuitStatus]
+    encoded: EncodedJob | None
+
+
+def _body_of(body: bytes) -> Result[bytes, ApiFailure]:
+    return Success(body)
 
 
 def _network_fault(error: TransportError) -> ApiFailure:

@@ -15,11 +15,12 @@ from typing import ClassVar
 
 import msgspec
 
-from sqcore._client import Client
+from sqcore._client import Client, Polled
 from sqcore._errors import SuperstaqUnsuccessfulJobException
 from sqcore._models import STATUS_PRIORITY_ORDER, CircuitStatus, JobData
 from sqcore._status import failure_summary, index_error, is_terminal, needs_refresh, overall_status
 from sqcore._wait import Done, SleepFor, TimedOut, assert_never, decide_wait, open_ids
+from sqcore._wire import EncodedJob
 
 __all__ = ["Job", "Progress", "wait_all"]
 
@@ -80,6 +81,11 @@ class Job:
         else:
             raise TypeError(f"job_id must be a str or uuid.UUID, not {type(job_id).__name__}")
         self._client = client
+        # What the last fetch said: the statuses (all a status decision needs), the rest of
+        # the data still encoded (None when a batched wait did not keep it), and the data
+        # decoded once someone read it.
+        self._statuses: list[CircuitStatus] | None = None
+        self._encoded: EncodedJob | None = None
         self._data: JobData | None = None
 
     # -- identity ------------------------------------------------------------------------
@@ -104,19 +110,32 @@ class Job:
 
     # -- data ----------------------------------------------------------------------------
 
-    def _refresh(self, deadline: float | None = None, **kwargs: str) -> JobData:
-        """Fetches the job if it is not terminal yet; returns the (possibly cached) data."""
-        if needs_refresh(self._data):
+    def _refresh(self, deadline: float | None = None, **kwargs: str) -> list[CircuitStatus]:
+        """Fetches the job if it is not terminal yet; returns its (possibly cached) statuses."""
+        if needs_refresh(self._statuses):
             key = str(self._job_id)
-            self._data = self._client._fetch([key], kwargs, deadline)[key]
-        assert self._data is not None
-        return self._data
+            self._update(self._client._poll([key], kwargs, deadline, _always)[key])
+        assert self._statuses is not None
+        return self._statuses
+
+    def _update(self, polled: Polled) -> None:
+        """Takes in what a poll saw; the full data is decoded again only when read."""
+        self._statuses = polled.statuses
+        self._encoded = polled.encoded
+        self._data = None
 
     @property
     def job_data(self) -> JobData:
-        """The job's data, fetched on first use (later reads use the cached copy)."""
+        """The job's data, fetched on first use and decoded when first read.
+
+        Later reads use the cached copy until a status check fetches the job again.
+        """
         if self._data is None:
-            return self._refresh()
+            if self._encoded is None:
+                self._statuses = None  # known statuses alone cannot give the data: fetch
+                self._refresh()
+            assert self._encoded is not None
+            self._data = self._client._decode(self._encoded, str(self._job_id))
         return self._data
 
     def target(self) -> str:
@@ -139,23 +158,24 @@ class Job:
         Keys and values are those of upstream's `JobData.model_dump()`: enums as their
         string values, timestamps as `datetime`s.
         """
-        data = self._refresh()
+        self._refresh()
+        data = self.job_data
         return {name: _plain(getattr(data, name)) for name in data.__struct_fields__}
 
     # -- status --------------------------------------------------------------------------
 
-    def _checked_index(self, data: JobData, index: int | None) -> int | None:
+    def _checked_index(self, statuses: list[CircuitStatus], index: int | None) -> int | None:
         if index is None:
             return None
         if isinstance(index, bool) or not isinstance(index, int):
             raise TypeError(f"index must be an int or None, not {type(index).__name__}")
-        problem = index_error(index, len(data.statuses))
+        problem = index_error(index, len(statuses))
         if problem is not None:
             raise IndexError(problem)
         return index
 
-    def _status_of(self, data: JobData, index: int | None) -> CircuitStatus:
-        return overall_status(data.statuses) if index is None else data.statuses[index]
+    def _status_of(self, statuses: list[CircuitStatus], index: int | None) -> CircuitStatus:
+        return overall_status(statuses) if index is None else statuses[index]
 
     def status(self, index: int | None = None) -> CircuitStatus:
         """The job's overall status, or circuit `index`'s; refreshes while not terminal.
@@ -167,8 +187,8 @@ class Job:
             IndexError: `index` is out of range (the message names the valid range).
             SuperstaqServerException, SuperstaqException, TimeoutError: as `fetch_jobs`.
         """
-        data = self._refresh()
-        return self._status_of(data, self._checked_index(data, index))
+        statuses = self._refresh()
+        return self._status_of(statuses, self._checked_index(statuses, index))
 
     def _check_if_unsuccessful(self, index: int | None = None) -> None:
         """Raises if the job (or circuit `index`) failed, was cancelled or was deleted.
@@ -177,10 +197,11 @@ class Job:
             SuperstaqUnsuccessfulJobException: With the failed circuits and their messages,
                 or the unsuccessful status.
         """
-        data = self._refresh()
-        checked = self._checked_index(data, index)
-        status = self._status_of(data, checked)
+        statuses = self._refresh()
+        checked = self._checked_index(statuses, index)
+        status = self._status_of(statuses, checked)
         if status is CircuitStatus.FAILED:
+            data = self.job_data
             summary = failure_summary(data.statuses, data.status_messages, checked)
             raise SuperstaqUnsuccessfulJobException(str(self._job_id), summary or status.value)
         if status in (CircuitStatus.CANCELLED, CircuitStatus.DELETED):
@@ -233,12 +254,12 @@ class Job:
         budget = self._client.max_retry_seconds if timeout_seconds is None else timeout_seconds
         deadline = start + budget
         while True:
-            data = self._refresh(deadline)
-            checked = self._checked_index(data, index)
-            status = self._status_of(data, checked)
+            statuses = self._refresh(deadline)
+            checked = self._checked_index(statuses, index)
+            status = self._status_of(statuses, checked)
             now = clock.monotonic()
             if on_progress is not None:
-                circuits = data.statuses if checked is None else [data.statuses[checked]]
+                circuits = statuses if checked is None else [statuses[checked]]
                 on_progress(_progress(list(circuits), now - start))
             match decide_wait(now, deadline, status, polling_seconds):
                 case Done():
@@ -251,6 +272,10 @@ class Job:
                     clock.sleep(seconds)
                 case unreachable:
                     assert_never(unreachable)
+
+
+def _always(_statuses: list[CircuitStatus]) -> bool:
+    return True
 
 
 def _plain(value: object) -> object:
@@ -305,12 +330,14 @@ def wait_all(
     while True:
         for client, members in groups.values():
             by_id = {str(job._job_id): job for job in members}
-            stale = open_ids({key: job._data for key, job in by_id.items()})
+            stale = open_ids({key: job._statuses for key, job in by_id.items()})
             if stale:
-                fetched = client._fetch(stale, {}, deadline)
+                # Only jobs now terminal keep their data: an open job's would be stale by
+                # the next poll, and holding it for thousands of jobs costs memory.
+                polled = client._poll(stale, {}, deadline, is_terminal)
                 for key in stale:
-                    by_id[key]._data = fetched[key]
-        statuses = [overall_status(job._data.statuses) for job in unique_jobs if job._data]
+                    by_id[key]._update(polled[key])
+        statuses = [overall_status(job._statuses) for job in unique_jobs if job._statuses]
         now = clock.monotonic()
         if on_progress is not None:
             on_progress(_progress(statuses, now - start))

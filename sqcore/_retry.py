@@ -9,7 +9,6 @@ The shell reads the clock, draws the random number and sleeps.
 from __future__ import annotations
 
 import datetime
-import email.utils
 
 import msgspec
 
@@ -100,8 +99,11 @@ def parse_retry_after(value: str | None, now_epoch: float) -> float | None:
     if value is None:
         return None
     text = value.strip()
-    if text.isdigit():
+    if text.isascii() and text.isdigit():  # delay-seconds = 1*DIGIT (ASCII only: not "²")
         return float(text)
+    # Imported here: only a Retry-After date needs it, and it is slow to import.
+    import email.utils
+
     try:
         when = email.utils.parsedate_to_datetime(text)
     except (TypeError, ValueError, IndexError):

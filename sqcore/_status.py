@@ -13,7 +13,6 @@ from sqcore._models import (
     TERMINAL_CIRCUIT_STATES,
     UNSUCCESSFUL_CIRCUIT_STATES,
     CircuitStatus,
-    JobData,
 )
 
 __all__ = [
@@ -50,13 +49,13 @@ def is_terminal(statuses: Sequence[CircuitStatus]) -> bool:
     return all(status in TERMINAL_CIRCUIT_STATES for status in statuses)
 
 
-def needs_refresh(data: JobData | None) -> bool:
-    """True when the job must be fetched again: nothing is cached, or some circuit is open.
+def needs_refresh(statuses: Sequence[CircuitStatus] | None) -> bool:
+    """True when a job must be fetched again: nothing is known yet, or some circuit is open.
 
-    Invariant: False exactly when cached data exists and is terminal, so a terminal job is
+    Invariant: False exactly when statuses are known and all terminal, so a terminal job is
     never fetched again.
     """
-    return data is None or not is_terminal(data.statuses)
+    return statuses is None or not is_terminal(statuses)
 
 
 def index_error(index: int, num_circuits: int) -> str | None:

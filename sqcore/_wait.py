@@ -11,7 +11,7 @@ from typing import NoReturn, TypeVar
 
 import msgspec
 
-from sqcore._models import TERMINAL_CIRCUIT_STATES, CircuitStatus, JobData
+from sqcore._models import TERMINAL_CIRCUIT_STATES, CircuitStatus
 from sqcore._status import needs_refresh
 
 __all__ = [
@@ -63,12 +63,12 @@ def decide_wait(
     return SleepFor(min(polling_seconds, left))
 
 
-def open_ids(cached: Mapping[str, JobData | None]) -> tuple[str, ...]:
-    """The ids whose job must be fetched again (no data yet, or some circuit open), in order.
+def open_ids(known: Mapping[str, Sequence[CircuitStatus] | None]) -> tuple[str, ...]:
+    """The ids whose job must be fetched again (nothing known yet, or some circuit open).
 
-    Invariant: an id with terminal cached data is never returned.
+    Invariant: an id whose known statuses are all terminal is never returned; order is kept.
     """
-    return tuple(job_id for job_id, data in cached.items() if needs_refresh(data))
+    return tuple(job_id for job_id, statuses in known.items() if needs_refresh(statuses))
 
 
 _T = TypeVar("_T")

@@ -11,8 +11,10 @@ from __future__ import annotations
 import ipaddress
 import urllib.parse
 from collections.abc import Mapping, Sequence
+from typing import Annotated
 
 import msgspec
+from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from sqcore._errors import (
@@ -31,16 +33,21 @@ __all__ = [
     "CREDENTIAL_NAMES",
     "MAX_URL_LENGTH",
     "CancelResult",
+    "EncodedJob",
     "FetchResult",
+    "PollResult",
     "base_url",
     "build_cancel_request",
     "build_fetch_request",
     "build_headers",
     "classify_response",
+    "decode_job",
+    "detach_jobs",
     "fetch_url",
     "fetch_url_base_length",
     "parse_cancel_reply",
     "parse_fetch_reply",
+    "parse_poll_reply",
     "unsafe_url_reason",
 ]
 
@@ -81,6 +88,31 @@ class FetchResult(msgspec.Struct, frozen=True):
 
     jobs: dict[str, JobData]
     warnings: tuple[str, ...] = ()
+
+
+class PollResult(msgspec.Struct, frozen=True):
+    """A fetch reply read only as far as a status decision needs.
+
+    Attributes:
+        statuses: Each requested job id's circuit statuses.
+        warnings: As in `FetchResult`.
+    """
+
+    statuses: dict[str, list[CircuitStatus]]
+    warnings: tuple[str, ...] = ()
+
+
+class EncodedJob(msgspec.Struct, frozen=True):
+    """A job's data still encoded, to decode only when someone reads it.
+
+    Attributes:
+        body: Either a whole fetch reply that holds the job (`whole_reply`), or the job's own
+            JSON object, copied out of a larger reply so that reply can be freed.
+        whole_reply: Which of the two `body` is.
+    """
+
+    body: bytes | msgspec.Raw
+    whole_reply: bool
 
 
 class CancelResult(msgspec.Struct, frozen=True):
@@ -321,26 +353,125 @@ def parse_fetch_reply(body: bytes, requested: Sequence[str]) -> Result[FetchResu
         job_raw = raw.get(job_id)
         if job_raw is None:
             return Failure(MissingJob(job_id))
-        try:
-            data = _job_data.decode(job_raw)
-        except msgspec.ValidationError as error:
-            message, path = _split_path(error)
-            return Failure(BadBody(message, path, job_id))
+        decoded = _decode_one(job_id, job_raw)
+        if not is_successful(decoded):
+            return Failure(decoded.failure())
+        data = decoded.unwrap()
         if CircuitStatus.UNRECOGNIZED in data.statuses:
             warnings.extend(_unknown_status_warnings(job_id, job_raw))
         jobs[job_id] = data
     return Success(FetchResult(jobs, tuple(warnings)))
 
 
-def _unknown_status_warnings(job_id: str, job_raw: msgspec.Raw) -> list[str]:
-    # Rare path: decode the status names again to say which ones were unknown.
-    names = _status_names.decode(job_raw).statuses
+class _Poll(msgspec.Struct):
+    statuses: Annotated[list[CircuitStatus], msgspec.Meta(min_length=1)]
+
+
+# One pass over the reply: each job's statuses are decoded and checked, every other value is
+# skipped (still checked to be well-formed JSON); "warnings" is the one top-level array.
+_poll_map = msgspec.json.Decoder(dict[str, _Poll | list[ServerWarning]])
+_names_map = msgspec.json.Decoder(dict[str, _StatusNames | list[ServerWarning]])
+
+
+def parse_poll_reply(body: bytes, requested: Sequence[str]) -> Result[PollResult, ApiFailure]:
+    """Decodes only the statuses of the requested jobs from a fetch reply.
+
+    This is the poll path: a status decision needs the statuses, not the circuits and
+    counts, so the rest of each job is skipped (but still checked as JSON). The same body
+    can be decoded in full later with `decode_job`.
+
+    Failures: as `parse_fetch_reply` (BadBody naming the job and path, MissingJob). A fault
+    in a field other than the statuses is found only by the full decode. Invariant: never
+    raises; succeeds whenever `parse_fetch_reply` succeeds, with the same statuses and
+    warnings.
+    """
+    try:
+        decoded = _poll_map.decode(body)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        # Rare path: the full parser reads each job by itself, so its error names the job.
+        # It also succeeds where only an entry nobody asked for is malformed.
+        return parse_fetch_reply(body, requested).map(
+            lambda full: PollResult(
+                {job_id: data.statuses for job_id, data in full.jobs.items()}, full.warnings
+            )
+        )
+    warnings: list[str] = []
+    server_warnings = decoded.get("warnings")
+    if isinstance(server_warnings, _Poll):
+        return Failure(BadBody("Expected `array`, got `object`", "$.warnings"))
+    if server_warnings is not None:
+        warnings.extend(w.message for w in server_warnings)
+    statuses: dict[str, list[CircuitStatus]] = {}
+    unknown = False
+    for job_id in requested:
+        entry = decoded.get(job_id)
+        if entry is None:
+            return Failure(MissingJob(job_id))
+        if isinstance(entry, list):
+            return Failure(BadBody("Expected `object`, got `array`", "$", job_id))
+        statuses[job_id] = entry.statuses
+        unknown = unknown or CircuitStatus.UNRECOGNIZED in entry.statuses
+    if unknown:
+        names = _names_map.decode(body)
+        for job_id in requested:
+            entry_names = names[job_id]
+            if isinstance(entry_names, _StatusNames):
+                warnings.extend(_unknown_names(job_id, entry_names.statuses))
+    return Success(PollResult(statuses, tuple(warnings)))
+
+
+def decode_job(encoded: EncodedJob, job_id: str) -> Result[JobData, ApiFailure]:
+    """Decodes a job's full data from what `parse_poll_reply` left encoded.
+
+    Failures: BadBody naming the job and the path of the first wrong value; MissingJob if a
+    whole reply does not hold the job. Invariant: never raises.
+    """
+    if not encoded.whole_reply:
+        return _decode_one(job_id, encoded.body)
+    return parse_fetch_reply(encoded.body, (job_id,)).map(lambda result: result.jobs[job_id])
+
+
+def detach_jobs(body: bytes, job_ids: Sequence[str]) -> Result[dict[str, EncodedJob], ApiFailure]:
+    """Copies each job's own JSON out of a (batch) reply, so the reply itself can be freed.
+
+    Failures: BadBody when the body is not a JSON object; MissingJob for an absent id.
+    """
+    try:
+        raw = _raw_map.decode(body)
+    except (msgspec.ValidationError, msgspec.DecodeError) as error:
+        return Failure(BadBody(f"the reply is not a JSON object of jobs ({error})"))
+    detached: dict[str, EncodedJob] = {}
+    for job_id in job_ids:
+        job_raw = raw.get(job_id)
+        if job_raw is None:
+            return Failure(MissingJob(job_id))
+        detached[job_id] = EncodedJob(job_raw.copy(), whole_reply=False)
+    return Success(detached)
+
+
+def _decode_one(job_id: str, job_raw: bytes | msgspec.Raw) -> Result[JobData, ApiFailure]:
+    try:
+        data = _job_data.decode(job_raw)
+    except msgspec.ValidationError as error:
+        message, path = _split_path(error)
+        return Failure(BadBody(message, path, job_id))
+    except msgspec.DecodeError as error:
+        return Failure(BadBody(f"the job's data is not valid JSON ({error})", "$", job_id))
+    return Success(data)
+
+
+def _unknown_names(job_id: str, names: Sequence[str]) -> list[str]:
     return [
         f"Job {job_id}: circuit {index} has status {name!r}, which this client does not "
         "know; it is treated as 'unrecognized' (terminal)."
         for index, name in enumerate(names)
         if name not in _KNOWN_STATUSES
     ]
+
+
+def _unknown_status_warnings(job_id: str, job_raw: msgspec.Raw) -> list[str]:
+    # Rare path: decode the status names again to say which ones were unknown.
+    return _unknown_names(job_id, _status_names.decode(job_raw).statuses)
 
 
 class _CancelBody(CancelReply, frozen=True):

@@ -98,6 +98,7 @@ def test_retry_after_forms() -> None:
     assert parse_retry_after(" 0 ", now) == 0.0
     assert parse_retry_after("soon", now) is None
     assert parse_retry_after("-3", now) is None
+    assert parse_retry_after("²", now) is None  # a Unicode digit is not delay-seconds
     date = email.utils.formatdate(now + 30, usegmt=True)
     assert parse_retry_after(date, now) == pytest.approx(30, abs=1)
     past = email.utils.formatdate(now - 30, usegmt=True)

@@ -19,7 +19,7 @@ from sqcore._status import (
     overall_status,
     unsuccessful_circuits,
 )
-from tests.strategies import job_data, status_lists, statuses
+from tests.strategies import status_lists, statuses
 
 S = CircuitStatus
 
@@ -72,13 +72,10 @@ def test_is_terminal_matches_definition(values: list[CircuitStatus]) -> None:
     assert is_terminal(values) == (overall_status(values) in TERMINAL_CIRCUIT_STATES)
 
 
-@given(job_data())
-def test_needs_refresh_false_only_for_terminal_cache(data: object) -> None:
-    from sqcore._models import JobData
-
-    assert isinstance(data, JobData)
+@given(status_lists)
+def test_needs_refresh_false_only_for_known_terminal(values: list[CircuitStatus]) -> None:
     assert needs_refresh(None)
-    assert needs_refresh(data) == (not is_terminal(data.statuses))
+    assert needs_refresh(values) == (not is_terminal(values))
 
 
 @given(st.integers(-5, 30), st.integers(0, 20))

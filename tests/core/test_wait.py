@@ -7,7 +7,7 @@ import itertools
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sqcore._models import TERMINAL_CIRCUIT_STATES, CircuitStatus, JobData
+from sqcore._models import TERMINAL_CIRCUIT_STATES, CircuitStatus
 from sqcore._wait import (
     Done,
     SleepFor,
@@ -17,7 +17,7 @@ from sqcore._wait import (
     open_ids,
     unique,
 )
-from tests.strategies import instants, job_data, seconds, statuses
+from tests.strategies import instants, seconds, status_lists, statuses
 
 
 @given(instants, instants, statuses, seconds)
@@ -84,13 +84,11 @@ def test_zero_polling_rechecks_at_once() -> None:
     assert decide_wait(0.0, 10.0, CircuitStatus.RUNNING, 0) == SleepFor(0)
 
 
-@given(st.dictionaries(st.uuids().map(str), st.none() | job_data(), max_size=8))
-def test_open_ids_never_returns_terminal(cached: dict[str, JobData | None]) -> None:
-    result = open_ids(cached)
+@given(st.dictionaries(st.uuids().map(str), st.none() | status_lists, max_size=8))
+def test_open_ids_never_returns_terminal(known: dict[str, list[CircuitStatus] | None]) -> None:
+    result = open_ids(known)
     assert list(result) == [
-        k
-        for k, v in cached.items()
-        if v is None or any(s not in TERMINAL_CIRCUIT_STATES for s in v.statuses)
+        k for k, v in known.items() if v is None or any(s not in TERMINAL_CIRCUIT_STATES for s in v)
     ]
 
 

@@ -269,3 +269,21 @@ def test_server_warning_points_at_the_caller(client: Client, emulator: Emulator)
     with pytest.warns(SuperstaqWarning, match="target is retiring") as record:
         job.status()
     assert record[0].filename == __file__
+
+
+def test_a_poll_decodes_statuses_and_the_rest_only_when_read(clock: FakeClock) -> None:
+    import json
+
+    from sqcore import SuperstaqException as Bad
+    from tests.fakes import FunctionTransport, json_reply
+    from tests.fixtures import JOB_65, fixture
+
+    raw = json.loads(fixture("fetch_completed_single.json"))
+    raw[JOB_65]["shots"] = ["many"]
+    transport = FunctionTransport(lambda _r: json_reply(200, json.dumps(raw).encode()))
+    client = Client(api_key=KEY, remote_host="https://h.example", transport=transport, clock=clock)
+    job = Job(client, JOB_65)
+    assert job.status() is S.COMPLETED  # the statuses are well-formed
+    with pytest.raises(Bad, match=rf"job {JOB_65}.*\$\.shots\[0\]"):
+        job.job_data  # noqa: B018 - reading the property is the test
+    assert len(transport.requests) == 1

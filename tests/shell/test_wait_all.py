@@ -61,7 +61,7 @@ def test_detection_is_within_one_interval(
 
     def record(_progress: Progress) -> None:
         for job in jobs:
-            if job not in seen_done and job._data and job._data.statuses == [S.COMPLETED]:
+            if job not in seen_done and job._statuses == [S.COMPLETED]:
                 seen_done[job] = clock.now
 
     wait_all(jobs, polling_seconds=0.2, on_progress=record)
@@ -103,3 +103,38 @@ def test_empty_and_bad_arguments(client: Client, emulator: Emulator) -> None:
     with pytest.raises(ValueError, match="timeout_seconds must be >= 0"):
         wait_all([job], timeout_seconds=-1)
     assert emulator.request_count == 0
+
+
+def test_waiting_holds_only_statuses_of_open_jobs(
+    client: Client, emulator: Emulator, clock: FakeClock
+) -> None:
+    jobs = [Job(client, emulator.create_job(durations=1.0 + i)) for i in range(4)]
+    snapshots: list[list[tuple[bool, bool]]] = []
+
+    def record(_progress: Progress) -> None:
+        snapshots.append([(job._encoded is not None, job._data is not None) for job in jobs])
+
+    wait_all(jobs, polling_seconds=0.5, on_progress=record)
+    first = snapshots[0]
+    assert first == [(False, False)] * 4  # open: statuses only, nothing else held
+    # A job that ended while others were open got its own copy out of the batch reply; the
+    # last one was fetched alone, so its reply holds nothing else.
+    encoded = [job._encoded for job in jobs]
+    assert [e is not None and e.whole_reply for e in encoded] == [False, False, False, True]
+    assert all(e is not None for e in encoded)
+    count = emulator.request_count
+    assert [job.job_data.shots for job in jobs] == [[100]] * 4  # decoded on read, no request
+    assert emulator.request_count == count
+
+
+def test_reading_an_open_jobs_data_after_a_wait_fetches_it(
+    client: Client, emulator: Emulator, clock: FakeClock
+) -> None:
+    slow = Job(client, emulator.create_job(durations=100.0, tags=("slow",)))
+    with pytest.raises(TimeoutError):
+        wait_all([slow], timeout_seconds=0)
+    assert emulator.request_count == 1
+    assert slow.tags == ["slow"]
+    assert emulator.request_count == 2
+    assert slow.tags == ["slow"]
+    assert emulator.request_count == 2
