@@ -1,25 +1,34 @@
 """sqcore: a typed, fast, dependable client for jobs on the Superstaq API.
 
-The public names are exactly these (pinned by tests/test_public_api.py); everything in a
-`_private` module may change without notice.
+The public names are exactly those in `__all__` (pinned by tests/test_public_api.py); every
+`_private` module may change without notice. Each name is imported on first use (PEP 562),
+so `import sqcore` itself costs almost nothing and a program pays only for what it uses.
 """
 
-from sqcore._client import Client
-from sqcore._errors import (
-    SuperstaqException,
-    SuperstaqServerException,
-    SuperstaqUnsuccessfulJobException,
-    SuperstaqWarning,
-)
-from sqcore._job import Job, Progress, wait_all
-from sqcore._models import (
-    TERMINAL_CIRCUIT_STATES,
-    UNSUCCESSFUL_CIRCUIT_STATES,
-    CircuitStatus,
-    CircuitType,
-    JobData,
-    JobType,
-)
+from __future__ import annotations
+
+import importlib
+
+# Not `typing.TYPE_CHECKING`: importing typing would double the cost of `import sqcore`.
+# mypy treats any name TYPE_CHECKING as true.
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    from sqcore._client import Client
+    from sqcore._errors import (
+        SuperstaqException,
+        SuperstaqServerException,
+        SuperstaqUnsuccessfulJobException,
+        SuperstaqWarning,
+    )
+    from sqcore._job import Job, Progress, wait_all
+    from sqcore._models import (
+        TERMINAL_CIRCUIT_STATES,
+        UNSUCCESSFUL_CIRCUIT_STATES,
+        CircuitStatus,
+        CircuitType,
+        JobData,
+        JobType,
+    )
 
 __version__ = "0.1.0"
 
@@ -39,3 +48,33 @@ __all__ = [
     "SuperstaqWarning",
     "wait_all",
 ]
+
+_HOME: dict[str, str] = {
+    "Client": "sqcore._client",
+    "SuperstaqException": "sqcore._errors",
+    "SuperstaqServerException": "sqcore._errors",
+    "SuperstaqUnsuccessfulJobException": "sqcore._errors",
+    "SuperstaqWarning": "sqcore._errors",
+    "Job": "sqcore._job",
+    "Progress": "sqcore._job",
+    "wait_all": "sqcore._job",
+    "TERMINAL_CIRCUIT_STATES": "sqcore._models",
+    "UNSUCCESSFUL_CIRCUIT_STATES": "sqcore._models",
+    "CircuitStatus": "sqcore._models",
+    "CircuitType": "sqcore._models",
+    "JobData": "sqcore._models",
+    "JobType": "sqcore._models",
+}
+
+
+def __getattr__(name: str) -> object:
+    module = _HOME.get(name)
+    if module is None:
+        raise AttributeError(f"module 'sqcore' has no attribute {name!r}")
+    value: object = getattr(importlib.import_module(module), name)
+    globals()[name] = value  # later lookups are plain module attributes
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted([*globals(), *__all__])

@@ -22,7 +22,6 @@ from types import FrameType
 from typing import NoReturn, Protocol, TypeVar
 
 import msgspec
-from returns.pipeline import is_successful
 from returns.result import Result, Success
 
 from sqcore import _config
@@ -40,6 +39,7 @@ from sqcore._errors import (
     Unauthorized,
 )
 from sqcore._models import CircuitStatus, CircuitType, JobData
+from sqcore._result import is_successful
 from sqcore._retry import GiveUp, decide_retry
 from sqcore._wait import batch_ids, unique
 from sqcore._wire import (

@@ -9,8 +9,11 @@ Upstream `general_superstaq.superstaq_client.find_api_key` reads, in order, the
 from __future__ import annotations
 
 import os
-import pathlib
 from collections.abc import Mapping
+
+TYPE_CHECKING = False
+if TYPE_CHECKING:
+    import pathlib
 
 __all__ = ["DEFAULT_REMOTE_HOST", "find_api_key", "key_file_candidates", "resolve_remote_host"]
 
@@ -29,7 +32,9 @@ _NO_KEY = (
 
 def key_file_candidates(environ: Mapping[str, str], home: pathlib.Path) -> tuple[pathlib.Path, ...]:
     """The key files upstream reads, in the order it reads them."""
-    data_dir = pathlib.Path(environ.get("XDG_DATA_HOME") or home / ".local" / "share")
+    data_dir = home / ".local" / "share"
+    if environ.get("XDG_DATA_HOME"):
+        data_dir = type(home)(environ["XDG_DATA_HOME"])
     directories = (
         data_dir / "super.tech",
         data_dir / "coldquanta",
@@ -49,6 +54,8 @@ def find_api_key(environ: Mapping[str, str] | None = None, home: pathlib.Path | 
     key = env.get("SUPERSTAQ_API_KEY", "").strip()
     if key:
         return key
+    import pathlib  # only needed to look for key files: not imported with sqcore
+
     for path in key_file_candidates(env, pathlib.Path.home() if home is None else home):
         if path.is_file():
             with path.open(encoding="utf-8") as file:

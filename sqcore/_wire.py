@@ -14,7 +14,6 @@ from collections.abc import Mapping, Sequence
 from typing import Annotated
 
 import msgspec
-from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from sqcore._errors import (
@@ -26,6 +25,7 @@ from sqcore._errors import (
     Unauthorized,
 )
 from sqcore._models import CancelReply, CircuitStatus, CircuitType, JobData, ServerWarning
+from sqcore._result import is_successful
 from sqcore._retry import parse_retry_after
 from transports._types import Request, Response, freeze_headers
 

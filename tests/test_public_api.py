@@ -90,3 +90,18 @@ def test_import_sqcore_does_not_import_urllib3() -> None:
         [sys.executable, "-c", code], capture_output=True, text=True, check=True, timeout=60
     )
     assert out.stdout.strip() == "[]"
+
+
+def test_every_lazy_name_resolves_to_its_home() -> None:
+    from sqcore import _client, _errors, _job, _models
+
+    homes = (_client, _errors, _job, _models)
+    for name in sqcore.__all__:
+        assert any(getattr(home, name, None) is getattr(sqcore, name) for home in homes), name
+    assert set(sqcore.__all__) <= set(dir(sqcore))
+    try:
+        sqcore.NoSuchName  # noqa: B018
+    except AttributeError as error:
+        assert "NoSuchName" in str(error)
+    else:
+        raise AssertionError("expected AttributeError")

@@ -15,6 +15,7 @@ PURE = [
     "sqcore/_retry.py",
     "sqcore/_wire.py",
     "sqcore/_errors.py",
+    "sqcore/_result.py",
     "transports/_types.py",
     "transports/emulator/_state.py",
 ]
