@@ -221,6 +221,7 @@ class Client:
         if not is_successful(url):
             raise ValueError(f"remote_host: {url.failure()}")
         self.url = url.unwrap()
+        self._fetch_url_length = fetch_url_base_length(self.url, self.circuit_type)
         key = _config.find_api_key() if api_key is None else api_key
         self.__api_key = _check_text("api_key", key)
         self._headers = build_headers(self.__api_key, client_name, api_version, self._credentials)
@@ -299,8 +300,7 @@ class Client:
         """Fetches `ids` (canonical) in as few requests as the URL length allows."""
         headers = self._headers_for(kwargs)
         jobs: dict[str, JobData] = {}
-        base_length = fetch_url_base_length(self.url, self.circuit_type)
-        for batch in batch_ids(ids, base_length, MAX_URL_LENGTH):
+        for batch in batch_ids(ids, self._fetch_url_length, MAX_URL_LENGTH):
             result = self._call(
                 functools.partial(build_fetch_request, self.url, self.circuit_type, batch, headers),
                 functools.partial(parse_fetch_reply, requested=batch),
@@ -326,8 +326,7 @@ class Client:
         """
         headers = self._headers_for(kwargs)
         polled: dict[str, Polled] = {}
-        base_length = fetch_url_base_length(self.url, self.circuit_type)
-        for batch in batch_ids(ids, base_length, MAX_URL_LENGTH):
+        for batch in batch_ids(ids, self._fetch_url_length, MAX_URL_LENGTH):
             body = self._call(
                 functools.partial(build_fetch_request, self.url, self.circuit_type, batch, headers),
                 _body_of,

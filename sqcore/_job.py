@@ -136,6 +136,7 @@ class Job:
                 self._refresh()
             assert self._encoded is not None
             self._data = self._client._decode(self._encoded, str(self._job_id))
+            self._encoded = None  # decoded: the encoded copy would only double the memory
         return self._data
 
     def target(self) -> str:

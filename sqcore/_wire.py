@@ -192,9 +192,17 @@ def build_headers(
 
 def fetch_url(base: str, circuit_type: CircuitType, job_ids: Sequence[str]) -> str:
     """`GET {base}/client/job/{circuit_type}?job_id=<id>&job_id=<id>...`."""
-    query = urllib.parse.urlencode([("job_id", job_id) for job_id in job_ids])
     url = f"{base}/client/job/{circuit_type.value}"
-    return f"{url}?{query}" if query else url
+    if not job_ids:
+        return url
+    return url + "?job_id=" + "&job_id=".join(map(_query_value, job_ids))
+
+
+def _query_value(text: str) -> str:
+    # A canonical UUID needs no escaping (the common case, and the poll's hot path).
+    if text.isascii() and text.replace("-", "").isalnum():
+        return text
+    return urllib.parse.quote(text, safe="")
 
 
 def fetch_url_base_length(base: str, circuit_type: CircuitType) -> int:
@@ -310,6 +318,9 @@ class _StatusNames(msgspec.Struct):
 
 
 _status_names = msgspec.json.Decoder(_StatusNames)
+# One pass over a whole reply: the common case. "warnings" is the one top-level array.
+_job_map = msgspec.json.Decoder(dict[str, JobData | list[ServerWarning]])
+_names_map = msgspec.json.Decoder(dict[str, _StatusNames | list[ServerWarning]])
 _KNOWN_STATUSES = frozenset(status.value for status in CircuitStatus)
 
 
@@ -333,6 +344,48 @@ def parse_fetch_reply(body: bytes, requested: Sequence[str]) -> Result[FetchResu
     BadBody("$.warnings") for a malformed warnings list; MissingJob(id) for the first
     requested id the reply lacks. Invariant: never raises, whatever the bytes.
     """
+    try:
+        decoded = _job_map.decode(body)
+    except (msgspec.ValidationError, msgspec.DecodeError):
+        # Rare path: read each job by itself, so the error names the job (and an entry
+        # nobody asked for cannot spoil the reply).
+        return _parse_fetch_reply_by_job(body, requested)
+    warnings: list[str] = []
+    server_warnings = decoded.get("warnings")
+    if isinstance(server_warnings, JobData):
+        return Failure(BadBody("Expected `array`, got `object`", "$.warnings"))
+    if server_warnings is not None:
+        warnings.extend(w.message for w in server_warnings)
+    jobs: dict[str, JobData] = {}
+    unknown = False
+    for job_id in requested:
+        entry = decoded.get(job_id)
+        if entry is None:
+            return Failure(MissingJob(job_id))
+        if isinstance(entry, list):
+            return Failure(BadBody("Expected `object`, got `array`", "$", job_id))
+        jobs[job_id] = entry
+        unknown = unknown or CircuitStatus.UNRECOGNIZED in entry.statuses
+    if unknown:
+        warnings.extend(_unknown_names_in(body, requested))
+    return Success(FetchResult(jobs, tuple(warnings)))
+
+
+def _unknown_names_in(body: bytes, requested: Sequence[str]) -> list[str]:
+    """Warnings naming each status the client does not know (rare: decodes names again)."""
+    names = _names_map.decode(body)
+    warnings: list[str] = []
+    for job_id in requested:
+        entry = names[job_id]
+        if isinstance(entry, _StatusNames):
+            warnings.extend(_unknown_names(job_id, entry.statuses))
+    return warnings
+
+
+def _parse_fetch_reply_by_job(
+    body: bytes, requested: Sequence[str]
+) -> Result[FetchResult, ApiFailure]:
+    """`parse_fetch_reply` in two passes: the reply as raw entries, then each job alone."""
     try:
         raw = _raw_map.decode(body)
     except msgspec.ValidationError as error:
@@ -370,7 +423,6 @@ class _Poll(msgspec.Struct):
 # One pass over the reply: each job's statuses are decoded and checked, every other value is
 # skipped (still checked to be well-formed JSON); "warnings" is the one top-level array.
 _poll_map = msgspec.json.Decoder(dict[str, _Poll | list[ServerWarning]])
-_names_map = msgspec.json.Decoder(dict[str, _StatusNames | list[ServerWarning]])
 
 
 def parse_poll_reply(body: bytes, requested: Sequence[str]) -> Result[PollResult, ApiFailure]:
@@ -412,11 +464,7 @@ def parse_poll_reply(body: bytes, requested: Sequence[str]) -> Result[PollResult
         statuses[job_id] = entry.statuses
         unknown = unknown or CircuitStatus.UNRECOGNIZED in entry.statuses
     if unknown:
-        names = _names_map.decode(body)
-        for job_id in requested:
-            entry_names = names[job_id]
-            if isinstance(entry_names, _StatusNames):
-                warnings.extend(_unknown_names(job_id, entry_names.statuses))
+        warnings.extend(_unknown_names_in(body, requested))
     return Success(PollResult(statuses, tuple(warnings)))
 
 

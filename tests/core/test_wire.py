@@ -20,6 +20,7 @@ from sqcore._wire import (
     build_fetch_request,
     build_headers,
     classify_response,
+    fetch_url,
     parse_cancel_reply,
     parse_fetch_reply,
     unsafe_url_reason,
@@ -77,6 +78,14 @@ def test_builders(name: str, request_: object, method: str, url: str, body: obje
     assert KEY not in repr(request_) and "ibm-T0KEN" not in repr(request_)
     assert KEY not in str(request_)
     assert all(KEY not in str(v) for _, v in request_.__rich_repr__())
+
+
+def test_fetch_url_escapes_anything_but_plain_ids() -> None:
+    assert fetch_url(BASE, CircuitType.CIRQ, ["a b&c=d", JOB_65]) == (
+        f"{BASE}/client/job/cirq?job_id=a%20b%26c%3Dd&job_id={JOB_65}"
+    )
+    assert fetch_url(BASE, CircuitType.QASM, []) == f"{BASE}/client/job/qasm"
+    assert fetch_url(BASE, CircuitType.CIRQ, ["é"]) == f"{BASE}/client/job/cirq?job_id=%C3%A9"
 
 
 def test_headers_leave_out_absent_credentials() -> None:
