@@ -1,0 +1,127 @@
+"""Refresh over HTTP: repeated status refreshes of one open job on the loopback emulator.
+
+sqcore (`Job.status()` with the default `Urllib3Transport`) and upstream
+(`general_superstaq.job.Job._status()` over its `requests` session) each refresh the same
+open job, in alternating blocks. The server counts the TCP connections it accepts during
+each side's blocks: sqcore must reuse one for all of them. Target (upstream wall time /
+sqcore wall time): >= 3. For context, a third side times the floor: the same GET on one
+keep-alive `http.client` connection, reading the body and nothing else.
+"""
+
+from __future__ import annotations
+
+import http.client
+import statistics
+import urllib.parse
+from collections.abc import Callable
+
+from sqcore import Client, Job
+from tests.benchmarks import _upstream
+from tests.benchmarks._harness import Figure, Settings, Target, figure_from_pairs, time_block
+from tests.benchmarks._server_host import KEY, Host, open_host
+
+__all__ = ["CIRCUITS", "run"]
+
+#: Circuits of the open job (it stays open for an hour).
+CIRCUITS = 10
+
+
+def _connections(host: Host) -> int:
+    return host.counters().connections
+
+
+def measure(host: Host, settings: Settings, case: str, block: int) -> Figure:
+    """Times both sides against `host`; returns the figure."""
+    created = host.create([[3600.0] * CIRCUITS])
+    job_id = created.ids[0]
+    client = Client(api_key=KEY, remote_host=host.url)
+    upstream = _upstream.make_client(host.url, KEY)
+    upstream_job = _upstream.gss().job.Job(upstream, job_id)
+    our_job = Job(client, job_id)
+
+    def ours() -> str:
+        return our_job.status().value
+
+    def theirs() -> str:
+        return str(upstream_job._status().value)
+
+    # The floor: the same GET on one keep-alive connection with the stdlib's http.client,
+    # reading the body and nothing more (server time plus the least a client can do).
+    parts = urllib.parse.urlsplit(host.url)
+    raw = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port)
+    path = f"/v0.3.0/client/job/cirq?job_id={job_id}"
+    raw_headers = {"Authorization": KEY, "Content-Type": "application/json"}
+
+    def floor() -> bytes:
+        raw.request("GET", path, headers=raw_headers)
+        return raw.getresponse().read()
+
+    start = _connections(host)
+    first_ours = ours()
+    middle = _connections(host)
+    first_theirs = theirs()
+    connections = {"sqcore": middle - start, "upstream": _connections(host) - middle}
+    if first_ours != first_theirs:
+        raise AssertionError(f"statuses differ: {first_ours} vs {first_theirs}")
+    requests_before = host.counters().requests
+    floor()
+    requests_before += 1
+    t_ours: list[float] = []
+    t_theirs: list[float] = []
+    t_floor: list[float] = []
+    for _ in range(settings.http_pairs):
+        for side, op, times in (("sqcore", ours, t_ours), ("upstream", theirs, t_theirs)):
+            start = _connections(host)
+            times.append(time_block(op, block))
+            connections[side] += _connections(host) - start
+        t_floor.append(time_block(floor, block))
+    raw.close()
+    requests = host.counters().requests - requests_before
+    expected = 3 * settings.http_pairs * block
+    if requests != expected:
+        raise AssertionError(f"expected {expected} requests, the server saw {requests}")
+    return figure_from_pairs(
+        bench="http",
+        case=case,
+        measure="time upstream/sqcore",
+        numerators=t_theirs,
+        denominators=t_ours,
+        target=Target(">=", 3.0),
+        context={
+            "sqcore_seconds": statistics.median(t_ours),
+            "upstream_seconds": statistics.median(t_theirs),
+            "floor_seconds": statistics.median(t_floor),
+            # The ratio a client with no cost beyond the floor would get: the most any
+            # change to sqcore can reach against this server.
+            "ceiling_ratio": statistics.median(
+                theirs / floor for theirs, floor in zip(t_theirs, t_floor, strict=True)
+            ),
+            "refreshes_per_side": settings.http_pairs * block + 1,
+            "sqcore_connections": connections["sqcore"],
+            "upstream_connections": connections["upstream"],
+            "one_connection": connections["sqcore"] == 1,
+            "server": settings.server,
+        },
+    )
+
+
+def run(settings: Settings, log: Callable[[str], None]) -> list[Figure]:
+    """Measures against the emulator's server as shipped, then with TCP_NODELAY set.
+
+    As shipped, the server's two-write replies meet Nagle's algorithm and the client's
+    delayed ACK (about 40 ms a request on Linux), which both clients wait out alike; the
+    second figure sets TCP_NODELAY on the server's sockets so the clients' own costs show.
+    """
+    figures = []
+    # As shipped, every refresh takes ~40 ms on both sides: short blocks show it well enough.
+    for nodelay, case, block in (
+        (False, f"1 open job x {CIRCUITS}, emulator as shipped", 4),
+        (True, f"1 open job x {CIRCUITS}, server TCP_NODELAY", settings.http_block),
+    ):
+        log(f"http: {case}: {settings.http_pairs} pairs of {block} refreshes")
+        with open_host(settings.server, nodelay=nodelay) as host:
+            figure = measure(host, settings, case, block)
+        if figure.met and not figure.context["one_connection"]:
+            figure.met = False
+        figures.append(figure)
+    return figures
