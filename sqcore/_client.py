@@ -41,7 +41,7 @@ from sqcore._errors import (
 from sqcore._models import CircuitStatus, CircuitType, JobData
 from sqcore._result import is_successful
 from sqcore._retry import GiveUp, decide_retry
-from sqcore._wait import batch_ids, unique
+from sqcore._wait import assert_never, batch_ids, unique
 from sqcore._wire import (
     CREDENTIAL_NAMES,
     MAX_URL_LENGTH,
@@ -343,10 +343,8 @@ class Client:
             if len(batch) == 1:
                 encoded = {job_id: EncodedJob(body, whole_reply=True) for job_id in kept}
             elif kept:
-                detached = detach_jobs(body, kept)
-                if not is_successful(detached):
-                    self._raise_for(detached.failure(), False, f"reading job(s) {', '.join(kept)}")
-                encoded = detached.unwrap()
+                # The poll parse of this very body succeeded, so this cannot fail.
+                encoded = detach_jobs(body, kept).unwrap()
             for job_id in batch:
                 polled[job_id] = Polled(poll.statuses[job_id], encoded.get(job_id))
         return polled
@@ -411,11 +409,12 @@ class Client:
             decision = decide_retry(attempt, failure, end - now, self._rng())
             if isinstance(decision, GiveUp):
                 self._raise_for(decision.failure, decision.out_of_time, what)
+            assert isinstance(failure, (Retryable, NetworkFault)), "only these are retried"
             logger.info(
                 "retrying %s in %.2f s after: %s",
                 what,
                 decision.seconds,
-                self._redact(_failure_reason(failure)),
+                self._redact(failure.reason),
             )
             clock.sleep(decision.seconds)
             attempt += 1
@@ -429,10 +428,10 @@ class Client:
 
     def _raise_for(self, failure: ApiFailure, out_of_time: bool, what: str) -> NoReturn:
         """Maps the final failure of a call to the documented exception."""
-        if out_of_time:
+        if isinstance(failure, Retryable) or (isinstance(failure, NetworkFault) and out_of_time):
+            # A 503/429 is only ever given up on when the retry budget has run out.
             raise RetriesExhaustedError(
-                "Reached maximum number of retries. Last error: "
-                + self._redact(_failure_reason(failure))
+                "Reached maximum number of retries. Last error: " + self._redact(failure.reason)
             )
         if isinstance(failure, Unauthorized):
             raise SuperstaqServerException(self._redact(failure.message), 401)
@@ -453,11 +452,7 @@ class Client:
                 f"Could not read the server's reply for {where}: "
                 f"{self._redact(failure.message)} (at {failure.path})"
             )
-        # Retryable only ends here through out_of_time.
-        raise RetriesExhaustedError(  # pragma: no cover - decide_retry never gives up otherwise
-            "Reached maximum number of retries. Last error: "
-            + self._redact(_failure_reason(failure))
-        )
+        assert_never(failure)
 
     def _emit_warnings(self, messages: Iterable[str]) -> None:
         for message in messages:
@@ -485,18 +480,6 @@ def _network_fault(error: TransportError) -> ApiFailure:
     return NetworkFault(
         f"{error.kind}: {error.message}", retryable=error.kind not in _FINAL_TRANSPORT_KINDS
     )
-
-
-def _failure_reason(failure: ApiFailure) -> str:
-    if isinstance(failure, Retryable):
-        return failure.reason
-    if isinstance(failure, NetworkFault):
-        return failure.reason
-    if isinstance(failure, MissingJob):
-        return f"no data for job {failure.job_id}"
-    if isinstance(failure, (Unauthorized, BadBody)):
-        return failure.message
-    return f"{failure.status} {failure.message}"
 
 
 def _check_seconds(name: str, value: float, *, positive: bool = False) -> float:

@@ -49,7 +49,7 @@ def _progress(statuses: list[CircuitStatus], elapsed: float) -> Progress:
 
 def _check_wait_args(timeout_seconds: float | None, polling_seconds: float) -> None:
     for name, value in (("timeout_seconds", timeout_seconds), ("polling_seconds", polling_seconds)):
-        if value is None:
+        if value is None and name == "timeout_seconds":  # None: the client's default
             continue
         if isinstance(value, bool) or not isinstance(value, (int, float)):
             raise TypeError(f"{name} must be a number of seconds, not {type(value).__name__}")

@@ -74,6 +74,10 @@ _GATEWAY_TIMEOUT = (
 #: A reply text quoted in an error message is cut to this many characters.
 _MAX_QUOTED = 500
 
+#: What decoding untrusted bytes can raise: msgspec's errors, and UnicodeDecodeError, which
+#: msgspec raises (not as a DecodeError) for a JSON string that is not valid UTF-8.
+_DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError)
+
 _LOOPBACK_NAMES = frozenset({"localhost", "localhost.", "ip6-localhost"})
 
 
@@ -278,7 +282,7 @@ _REASONS = {429: "Too Many Requests", 503: "Service Unavailable"}
 def _unauthorized_message(body: bytes) -> str:
     try:
         decoded = _error_body.decode(body)
-    except msgspec.DecodeError:
+    except _DECODE_ERRORS:
         return _NOT_AUTHORIZED
     if decoded == _TERMS_OF_USE:
         return _ACCEPT_TERMS
@@ -291,7 +295,7 @@ def _describe(body: bytes) -> str:
     """The reply's `message`, else its `detail`, else its text (cut short)."""
     try:
         decoded = _error_body.decode(body)
-    except msgspec.DecodeError:
+    except _DECODE_ERRORS:
         return _quote(body.decode("utf-8", "replace").strip())
     if isinstance(decoded, str):
         return _quote(decoded)
@@ -330,7 +334,11 @@ def _split_path(error: msgspec.ValidationError) -> tuple[str, str]:
     message, sep, path = text.rpartition(" - at `")
     if not sep:
         return text, "$"
-    return message, path.rstrip("`")
+    # For a bad dict key msgspec says "- at `key` in `$.x[0]`": keep the path, say "key".
+    path = path.rstrip("`")
+    if path.startswith("key` in `"):
+        return f"{message} (a key)", path.removeprefix("key` in `")
+    return message, path
 
 
 def parse_fetch_reply(body: bytes, requested: Sequence[str]) -> Result[FetchResult, ApiFailure]:
@@ -346,7 +354,7 @@ def parse_fetch_reply(body: bytes, requested: Sequence[str]) -> Result[FetchResu
     """
     try:
         decoded = _job_map.decode(body)
-    except (msgspec.ValidationError, msgspec.DecodeError):
+    except _DECODE_ERRORS:
         # Rare path: read each job by itself, so the error names the job (and an entry
         # nobody asked for cannot spoil the reply).
         return _parse_fetch_reply_by_job(body, requested)
@@ -391,7 +399,7 @@ def _parse_fetch_reply_by_job(
     except msgspec.ValidationError as error:
         message, path = _split_path(error)
         return Failure(BadBody(f"the reply is not a JSON object of jobs ({message})", path))
-    except msgspec.DecodeError as error:
+    except _DECODE_ERRORS as error:
         return Failure(BadBody(f"the reply is not valid JSON ({error})"))
     warnings: list[str] = []
     server_warnings = raw.get("warnings")
@@ -401,6 +409,8 @@ def _parse_fetch_reply_by_job(
         except msgspec.ValidationError as error:
             message, path = _split_path(error)
             return Failure(BadBody(message, "$.warnings" + path[1:]))
+        except _DECODE_ERRORS as error:
+            return Failure(BadBody(f"a warning is not valid JSON text ({error})", "$.warnings"))
     jobs: dict[str, JobData] = {}
     for job_id in requested:
         job_raw = raw.get(job_id)
@@ -439,7 +449,7 @@ def parse_poll_reply(body: bytes, requested: Sequence[str]) -> Result[PollResult
     """
     try:
         decoded = _poll_map.decode(body)
-    except (msgspec.ValidationError, msgspec.DecodeError):
+    except _DECODE_ERRORS:
         # Rare path: the full parser reads each job by itself, so its error names the job.
         # It also succeeds where only an entry nobody asked for is malformed.
         return parse_fetch_reply(body, requested).map(
@@ -486,7 +496,7 @@ def detach_jobs(body: bytes, job_ids: Sequence[str]) -> Result[dict[str, Encoded
     """
     try:
         raw = _raw_map.decode(body)
-    except (msgspec.ValidationError, msgspec.DecodeError) as error:
+    except _DECODE_ERRORS as error:
         return Failure(BadBody(f"the reply is not a JSON object of jobs ({error})"))
     detached: dict[str, EncodedJob] = {}
     for job_id in job_ids:
@@ -503,7 +513,7 @@ def _decode_one(job_id: str, job_raw: bytes | msgspec.Raw) -> Result[JobData, Ap
     except msgspec.ValidationError as error:
         message, path = _split_path(error)
         return Failure(BadBody(message, path, job_id))
-    except msgspec.DecodeError as error:
+    except _DECODE_ERRORS as error:
         return Failure(BadBody(f"the job's data is not valid JSON ({error})", "$", job_id))
     return Success(data)
 
@@ -539,7 +549,7 @@ def parse_cancel_reply(body: bytes) -> Result[CancelResult, ApiFailure]:
     except msgspec.ValidationError as error:
         message, path = _split_path(error)
         return Failure(BadBody(message, path))
-    except msgspec.DecodeError as error:
+    except _DECODE_ERRORS as error:
         return Failure(BadBody(f"the reply is not valid JSON ({error})"))
     return Success(
         CancelResult(

@@ -71,7 +71,7 @@ def test_status_with_failed_job_exits_1(
 def test_wait_shows_progress_and_exits_0(
     server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
 ) -> None:
-    ids = [emulator.create_job(durations=0.3 + 0.2 * i) for i in range(3)]
+    ids = [emulator.create_job(durations=1.0 + 0.2 * i) for i in range(3)]
     result = run("wait", *ids, "--poll", "0.1", "--timeout", "20", *connect(server), home=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "3/3 jobs done" in result.stderr

@@ -794,3 +794,15 @@ def test_create_reply_matches_upstream_shape(emu: Emulator) -> None:
     assert list(as_dict(reply)) == list(expected)
     assert shape(reply) == shape(expected)
     assert as_dict(reply)["num_circuits"] == expected["num_circuits"]
+
+
+def test_a_body_that_is_not_utf8_gets_a_422_not_a_crash() -> None:
+    emulator = Emulator(api_key="k")
+    for method, path, body in (
+        ("PUT", "/v0.3.0/client/cancel_jobs", b'{"job_id": ["\x80"]}'),
+        ("POST", "/v0.3.0/client/job", b'{"target": "\xc3"}'),
+    ):
+        status, headers, reply = emulator.handle(method, path, {"Authorization": "k"}, body)
+        assert status == 422, (method, path)
+        assert headers["Content-Type"] == "application/json"
+        assert b"json_invalid" in reply

@@ -281,7 +281,7 @@ def _validation_item(error: msgspec.ValidationError, body: bytes) -> _ErrorItem:
         steps.append(name if name is not None else int(index) if index is not None else "...")
     try:
         document = _ANY_JSON_DECODER.decode(body)
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, UnicodeDecodeError):
         # msgspec can report a schema error before it reaches a later syntax error.
         document = None
     missing = _MISSING_FIELD.match(message)
@@ -307,7 +307,8 @@ def _decode_body(
         return Success(decoder.decode(body))
     except msgspec.ValidationError as error:
         return Failure((_validation_item(error, body),))
-    except msgspec.DecodeError as error:
+    except (msgspec.DecodeError, UnicodeDecodeError) as error:
+        # msgspec raises UnicodeDecodeError (not a DecodeError) for a string that is not UTF-8.
         offset = _BYTE_OFFSET.search(str(error))
         return Failure(
             (

@@ -1,0 +1,63 @@
+"""The public exceptions carry upstream's exact texts (general_superstaq.superstaq_exceptions)."""
+
+from __future__ import annotations
+
+import pytest
+
+from sqcore._errors import (
+    RetriesExhaustedError,
+    SuperstaqException,
+    SuperstaqServerException,
+    SuperstaqUnsuccessfulJobException,
+    SuperstaqWarning,
+)
+
+CONTACT = (
+    "\n\nIf you would like to contact a member of our team, email us at superstaq@infleqtion.com."
+)
+
+
+def test_superstaq_exception_keeps_its_message() -> None:
+    error = SuperstaqException("bad reply")
+    assert error.message == "bad reply"
+    assert str(error) == "bad reply"
+    assert error.args == ("bad reply",)
+
+
+def test_server_exception_defaults_to_a_non_retriable_400() -> None:
+    error = SuperstaqServerException("nope")
+    assert error.status_code == 400
+    assert str(error) == (
+        "nope (Status code: 400, non-retriable error making request to Superstaq API)"
+    )
+    assert error.message == str(error)
+    assert isinstance(error, SuperstaqException)
+
+
+@pytest.mark.parametrize("status", [401, 404, 500, 504])
+def test_server_exception_other_codes_are_shown_as_numbers(status: int) -> None:
+    error = SuperstaqServerException("x", status)
+    assert error.status_code == status
+    assert str(error) == f"x (Status code: {status})"
+
+
+def test_server_exception_contact_info_is_appended_on_request() -> None:
+    assert str(SuperstaqServerException("x", 500, contact_info=True)) == (
+        "x (Status code: 500)" + CONTACT
+    )
+    assert str(SuperstaqServerException("x", 400, True)).endswith("Superstaq API)" + CONTACT)
+    assert CONTACT not in str(SuperstaqServerException("x", 500, contact_info=False))
+
+
+def test_unsuccessful_job_exception_text() -> None:
+    error = SuperstaqUnsuccessfulJobException("job-1", "failed")
+    assert str(error) == "Job job-1 terminated with status failed."
+    assert error.message == str(error)
+
+
+def test_warning_and_timeout_classes() -> None:
+    warning = SuperstaqWarning("target retiring")
+    assert str(warning) == "target retiring"
+    assert warning.args == ("target retiring",)
+    assert isinstance(warning, Warning)
+    assert issubclass(RetriesExhaustedError, TimeoutError)
