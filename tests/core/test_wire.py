@@ -373,3 +373,12 @@ def test_parse_cancel_fixture() -> None:
 def test_parse_cancel_bad_body() -> None:
     failure = parse_cancel_reply(b'{"succeeded": "all", "message": "x"}').failure()
     assert failure == BadBody("Expected `array`, got `str`", "$.succeeded")
+
+
+def test_a_warning_that_is_not_utf8_names_the_warnings() -> None:
+    body = b'{"warnings": [{"message": "\xc3"}], "' + JOB_65.encode() + b'": {}}'
+    failure = parse_fetch_reply(body, [JOB_65]).failure()
+    assert isinstance(failure, BadBody)
+    assert failure.path == "$.warnings" and failure.job_id is None
+    assert failure.message.startswith("a warning is not valid JSON text (")
+    assert "utf-8" in failure.message
