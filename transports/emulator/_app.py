@@ -329,6 +329,22 @@ def _uuid_error(section: str, index: int, value: str) -> _ErrorItem:
     )
 
 
+def _canonical_ids(
+    section: str, raw_ids: tuple[str, ...]
+) -> tuple[tuple[str | None, ...], _Outcome | None]:
+    """Each id in canonical form (None if not a UUID), and the 422 reply if any is not."""
+    canonical = tuple(_canonical_uuid(value) for value in raw_ids)
+    errors = [
+        _uuid_error(section, index, value)
+        for index, (value, parsed) in enumerate(zip(raw_ids, canonical, strict=True))
+        if parsed is None
+    ]
+    if not errors:
+        return canonical, None
+    outcome = _validation_reply(errors)
+    return canonical, _Outcome(outcome.status, outcome.body, raw_ids)
+
+
 def _split_circuits(circuits: str) -> tuple[str, ...]:
     """Returns one serialized circuit per element if `circuits` is a JSON array, else itself.
 
@@ -659,15 +675,9 @@ class Emulator:
         raw_ids = tuple(
             value for name, value in parse_qsl(query, keep_blank_values=True) if name == "job_id"
         )
-        canonical = tuple(_canonical_uuid(value) for value in raw_ids)
-        errors = [
-            _uuid_error("query", index, value)
-            for index, (value, parsed) in enumerate(zip(raw_ids, canonical, strict=True))
-            if parsed is None
-        ]
-        if errors:
-            outcome = _validation_reply(errors)
-            return _Outcome(outcome.status, outcome.body, raw_ids)
+        canonical, refused = _canonical_ids("query", raw_ids)
+        if refused is not None:
+            return refused
         reply: dict[str, JobView | list[_WarningItem]] = {}
         warnings: list[_WarningItem] = []
         with self._lock:
@@ -688,15 +698,9 @@ class Emulator:
         if not is_successful(decoded):
             return _validation_reply(decoded.failure())
         raw_ids = tuple(decoded.unwrap().job_id)
-        canonical = tuple(_canonical_uuid(value) for value in raw_ids)
-        errors = [
-            _uuid_error("body", index, value)
-            for index, (value, parsed) in enumerate(zip(raw_ids, canonical, strict=True))
-            if parsed is None
-        ]
-        if errors:
-            outcome = _validation_reply(errors)
-            return _Outcome(outcome.status, outcome.body, raw_ids)
+        canonical, refused = _canonical_ids("body", raw_ids)
+        if refused is not None:
+            return refused
         succeeded: list[str] = []
         with self._lock:
             now = self._clock()
