@@ -11,7 +11,7 @@ from __future__ import annotations
 import ipaddress
 import urllib.parse
 from collections.abc import Mapping, Sequence
-from typing import Annotated
+from typing import Annotated, TypeVar
 
 import msgspec
 from returns.result import Failure, Result, Success
@@ -358,13 +358,25 @@ def parse_fetch_reply(body: bytes, requested: Sequence[str]) -> Result[FetchResu
         # Rare path: read each job by itself, so the error names the job (and an entry
         # nobody asked for cannot spoil the reply).
         return _parse_fetch_reply_by_job(body, requested)
+    return _requested_entries(decoded, body, requested).map(
+        lambda found: FetchResult(found[0], found[1])
+    )
+
+
+_Entry = TypeVar("_Entry", "JobData", "_Poll")
+
+
+def _requested_entries(
+    decoded: Mapping[str, _Entry | list[ServerWarning]], body: bytes, requested: Sequence[str]
+) -> Result[tuple[dict[str, _Entry], tuple[str, ...]], ApiFailure]:
+    """From a one-pass decode: the requested entries, and the warnings to show."""
     warnings: list[str] = []
     server_warnings = decoded.get("warnings")
-    if isinstance(server_warnings, JobData):
+    if server_warnings is not None and not isinstance(server_warnings, list):
         return Failure(BadBody("Expected `array`, got `object`", "$.warnings"))
     if server_warnings is not None:
         warnings.extend(w.message for w in server_warnings)
-    jobs: dict[str, JobData] = {}
+    entries: dict[str, _Entry] = {}
     unknown = False
     for job_id in requested:
         entry = decoded.get(job_id)
@@ -372,11 +384,11 @@ def parse_fetch_reply(body: bytes, requested: Sequence[str]) -> Result[FetchResu
             return Failure(MissingJob(job_id))
         if isinstance(entry, list):
             return Failure(BadBody("Expected `object`, got `array`", "$", job_id))
-        jobs[job_id] = entry
+        entries[job_id] = entry
         unknown = unknown or CircuitStatus.UNRECOGNIZED in entry.statuses
     if unknown:
         warnings.extend(_unknown_names_in(body, requested))
-    return Success(FetchResult(jobs, tuple(warnings)))
+    return Success((entries, tuple(warnings)))
 
 
 def _unknown_names_in(body: bytes, requested: Sequence[str]) -> list[str]:
@@ -457,25 +469,11 @@ def parse_poll_reply(body: bytes, requested: Sequence[str]) -> Result[PollResult
                 {job_id: data.statuses for job_id, data in full.jobs.items()}, full.warnings
             )
         )
-    warnings: list[str] = []
-    server_warnings = decoded.get("warnings")
-    if isinstance(server_warnings, _Poll):
-        return Failure(BadBody("Expected `array`, got `object`", "$.warnings"))
-    if server_warnings is not None:
-        warnings.extend(w.message for w in server_warnings)
-    statuses: dict[str, list[CircuitStatus]] = {}
-    unknown = False
-    for job_id in requested:
-        entry = decoded.get(job_id)
-        if entry is None:
-            return Failure(MissingJob(job_id))
-        if isinstance(entry, list):
-            return Failure(BadBody("Expected `object`, got `array`", "$", job_id))
-        statuses[job_id] = entry.statuses
-        unknown = unknown or CircuitStatus.UNRECOGNIZED in entry.statuses
-    if unknown:
-        warnings.extend(_unknown_names_in(body, requested))
-    return Success(PollResult(statuses, tuple(warnings)))
+    return _requested_entries(decoded, body, requested).map(
+        lambda found: PollResult(
+            {job_id: entry.statuses for job_id, entry in found[0].items()}, found[1]
+        )
+    )
 
 
 def decode_job(encoded: EncodedJob, job_id: str) -> Result[JobData, ApiFailure]:
