@@ -19,6 +19,7 @@ class FakeClock:
     def __init__(self, start: float = 1000.0) -> None:
         self.now = start
         self.sleeps: list[float] = []
+        self.sleep_ends: list[float] = []  # the instant each sleep ended
 
     def monotonic(self) -> float:
         return self.now
@@ -30,6 +31,7 @@ class FakeClock:
         assert seconds >= 0, f"negative sleep {seconds}"
         self.sleeps.append(seconds)
         self.now += seconds
+        self.sleep_ends.append(self.now)
 
     def advance(self, seconds: float) -> None:
         self.now += seconds

@@ -39,18 +39,6 @@ outcomes: st.SearchStrategy[Outcome] = st.one_of(
 )
 
 
-class RecordingClock(FakeClock):
-    """A fake clock that also records the instant each sleep ends."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sleep_ends: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        super().sleep(seconds)
-        self.sleep_ends.append(self.now)
-
-
 class Script:
     """Serves the scripted failures in turn, then data; records what each request got."""
 
@@ -81,7 +69,7 @@ def _asked(outcome: Outcome) -> float | None:
 def test_retries_stay_within_cap_and_budget_and_honour_retry_after(
     failures: list[Outcome], budget: float, latency: float, draw: float
 ) -> None:
-    clock = RecordingClock()
+    clock = FakeClock()
     script = Script(failures)
     transport = FunctionTransport(script)
     client = Client(

@@ -22,18 +22,6 @@ KEY = "sk-property-KEY-9d0e"
 ULP = 1e-9
 
 
-class RecordingClock(FakeClock):
-    """A fake clock that also records the instant each sleep ends."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.sleep_ends: list[float] = []
-
-    def sleep(self, seconds: float) -> None:
-        super().sleep(seconds)
-        self.sleep_ends.append(self.now)
-
-
 class Guard:
     """Fails the test, instead of hanging it, once a wait makes more requests than it may."""
 
@@ -48,8 +36,8 @@ class Guard:
         return self.inner.send(request)
 
 
-def _setup(latency: float, limit: int) -> tuple[RecordingClock, Emulator, Client]:
-    clock = RecordingClock()
+def _setup(latency: float, limit: int) -> tuple[FakeClock, Emulator, Client]:
+    clock = FakeClock()
     emulator = Emulator(api_key=KEY, clock=clock, wall_clock=lambda: EPOCH + clock.now)
     inner: Transport = emulator.transport()
     if latency:
