@@ -63,18 +63,9 @@ _Command = _Create | _Count | _Quit
 
 
 class _Served:
-    """An emulator and its running server, with a connection counter.
+    """An emulator and its running server, with a connection counter."""
 
-    Args:
-        nodelay: Set TCP_NODELAY on each accepted connection. The emulator's server writes a
-            reply's headers and body in two `send`s; with Nagle's algorithm on, the body
-            waits for the client's delayed ACK of the headers (about 40 ms on Linux) on
-            every keep-alive request after the first. The benchmarks measure clients, so
-            they can ask for this to take that server artifact out (the server's code is
-            unchanged; only the socket option differs).
-    """
-
-    def __init__(self, nodelay: bool = False) -> None:
+    def __init__(self) -> None:
         self.emulator = Emulator(api_key=KEY)
         self.server = EmulatorServer(self.emulator)
         self._lock = threading.Lock()
@@ -87,8 +78,6 @@ class _Served:
         def counting_track(connection: socket.socket) -> None:
             with self._lock:
                 self._connections += 1
-            if nodelay:
-                connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
             track(connection)
 
         vars(httpd)["track"] = counting_track
@@ -152,8 +141,8 @@ class Host:
 class InProcessHost(Host):
     """The server on a thread of this process."""
 
-    def __init__(self, nodelay: bool = False) -> None:
-        self._served = _Served(nodelay)
+    def __init__(self) -> None:
+        self._served = _Served()
         self.url = self._served.server.url
 
     def create(self, durations: Sequence[Sequence[float]]) -> Created:
@@ -173,11 +162,10 @@ _commands = msgspec.json.Decoder(_Command)
 class SubprocessHost(Host):
     """The server in a child process (`python -m tests.benchmarks._server_host`)."""
 
-    def __init__(self, nodelay: bool = False) -> None:
+    def __init__(self) -> None:
         env = {**os.environ, "PYTHONPATH": ROOT}
-        flags = ["--nodelay"] if nodelay else []
         self._process = subprocess.Popen(
-            [sys.executable, "-m", "tests.benchmarks._server_host", *flags],
+            [sys.executable, "-m", "tests.benchmarks._server_host"],
             cwd=ROOT,
             env=env,
             stdin=subprocess.PIPE,
@@ -211,14 +199,14 @@ class SubprocessHost(Host):
             self._process.wait(timeout=10)
 
 
-def open_host(where: Literal["process", "thread"], *, nodelay: bool = False) -> Host:
-    """Starts a server in its own process or on a thread of this one (see `_Served`)."""
-    return SubprocessHost(nodelay) if where == "process" else InProcessHost(nodelay)
+def open_host(where: Literal["process", "thread"]) -> Host:
+    """Starts a server in its own process or on a thread of this one."""
+    return SubprocessHost() if where == "process" else InProcessHost()
 
 
 def main() -> None:
     """Serves, answering commands from stdin until "quit" or end of input."""
-    served = _Served(nodelay="--nodelay" in sys.argv[1:])
+    served = _Served()
     out = sys.stdout.buffer
     out.write(_encoder.encode(served.server.url) + b"\n")
     out.flush()

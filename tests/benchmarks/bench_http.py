@@ -106,22 +106,11 @@ def measure(host: Host, settings: Settings, case: str, block: int) -> Figure:
 
 
 def run(settings: Settings, log: Callable[[str], None]) -> list[Figure]:
-    """Measures against the emulator's server as shipped, then with TCP_NODELAY set.
-
-    As shipped, the server's two-write replies meet Nagle's algorithm and the client's
-    delayed ACK (about 40 ms a request on Linux), which both clients wait out alike; the
-    second figure sets TCP_NODELAY on the server's sockets so the clients' own costs show.
-    """
-    figures = []
-    # As shipped, every refresh takes ~40 ms on both sides: short blocks show it well enough.
-    for nodelay, case, block in (
-        (False, f"1 open job x {CIRCUITS}, emulator as shipped", 4),
-        (True, f"1 open job x {CIRCUITS}, server TCP_NODELAY", settings.http_block),
-    ):
-        log(f"http: {case}: {settings.http_pairs} pairs of {block} refreshes")
-        with open_host(settings.server, nodelay=nodelay) as host:
-            figure = measure(host, settings, case, block)
-        if figure.met and not figure.context["one_connection"]:
-            figure.met = False
-        figures.append(figure)
-    return figures
+    """Measures against the emulator's loopback server (in its own process by default)."""
+    case = f"1 open job x {CIRCUITS}"
+    log(f"http: {case}: {settings.http_pairs} pairs of {settings.http_block} refreshes")
+    with open_host(settings.server) as host:
+        figure = measure(host, settings, case, settings.http_block)
+    if figure.met and not figure.context["one_connection"]:
+        figure.met = False
+    return [figure]

@@ -19,10 +19,10 @@ by the server. The strategies run interleaved (A B C, A B C, ...); figures are m
 per-repetition ratios. Targets: against poll-all, >= 20x fewer requests with no worse mean
 latency; against sequential, >= 5x lower mean latency with no more requests.
 
-The server sets TCP_NODELAY on its sockets (see `_server_host._Served`): as shipped, the
-emulator's server holds every keep-alive reply about 40 ms (Nagle's algorithm against the
-client's delayed ACK), so 200 upstream requests take ~9 s instead of one 0.2 s tick and the
-scenario stops being the one the targets describe. Real API servers set TCP_NODELAY.
+The emulator's server sets TCP_NODELAY on its sockets, as real API servers do: without it,
+every keep-alive reply would wait about 40 ms for the client's delayed ACK (Nagle's
+algorithm), 200 upstream requests would take ~9 s instead of one 0.2 s tick, and the
+scenario would stop being the one the targets describe.
 """
 
 from __future__ import annotations
@@ -162,7 +162,7 @@ def run_strategy(
 def run(settings: Settings, log: Callable[[str], None]) -> list[Figure]:
     """Runs every strategy `many_reps` times, interleaved; returns the figures."""
     outcomes: dict[str, list[Outcome]] = {name: [] for name, _ in STRATEGIES}
-    with open_host(settings.server, nodelay=True) as host:
+    with open_host(settings.server) as host:
         for rep in range(settings.many_reps):
             for name, strategy in STRATEGIES:
                 outcome = run_strategy(host, name, strategy, seed=rep)
