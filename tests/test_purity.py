@@ -17,6 +17,7 @@ PURE = [
     "sqcore/_errors.py",
     "sqcore/_result.py",
     "transports/_types.py",
+    "transports/_http11.py",
     "transports/emulator/_state.py",
 ]
 FORBIDDEN = {

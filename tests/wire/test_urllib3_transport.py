@@ -340,6 +340,168 @@ def test_a_failed_connection_is_not_reused(transport: Urllib3Transport, serve: S
     assert server.connections == 2
 
 
+# --- Framing and reuse --------------------------------------------------------------------
+#
+# A connection goes back to the pool only when the reply's end was certain, so the bytes of
+# one reply can never be read as the start of the next.
+
+
+def raw(data: bytes) -> Raw:
+    """`data` sent as is, with the connection left open for the next request."""
+    return Raw(data, close=False)
+
+
+def test_interim_replies_are_skipped(transport: Urllib3Transport, serve: Serve) -> None:
+    server = serve(
+        [
+            raw(
+                b"HTTP/1.1 100 Continue\r\n\r\n"
+                b"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
+                b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"
+            )
+        ]
+    )
+
+    bodies = [success_of(send(transport, server.url())[0]).body for _ in range(2)]
+
+    assert bodies == [b"hi", b"hi"]
+    assert server.connections == 1
+
+
+def test_chunks_with_extensions_and_trailers_are_read_and_the_connection_kept(
+    transport: Urllib3Transport, serve: Serve
+) -> None:
+    server = serve(
+        [
+            raw(
+                b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n"
+                b"2;name=value\r\nhe\r\n3\r\nllo\r\n0\r\nX-Trailer: t\r\n\r\n"
+            )
+        ]
+    )
+
+    bodies = [success_of(send(transport, server.url())[0]).body for _ in range(2)]
+
+    assert bodies == [b"hello", b"hello"]
+    assert server.connections == 1
+
+
+def test_bare_line_feeds_are_read(transport: Urllib3Transport, serve: Serve) -> None:
+    server = serve([raw(b"HTTP/1.1 200 OK\nContent-Length: 2\nX-A: 1\n\nhi")])
+
+    response = success_of(send(transport, server.url())[0])
+
+    assert (response.body, response.header("x-a")) == (b"hi", "1")
+
+
+@pytest.mark.parametrize(
+    "first",
+    [
+        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiHTTP/1.1 200 OK\r\n",  # bytes past it
+        b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nhi",
+        b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nhi",
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 9\r\n\r\n"
+        b"2\r\nhi\r\n0\r\n\r\n",
+    ],
+    ids=["bytes past the end", "HTTP/1.0", "Connection: close", "chunked with a length"],
+)
+def test_a_connection_whose_reply_end_is_uncertain_is_not_reused(
+    transport: Urllib3Transport, serve: Serve, first: bytes
+) -> None:
+    server = serve([raw(first), json_reply({"ok": True})])
+
+    assert success_of(send(transport, server.url())[0]).body == b"hi"
+    assert success_of(send(transport, server.url())[0]).body == b'{"ok": true}'
+
+    assert server.connections == 2
+
+
+FRAMING_FAULTS = {
+    "101": (
+        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n",
+        "malformed reply from 127.0.0.1:{port} (a protocol switch that was not asked for)",
+    ),
+    "endless interim replies": (
+        b"HTTP/1.1 100 Continue\r\n\r\n" * 9,
+        "(more than 8 interim (1xx) replies)",
+    ),
+    "folded header": (
+        b"HTTP/1.1 200 OK\r\nX-A: 1\r\n  more\r\n\r\n",
+        "(a folded header line)",
+    ),
+    "too many headers": (
+        b"HTTP/1.1 200 OK\r\n" + b"X-A: 1\r\n" * 101 + b"\r\n",
+        "(more than 100 headers)",
+    ),
+    "head cut short": (
+        b"HTTP/1.1 200 OK\r\nX-A: 1\r\n",
+        "127.0.0.1:{port} closed the connection before the reply headers were complete",
+    ),
+    "chunk size not hex": (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
+        "malformed reply body from 127.0.0.1:{port} after 0 bytes (an invalid chunk size)",
+    ),
+    "chunk longer than its size": (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhello\r\n0\r\n\r\n",
+        "after 2 bytes (a chunk is longer than its size)",
+    ),
+    "chunks past the bound": (
+        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + b"1\r\nx\r\n" * 10,
+        "reply body exceeds the 5-byte limit",
+    ),
+}
+
+
+@pytest.mark.parametrize("case", FRAMING_FAULTS.values(), ids=FRAMING_FAULTS.keys())
+def test_a_reply_that_breaks_framing_is_a_failure_and_its_connection_dropped(
+    serve: Serve, case: tuple[bytes, str]
+) -> None:
+    data, message = case
+    server = serve([Raw(data), Reply(200, body=b"ok")])
+
+    with Urllib3Transport(max_body_bytes=5) as transport:
+        error = failure_of(send(transport, server.url())[0])
+        assert success_of(send(transport, server.url())[0]).body == b"ok"
+
+    assert error.kind == ("too_large" if "limit" in message else "protocol")
+    assert message.format(port=server.port) in error.message
+    assert server.connections == 2
+
+
+def test_idle_connections_are_kept_for_a_bounded_number_of_hosts(
+    transport: Urllib3Transport, serve: Serve
+) -> None:
+    hosts = [serve([json_reply({"ok": True})]) for _ in range(17)]
+
+    for host in [*hosts, *hosts[-16:], hosts[0]]:
+        success_of(send(transport, host.url())[0])
+
+    assert hosts[0].connections == 2  # dropped when the 17th host came
+    assert [host.connections for host in hosts[1:]] == [1] * 16
+
+
+def test_a_send_that_cannot_finish_times_out(transport: Urllib3Transport) -> None:
+    with socket.socket() as listener:  # accepts (the kernel does) but never reads
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port: int = listener.getsockname()[1]
+
+        result, elapsed = send(
+            transport,
+            f"http://127.0.0.1:{port}/",
+            method="PUT",
+            body=b"x" * 64 * 2**20,
+            timeout=0.3,
+        )
+
+    error = failure_of(result)
+    assert (error.kind, error.message) == (
+        "timeout",
+        f"could not send the request to 127.0.0.1:{port} in 0.3 s",
+    )
+    assert elapsed < 0.3 + MARGIN
+
+
 # --- Size bound ---------------------------------------------------------------------------
 
 
@@ -439,6 +601,30 @@ def test_a_url_that_is_not_http_is_refused(transport: Urllib3Transport) -> None:
     error = failure_of(send(transport, "ftp://127.0.0.1/job")[0])
 
     assert error.kind == "refused"
+
+
+def test_a_url_with_user_info_is_refused_without_quoting_it(transport: Urllib3Transport) -> None:
+    error = failure_of(send(transport, f"https://user:{SECRET}@127.0.0.1/job")[0])
+
+    assert (error.kind, error.message) == (
+        "refused",
+        "cannot send to 'https://…@127.0.0.1/job': not a valid http:// or https:// URL",
+    )
+
+
+@pytest.mark.parametrize("name", ["Host", "Content-Length", "transfer-encoding"])
+def test_a_framing_header_from_the_caller_is_refused(
+    transport: Urllib3Transport, serve: Serve, name: str
+) -> None:
+    server = serve([BODY])
+
+    error = failure_of(send(transport, server.url(), headers={name: "1"})[0])
+
+    assert (error.kind, error.message) == (
+        "refused",
+        f"header {name!r} is set by the transport; not sent",
+    )
+    assert server.connections == 0
 
 
 def test_a_closed_transport_refuses(serve: Serve) -> None:
