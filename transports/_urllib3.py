@@ -12,10 +12,10 @@ Rules this module keeps:
 - TLS is always verified (`CERT_REQUIRED` and host name checks), against the system trust
   store or the CA bundle file `ca_certs` names. There is no switch to turn it off.
 - `Request.timeout` is the budget for the whole request: one monotonic deadline, fixed when
-  `send` starts, bounds the connect, each TLS handshake step, the send, and every single
-  `recv` of the reply, so a server that trickles its headers or body byte by byte cannot
-  hold a request past its budget. (The address lookup is the system resolver's and is not
-  bounded.)
+  `send` starts, bounds the connect, the TLS handshake (CPython bounds a handshake by the
+  socket timeout as a whole), the send, and every single `recv` of the reply, so a server
+  that trickles its handshake, headers or body byte by byte cannot hold a request past its
+  budget. (The address lookup is the system resolver's and is not bounded.)
 - No retries and no redirects: a 3xx is returned as a `Response`, so no credential header
   can follow one. Retry policy lives in the client above.
 - A reply body is refused once it passes `max_body_bytes`, or as soon as its

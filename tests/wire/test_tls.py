@@ -6,8 +6,11 @@ not hold the test CA, so the handshake fails), or against the `ca_certs` bundle.
 
 from __future__ import annotations
 
+import contextlib
 import re
+import socket
 import ssl
+import threading
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -128,6 +131,82 @@ def test_the_deadline_holds_over_tls(
     assert time.monotonic() - start < 0.9
     assert not is_successful(result)
     assert result.failure().kind == "timeout"
+
+
+class SlowRelay:
+    """A TCP relay in front of `port` that passes the server's bytes on one at a time.
+
+    Each byte comes `interval` seconds after the last, so every single read of the client's
+    is quick, yet a TLS handshake through it takes tens of seconds: only a deadline on the
+    handshake as a whole can end it.
+    """
+
+    def __init__(self, port: int, interval: float = 0.02) -> None:
+        self._target = port
+        self._interval = interval
+        self._stop = threading.Event()
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self._listener.settimeout(0.05)
+        self.port: int = self._listener.getsockname()[1]
+        self._sockets: list[socket.socket] = []
+        self._threads = [threading.Thread(target=self._serve, daemon=True)]
+        self._threads[0].start()
+
+    def _serve(self) -> None:
+        while not self._stop.is_set():
+            try:
+                client, _ = self._listener.accept()
+            except TimeoutError:
+                continue
+            upstream = socket.create_connection(("127.0.0.1", self._target))
+            self._sockets += [client, upstream]
+            for pump in (self._forward, self._trickle):
+                thread = threading.Thread(target=pump, args=(client, upstream), daemon=True)
+                self._threads.append(thread)
+                thread.start()
+
+    def _forward(self, client: socket.socket, upstream: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while data := client.recv(65536):
+                upstream.sendall(data)
+
+    def _trickle(self, client: socket.socket, upstream: socket.socket) -> None:
+        with contextlib.suppress(OSError):
+            while not self._stop.is_set() and (data := upstream.recv(65536)):
+                for byte in data:
+                    if self._stop.wait(self._interval):
+                        return
+                    client.sendall(bytes([byte]))
+
+    def close(self) -> None:
+        self._stop.set()
+        self._threads[0].join(timeout=5)  # the accept loop, before its socket goes
+        for sock in [self._listener, *self._sockets]:
+            with contextlib.suppress(OSError):
+                sock.shutdown(socket.SHUT_RDWR)
+            sock.close()
+        for thread in self._threads:
+            thread.join(timeout=5)
+
+
+def test_a_handshake_trickled_byte_by_byte_ends_by_the_deadline(
+    trusting: Urllib3Transport, https_server: HostileServer
+) -> None:
+    relay = SlowRelay(https_server.port)
+    try:
+        start = time.monotonic()
+        result = send(trusting, f"https://127.0.0.1:{relay.port}/job", timeout=0.5)
+        elapsed = time.monotonic() - start
+    finally:
+        relay.close()
+
+    assert not is_successful(result)
+    assert (result.failure().kind, result.failure().message) == (
+        "timeout",
+        f"no connection to 127.0.0.1:{relay.port} within 0.5 s",
+    )
+    assert elapsed < 1.0
+    assert https_server.requests == ()
 
 
 def test_a_missing_ca_bundle_raises_naming_it(tmp_path: Path) -> None:
