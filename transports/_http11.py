@@ -37,6 +37,9 @@ MAX_LINE_BYTES: Final = 65536
 #: The most header (or trailer) lines accepted in one reply (as http.client).
 MAX_HEADERS: Final = 100
 
+#: The most significant digits a Content-Length may have (10**18 bytes is an exabyte).
+_MAX_LENGTH_DIGITS: Final = 18
+
 #: How a reply's body ends: no body, after `length` bytes, at the last chunk, or when the
 #: server closes the connection.
 Framing = Literal["none", "length", "chunked", "close"]
@@ -203,6 +206,8 @@ def _framing(
     (value,) = values
     if not (value.isascii() and value.isdigit()):
         return Failure("an invalid Content-Length")
+    if len(value.lstrip("0")) > _MAX_LENGTH_DIGITS:  # and int() refuses over 4,300 digits
+        return Failure(f"a Content-Length of more than {_MAX_LENGTH_DIGITS} digits")
     return Success(Head(status, headers, "length", int(value), reusable))
 
 

@@ -39,9 +39,9 @@ from types import TracebackType
 from typing import Final, Literal
 
 from returns.result import Failure, Result, Success
-from urllib3.exceptions import LocationValueError
+from urllib3.exceptions import LocationParseError, LocationValueError
 from urllib3.util import create_urllib3_context, parse_url
-from urllib3.util.connection import create_connection
+from urllib3.util.connection import allowed_gai_family
 from urllib3.util.wait import wait_for_read
 
 from transports._http11 import (
@@ -70,9 +70,8 @@ _MAX_HOSTS: Final = 16
 #: Parsed URLs remembered (a client polls the same few URLs over and over).
 _MAX_SPLITS: Final = 256
 
-_SOCKET_OPTIONS: Final[list[tuple[int, int, int | bytes]]] = [
-    (socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-]
+#: The longest a single socket operation is allowed to wait (the OS refuses far longer).
+_MAX_WAIT_SECONDS: Final = 86400.0
 
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 
@@ -222,9 +221,7 @@ class Urllib3Transport:
 
     def _connect(self, split: _Split, deadline: float) -> socket.socket:
         """A new connection to `split`'s host, TLS-wrapped and verified for https."""
-        sock = create_connection(
-            (split.host, split.port), timeout=_time_left(deadline), socket_options=_SOCKET_OPTIONS
-        )
+        sock = _open_socket(split.host, split.port, deadline)
         if split.scheme != "https":
             return sock
         try:
@@ -233,6 +230,33 @@ class Urllib3Transport:
         except BaseException:
             sock.close()
             raise
+
+
+def _open_socket(host: str, port: int, deadline: float) -> socket.socket:
+    """A TCP connection to the first of `host`'s addresses that answers, all by `deadline`.
+
+    As urllib3's `create_connection` (same address families, IDNA check and TCP_NODELAY),
+    except that every address tried gets only the time left, not a fresh timeout each.
+    """
+    try:
+        host.encode("idna")
+    except UnicodeError:
+        raise LocationParseError(f"{host!r}, label empty or too long") from None
+    error: OSError | None = None
+    for family, kind, proto, _, address in socket.getaddrinfo(
+        host, port, allowed_gai_family(), socket.SOCK_STREAM
+    ):
+        sock = socket.socket(family, kind, proto)
+        try:
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.settimeout(_time_left(deadline))
+            sock.connect(address)
+        except OSError as exc:
+            sock.close()
+            error = exc
+            continue
+        return sock
+    raise error if error is not None else OSError("the host name has no address")
 
 
 def _verifying_context(ca_certs: str | None) -> ssl.SSLContext:
@@ -255,11 +279,11 @@ def _verifying_context(ca_certs: str | None) -> ssl.SSLContext:
 
 
 def _time_left(deadline: float) -> float:
-    """Seconds until `deadline`; raises `TimeoutError` once it has passed."""
+    """Seconds until `deadline` (at most a day); raises `TimeoutError` once it has passed."""
     left = deadline - time.monotonic()
     if left <= 0:
         raise TimeoutError("the request's deadline has passed")
-    return left
+    return min(left, _MAX_WAIT_SECONDS)
 
 
 # --- URLs ---------------------------------------------------------------------------------
@@ -286,7 +310,9 @@ def _split_url(url: str) -> _Split | None:
     scheme, host = parsed.scheme, parsed.host
     if scheme not in _DEFAULT_PORTS or not host or parsed.auth is not None:
         return None
-    port = parsed.port or _DEFAULT_PORTS[scheme]
+    if parsed.port == 0:
+        return None
+    port = _DEFAULT_PORTS[scheme] if parsed.port is None else parsed.port
     target = parsed.path or "/"
     if parsed.query is not None:
         target = f"{target}?{parsed.query}"
@@ -296,10 +322,16 @@ def _split_url(url: str) -> _Split | None:
 
 
 def _url_for_message(url: str) -> str:
-    """`url` for an error message, without any user info (a password may sit there)."""
+    """`url` for an error message, without anything before an "@" (a password may sit there).
+
+    Everything up to the last "@" before any query or fragment is cut, even past a "/":
+    parsers disagree on where the user info of a malformed URL ends.
+    """
     scheme, sep, rest = url.partition("://")
-    if sep and "@" in rest.split("/", 1)[0]:
-        return repr(f"{scheme}://…@{rest.split('@', 1)[1]}")
+    before_query = rest.split("?", 1)[0].split("#", 1)[0]
+    at = before_query.rfind("@")
+    if at >= 0:
+        return repr(f"{scheme}{sep}…{rest[at:]}")
     return repr(url)
 
 
@@ -475,23 +507,33 @@ class _Reader:
             data, self._pos = self._buf[self._pos : end], end
             self.body_received += n
             return data
-        parts = [self._buf[self._pos :]]
-        got = len(parts[0])
+        out = bytearray()
+        self._take_into(n, out)
+        return bytes(out)
+
+    def _take_into(self, n: int, out: bytearray) -> None:
+        """Appends exactly the next `n` bytes to `out` (one growing buffer, however the
+        server splits them: memory stays near the body's size)."""
+        got = min(n, len(self._buf) - self._pos)
+        out += memoryview(self._buf)[self._pos : self._pos + got]
+        self._pos += got
         self.body_received += got
-        self._buf, self._pos = b"", 0
         while got < n:
             data = self._recv()
             if not data:
                 raise _ClosedError()
-            if got + len(data) > n:  # the next bytes belong to whatever follows
-                data, self._buf = data[: n - got], data[n - got :]
-            parts.append(data)
+            need = n - got
+            if len(data) > need:  # the rest belongs to whatever follows
+                self._buf, self._pos = data, need
+                data = data[:need]
+            else:
+                self._buf, self._pos = b"", 0
+            out += data
             got += len(data)
             self.body_received += len(data)
-        return b"".join(parts)
 
     def _chunked(self, limit: int) -> bytes:
-        parts: list[bytes] = []
+        out = bytearray()
         while True:
             size = chunk_size(self._line("a chunk-size line is too long"))
             if isinstance(size, Failure):
@@ -499,24 +541,24 @@ class _Reader:
             n = size.unwrap()
             if n == 0:
                 self._lines_until_blank(f"more than {MAX_HEADERS} trailer lines")
-                return b"".join(parts)
+                return bytes(out)
             if self.body_received + n > limit:
                 raise _TooLargeError(f"reply body exceeds the {limit}-byte limit")
-            parts.append(self._take(n))
+            self._take_into(n, out)
             if self._line("a chunk is longer than its size"):
                 raise _MalformedError("a chunk is longer than its size")
 
     def _until_close(self, limit: int) -> bytes:
-        data, self._buf, self._pos = self._buf[self._pos :], b"", 0
-        parts: list[bytes] = []
+        out = bytearray(memoryview(self._buf)[self._pos :])
+        self._buf, self._pos = b"", 0
         while True:
-            self.body_received += len(data)
+            self.body_received = len(out)
             if self.body_received > limit:
                 raise _TooLargeError(f"reply body exceeds the {limit}-byte limit")
-            parts.append(data)
             data = self._recv()
             if not data:
-                return b"".join(parts)
+                return bytes(out)
+            out += data
 
     def drained(self) -> bool:
         """Whether nothing was received past the end of the reply."""
@@ -533,7 +575,13 @@ def _fault(
     seconds = f"{request.timeout:g} s"
     if isinstance(exc, _TooLargeError):
         return TransportError("too_large", exc.message)
-    if isinstance(exc, ssl.SSLError):
+    if isinstance(exc, (ssl.SSLEOFError, ssl.SSLZeroReturnError)):
+        if phase == "connect":  # hung up mid-handshake: a network fault, worth a retry
+            return TransportError(
+                "connect", f"{where} closed the connection during the TLS handshake"
+            )
+        exc = _ClosedError()
+    elif isinstance(exc, ssl.SSLError) and phase == "connect":
         return TransportError("tls", f"TLS with {where} failed: {_tls_detail(exc)}")
     if phase == "connect":
         if isinstance(exc, TimeoutError):
@@ -588,7 +636,11 @@ def _tls_detail(exc: ssl.SSLError) -> str:
 
 def _protocol_message(exc: Exception, phase: _Phase, where: str, reader: _Reader | None) -> str:
     """Describes a broken reply by what the peer did; quotes none of the peer's bytes."""
-    if phase in ("send", "head"):
+    if phase == "send":
+        if isinstance(exc, (_ClosedError, ConnectionResetError, BrokenPipeError)):
+            return f"{where} closed the connection before the whole request was sent"
+        return f"connection to {where} failed while sending the request"
+    if phase == "head":
         if isinstance(exc, _MalformedError):
             return f"malformed reply from {where} ({exc.what})"
         if isinstance(exc, _ClosedError):
@@ -597,6 +649,8 @@ def _protocol_message(exc: Exception, phase: _Phase, where: str, reader: _Reader
             return f"{where} closed the connection before the reply headers were complete"
         if isinstance(exc, ConnectionResetError):
             return f"connection reset by {where} before the reply headers"
+        if isinstance(exc, ssl.SSLError):
+            return f"TLS error on the connection to {where} before the reply headers"
         return f"connection to {where} failed before the reply headers"
     got, of = _received(reader)
     if isinstance(exc, _MalformedError):
@@ -607,4 +661,6 @@ def _protocol_message(exc: Exception, phase: _Phase, where: str, reader: _Reader
         return f"connection closed after {got}{of} body bytes"
     if isinstance(exc, ConnectionResetError):
         return f"connection reset by {where} after {got}{of} body bytes"
+    if isinstance(exc, ssl.SSLError):
+        return f"TLS error on the connection to {where} after {got}{of} body bytes"
     return f"connection to {where} broke after {got}{of} body bytes"

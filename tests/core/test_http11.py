@@ -35,6 +35,7 @@ HEAD_FAILURES = {
     "invalid headers",
     "conflicting Content-Length values",
     "an invalid Content-Length",
+    "a Content-Length of more than 18 digits",
 }
 
 
@@ -79,6 +80,7 @@ def test_repeated_headers_are_joined_under_the_first_spelling() -> None:
         ("HTTP/1.1 200 OK\nTransfer-Encoding: gzip", "GET", "close", None),
         ("HTTP/1.1 200 OK", "GET", "close", None),
         ("HTTP/1.1 200 OK\nContent-Length: 7, 7\nContent-Length: 7", "GET", "length", 7),
+        ("HTTP/1.1 200 OK\nContent-Length: " + "0" * 30 + "9" * 18, "GET", "length", 10**18 - 1),
         ("HTTP/1.1 200 OK\nContent-Length: 0", "GET", "length", 0),
     ],
 )
@@ -145,6 +147,11 @@ def test_a_connection_is_reused_only_when_the_reply_end_is_certain(
         ("HTTP/1.1 200 OK\nContent-Length: \u00b2", "an invalid Content-Length"),
         ("HTTP/1.1 200 OK\nContent-Length: ", "an invalid Content-Length"),
         ("HTTP/1.1 200 OK\nContent-Length: 1 2", "an invalid Content-Length"),
+        ("HTTP/1.1 200 OK\nContent-Length: " + "1" * 19, "a Content-Length of more than 18 digits"),
+        (
+            "HTTP/1.1 200 OK\nContent-Length: " + "1" * 5000,
+            "a Content-Length of more than 18 digits",
+        ),
     ],
 )
 def test_a_malformed_head_is_named_in_words(text: str, what: str) -> None:

@@ -12,7 +12,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
@@ -207,6 +207,63 @@ def test_a_handshake_trickled_byte_by_byte_ends_by_the_deadline(
     )
     assert elapsed < 1.0
     assert https_server.requests == ()
+
+
+class OneShot:
+    """A loopback server that runs `handle` on the first connection it accepts."""
+
+    def __init__(self, handle: Callable[[socket.socket], object]) -> None:
+        self._listener = socket.create_server(("127.0.0.1", 0))
+        self.port: int = self._listener.getsockname()[1]
+        self._thread = threading.Thread(target=self._serve, args=(handle,), daemon=True)
+        self._thread.start()
+
+    def _serve(self, handle: Callable[[socket.socket], object]) -> None:
+        self._listener.settimeout(5)
+        with contextlib.suppress(OSError):
+            connection, _ = self._listener.accept()
+            with connection:
+                handle(connection)
+
+    def close(self) -> None:
+        self._thread.join(timeout=5)
+        self._listener.close()
+
+
+def test_a_hang_up_during_the_handshake_is_a_connect_failure(trusting: Urllib3Transport) -> None:
+    server = OneShot(lambda connection: connection.recv(4096))  # reads the hello, hangs up
+    try:
+        result = send(trusting, f"https://127.0.0.1:{server.port}/job")
+    finally:
+        server.close()
+
+    assert not is_successful(result)
+    assert (result.failure().kind, result.failure().message) == (
+        "connect",  # retried by the client, unlike a certificate the client refuses
+        f"127.0.0.1:{server.port} closed the connection during the TLS handshake",
+    )
+
+
+def test_a_tls_connection_dropped_mid_upload_is_a_protocol_failure(
+    trusting: Urllib3Transport, ca: trustme.CA
+) -> None:
+    context = server_context(ca, "127.0.0.1")
+
+    def read_a_little_then_close(connection: socket.socket) -> None:
+        with context.wrap_socket(connection, server_side=True) as tls:
+            tls.recv(1000)
+
+    server = OneShot(read_a_little_then_close)
+    try:
+        result = trusting.send(
+            Request("POST", f"https://127.0.0.1:{server.port}/job", HEADERS, b"x" * 5_000_000, 5.0)
+        )
+    finally:
+        server.close()
+
+    assert not is_successful(result)
+    assert result.failure().kind == "protocol"
+    assert f"127.0.0.1:{server.port}" in result.failure().message
 
 
 def test_a_missing_ca_bundle_raises_naming_it(tmp_path: Path) -> None:

@@ -445,6 +445,10 @@ FRAMING_FAULTS = {
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhello\r\n0\r\n\r\n",
         "after 2 bytes (a chunk is longer than its size)",
     ),
+    "a length of 5,000 digits": (
+        b"HTTP/1.1 200 OK\r\nContent-Length: " + b"1" * 5000 + b"\r\n\r\n",
+        "(a Content-Length of more than 18 digits)",
+    ),
     "chunks past the bound": (
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + b"1\r\nx\r\n" * 10,
         "reply body exceeds the 5-byte limit",
@@ -478,6 +482,60 @@ def test_idle_connections_are_kept_for_a_bounded_number_of_hosts(
 
     assert hosts[0].connections == 2  # dropped when the 17th host came
     assert [host.connections for host in hosts[1:]] == [1] * 16
+
+
+def test_tiny_chunks_keep_memory_near_the_bound(serve: Serve) -> None:
+    limit = 128 * 1024
+    chunks = b"2\r\nab\r\n" * (limit // 2) + b"0\r\n\r\n"
+    server = serve([Raw(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks)])
+
+    with Urllib3Transport(max_body_bytes=limit) as transport:
+        tracemalloc.start()
+        try:
+            result, _ = send(transport, server.url(), timeout=30.0)
+            _, peak = tracemalloc.get_traced_memory()
+        finally:
+            tracemalloc.stop()
+
+    assert success_of(result).body == b"ab" * (limit // 2)
+    assert peak < 4 * limit  # one growing buffer, not an object per chunk
+
+
+def test_connect_keeps_one_deadline_over_every_address(
+    transport: Urllib3Transport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A host with three addresses that all drop the SYN: together, not each, within budget."""
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port: int = listener.getsockname()[1]
+        fillers = [socket.socket() for _ in range(4)]  # fill the accept queue: SYNs then drop
+        for filler in fillers:
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+        time.sleep(0.1)
+        lookup = socket.getaddrinfo
+        monkeypatch.setattr(
+            socket, "getaddrinfo", lambda host, *args: lookup("127.0.0.1", *args) * 3
+        )
+        try:
+            result, elapsed = send(transport, f"http://three.example:{port}/", timeout=0.5)
+        finally:
+            for filler in fillers:
+                filler.close()
+
+    error = failure_of(result)
+    assert (error.kind, error.message) == (
+        "timeout",
+        f"no connection to three.example:{port} within 0.5 s",
+    )
+    assert elapsed < 0.5 + MARGIN
+
+
+def test_a_timeout_of_centuries_is_accepted(transport: Urllib3Transport, serve: Serve) -> None:
+    server = serve([Reply(200, body=b"ok")])
+
+    assert success_of(send(transport, server.url(), timeout=1e10)[0]).body == b"ok"
 
 
 def test_a_send_that_cannot_finish_times_out(transport: Urllib3Transport) -> None:
@@ -610,6 +668,19 @@ def test_a_url_with_user_info_is_refused_without_quoting_it(transport: Urllib3Tr
         "refused",
         "cannot send to 'https://…@127.0.0.1/job': not a valid http:// or https:// URL",
     )
+
+
+def test_a_password_holding_a_slash_is_not_quoted(transport: Urllib3Transport) -> None:
+    error = failure_of(send(transport, f"http://user:{SECRET}/x@127.0.0.1/job")[0])
+
+    assert (error.kind, error.message) == (
+        "refused",
+        "cannot send to 'http://…@127.0.0.1/job': not a valid http:// or https:// URL",
+    )
+
+
+def test_port_zero_is_refused(transport: Urllib3Transport) -> None:
+    assert failure_of(send(transport, "http://127.0.0.1:0/job")[0]).kind == "refused"
 
 
 @pytest.mark.parametrize("name", ["Host", "Content-Length", "transfer-encoding"])
