@@ -1,10 +1,11 @@
-"""Shell: `Urllib3Transport`, the default transport: HTTP/1.1 over pooled urllib3 connections.
+"""Shell: `Urllib3Transport`, the default transport: HTTP/1.1 on pooled keep-alive sockets.
 
 Rules this module keeps:
-- urllib3 makes each connection: the address lookup, TCP with TCP_NODELAY, and a TLS
-  context with urllib3's secure defaults. The bytes that go over a connection are framed by
-  `transports._http11`, which reads a reply in one pass with no per-header objects (about
-  a tenth of the CPU of urllib3's pool, response and `http.client` stack per request).
+- urllib3 supplies the URL parser, the address-family choice and the TLS context (its
+  secure defaults); the transport opens each socket itself (TCP_NODELAY), so that one
+  deadline covers every address it tries. The bytes on a connection are framed by
+  `transports._http11`, which reads a reply in one pass with no per-header objects: about a
+  quarter of the client CPU of urllib3's pool, response and `http.client` stack per request.
 - Keep-alive connections are pooled per scheme, host and port, and a connection goes back to
   the pool only once its reply was framed exactly (a length or the last chunk, nothing
   after it) and the server did not ask to close. A pooled connection the server has since
