@@ -25,6 +25,7 @@ __all__ = [
     "format_seconds",
     "interleave",
     "time_block",
+    "time_block_cpu",
 ]
 
 Context = dict[str, float | int | str | bool]
@@ -108,6 +109,15 @@ def time_block(op: Callable[[], object], repeat: int) -> float:
     for _ in range(repeat):
         op()
     return (time.perf_counter() - start) / repeat
+
+
+def time_block_cpu(op: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """As `time_block`, and also this thread's CPU seconds per call (wall, CPU)."""
+    gc.collect()
+    start, cpu_start = time.perf_counter(), time.thread_time()
+    for _ in range(repeat):
+        op()
+    return (time.perf_counter() - start) / repeat, (time.thread_time() - cpu_start) / repeat
 
 
 def calibrate(op: Callable[[], object], block_seconds: float) -> int:

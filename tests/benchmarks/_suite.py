@@ -102,6 +102,7 @@ _CONTEXT_KEYS = (
     ("sqcore_seconds", "sqcore"),
     ("upstream_seconds", "upstream"),
     ("floor_seconds", "floor"),
+    ("http_client_seconds", "bare http.client"),
     ("bare_interpreter_seconds", "bare python"),
 )
 
@@ -117,7 +118,13 @@ def _context_text(figure: Figure) -> str:
         if isinstance(value, float):
             parts.append(f"{label} {format_seconds(value)}")
     if figure.bench == "http":
-        parts.append(f"ceiling {float(context.get('ceiling_ratio', 0.0)):.2f}")
+        parts.append(f"upstream/http.client {float(context.get('http_client_ratio', 0.0)):.2f}")
+        if "sqcore_cpu_seconds" in context:
+            cpus = "/".join(
+                format_seconds(float(context[f"{side}_cpu_seconds"]))
+                for side in ("sqcore", "upstream", "http_client")
+            )
+            parts.append(f"client CPU {cpus} (sqcore/upstream/http.client)")
         parts.append(
             f"conns {context.get('sqcore_connections')}/{context.get('upstream_connections')}"
         )

@@ -4,8 +4,9 @@ sqcore (`Job.status()` with the default `Urllib3Transport`) and upstream
 (`general_superstaq.job.Job._status()` over its `requests` session) each refresh the same
 open job, in alternating blocks. The server counts the TCP connections it accepts during
 each side's blocks: sqcore must reuse one for all of them. Target (upstream wall time /
-sqcore wall time): >= 3. For context, a third side times the floor: the same GET on one
-keep-alive `http.client` connection, reading the body and nothing else.
+sqcore wall time): >= 3. For context, a third side times the same GET with the stdlib's
+`http.client` on one keep-alive connection, reading the body and doing nothing else with it:
+server time plus what the stdlib's own HTTP costs a client.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from collections.abc import Callable
 
 from sqcore import Client, Job
 from tests.benchmarks import _upstream
-from tests.benchmarks._harness import Figure, Settings, Target, figure_from_pairs, time_block
+from tests.benchmarks._harness import Figure, Settings, Target, figure_from_pairs, time_block_cpu
 from tests.benchmarks._server_host import KEY, Host, open_host
 
 __all__ = ["CIRCUITS", "run"]
@@ -45,14 +46,14 @@ def measure(host: Host, settings: Settings, case: str, block: int) -> Figure:
     def theirs() -> str:
         return str(upstream_job._status().value)
 
-    # The floor: the same GET on one keep-alive connection with the stdlib's http.client,
-    # reading the body and nothing more (server time plus the least a client can do).
+    # The same GET with the stdlib's http.client on one keep-alive connection, reading the
+    # body and nothing more: server time plus the stdlib's HTTP alone.
     parts = urllib.parse.urlsplit(host.url)
     raw = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port)
     path = f"/v0.3.0/client/job/cirq?job_id={job_id}"
     raw_headers = {"Authorization": KEY, "Content-Type": "application/json"}
 
-    def floor() -> bytes:
+    def bare() -> bytes:
         raw.request("GET", path, headers=raw_headers)
         return raw.getresponse().read()
 
@@ -64,17 +65,26 @@ def measure(host: Host, settings: Settings, case: str, block: int) -> Figure:
     if first_ours != first_theirs:
         raise AssertionError(f"statuses differ: {first_ours} vs {first_theirs}")
     requests_before = host.counters().requests
-    floor()
+    bare()
     requests_before += 1
     t_ours: list[float] = []
     t_theirs: list[float] = []
-    t_floor: list[float] = []
+    t_bare: list[float] = []
+    # This process's CPU seconds per refresh, per side: the client's own cost, without the
+    # server's time (the server runs in another process).
+    cpu: dict[str, list[float]] = {"sqcore": [], "upstream": [], "http_client": []}
     for _ in range(settings.http_pairs):
-        for side, op, times in (("sqcore", ours, t_ours), ("upstream", theirs, t_theirs)):
+        for side, op, times in (
+            ("sqcore", ours, t_ours),
+            ("upstream", theirs, t_theirs),
+            ("http_client", bare, t_bare),
+        ):
             start = _connections(host)
-            times.append(time_block(op, block))
-            connections[side] += _connections(host) - start
-        t_floor.append(time_block(floor, block))
+            wall, cpu_time = time_block_cpu(op, block)
+            times.append(wall)
+            cpu[side].append(cpu_time)
+            if side != "http_client":
+                connections[side] += _connections(host) - start
     raw.close()
     requests = host.counters().requests - requests_before
     expected = 3 * settings.http_pairs * block
@@ -90,11 +100,11 @@ def measure(host: Host, settings: Settings, case: str, block: int) -> Figure:
         context={
             "sqcore_seconds": statistics.median(t_ours),
             "upstream_seconds": statistics.median(t_theirs),
-            "floor_seconds": statistics.median(t_floor),
-            # The ratio a client with no cost beyond the floor would get: the most any
-            # change to sqcore can reach against this server.
-            "ceiling_ratio": statistics.median(
-                theirs / floor for theirs, floor in zip(t_theirs, t_floor, strict=True)
+            "http_client_seconds": statistics.median(t_bare),
+            **{f"{side}_cpu_seconds": statistics.median(times) for side, times in cpu.items()},
+            # What a client doing no more than a bare http.client GET would get.
+            "http_client_ratio": statistics.median(
+                theirs / bare for theirs, bare in zip(t_theirs, t_bare, strict=True)
             ),
             "refreshes_per_side": settings.http_pairs * block + 1,
             "sqcore_connections": connections["sqcore"],
