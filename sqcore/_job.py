@@ -80,6 +80,7 @@ class Job:
                 raise ValueError(f"{job_id!r} is not a valid job id (expected a UUID)") from None
         else:
             raise TypeError(f"job_id must be a str or uuid.UUID, not {type(job_id).__name__}")
+        self._key = str(self._job_id)  # the canonical form the API is asked with
         self._client = client
         # What the last fetch said: the statuses (all a status decision needs), the rest of
         # the data still encoded (None when a batched wait did not keep it), and the data
@@ -113,7 +114,7 @@ class Job:
     def _refresh(self, deadline: float | None = None, **kwargs: str) -> list[CircuitStatus]:
         """Fetches the job if it is not terminal yet; returns its (possibly cached) statuses."""
         if needs_refresh(self._statuses):
-            key = str(self._job_id)
+            key = self._key
             self._update(self._client._poll([key], kwargs, deadline, _always)[key])
         assert self._statuses is not None
         return self._statuses
@@ -135,7 +136,7 @@ class Job:
                 self._statuses = None  # known statuses alone cannot give the data: fetch
                 self._refresh()
             assert self._encoded is not None
-            self._data = self._client._decode(self._encoded, str(self._job_id))
+            self._data = self._client._decode(self._encoded, self._key)
             self._encoded = None  # decoded: the encoded copy would only double the memory
         return self._data
 
@@ -204,9 +205,9 @@ class Job:
         if status is CircuitStatus.FAILED:
             data = self.job_data
             summary = failure_summary(data.statuses, data.status_messages, checked)
-            raise SuperstaqUnsuccessfulJobException(str(self._job_id), summary or status.value)
+            raise SuperstaqUnsuccessfulJobException(self._key, summary or status.value)
         if status in (CircuitStatus.CANCELLED, CircuitStatus.DELETED):
-            raise SuperstaqUnsuccessfulJobException(str(self._job_id), status.value)
+            raise SuperstaqUnsuccessfulJobException(self._key, status.value)
 
     def cancel(self, index: int | None = None, **kwargs: str) -> None:
         """Cancels the job: every circuit not yet terminal.
@@ -330,7 +331,7 @@ def wait_all(
     deadline = start + budget
     while True:
         for client, members in groups.values():
-            by_id = {str(job._job_id): job for job in members}
+            by_id = {job._key: job for job in members}
             stale = open_ids({key: job._statuses for key, job in by_id.items()})
             if stale:
                 # Only jobs now terminal keep their data: an open job's would be stale by
