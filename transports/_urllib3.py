@@ -40,7 +40,7 @@ from types import TracebackType
 from typing import Final, Literal
 
 from returns.result import Failure, Result, Success
-from urllib3.exceptions import LocationParseError, LocationValueError
+from urllib3.exceptions import LocationValueError
 from urllib3.util import create_urllib3_context, parse_url
 from urllib3.util.connection import allowed_gai_family
 from urllib3.util.wait import wait_for_read
@@ -210,7 +210,7 @@ class Urllib3Transport:
             head = started.head(request.method)
             phase = "body"
             body = started.body(head, self._max_body_bytes)
-        except (OSError, _WireError, LocationValueError) as exc:
+        except (OSError, _WireError) as exc:
             if sock is not None:
                 sock.close()
             return Failure(_fault(exc, phase, split.where, request, reader))
@@ -236,13 +236,9 @@ class Urllib3Transport:
 def _open_socket(host: str, port: int, deadline: float) -> socket.socket:
     """A TCP connection to the first of `host`'s addresses that answers, all by `deadline`.
 
-    As urllib3's `create_connection` (same address families, IDNA check and TCP_NODELAY),
+    As urllib3's `create_connection` (same address families, and TCP_NODELAY),
     except that every address tried gets only the time left, not a fresh timeout each.
     """
-    try:
-        host.encode("idna")
-    except UnicodeError:
-        raise LocationParseError(f"{host!r}, label empty or too long") from None
     error: OSError | None = None
     for family, kind, proto, _, address in socket.getaddrinfo(
         host, port, allowed_gai_family(), socket.SOCK_STREAM
@@ -319,6 +315,10 @@ def _split_url(url: str) -> _Split | None:
         target = f"{target}?{parsed.query}"
     host_header = host if parsed.port is None else f"{host}:{parsed.port}"
     bare = host.strip("[]")
+    try:
+        bare.encode("idna")  # as the address lookup will: an empty or too long label fails
+    except UnicodeError:
+        return None
     return _Split(scheme, bare, port, host_header, target, (scheme, bare, port), f"{host}:{port}")
 
 
@@ -602,8 +602,6 @@ def _fault(
 def _connect_message(exc: Exception, where: str) -> str:
     if isinstance(exc, socket.gaierror):
         return f"could not resolve the host name of {where}"
-    if isinstance(exc, LocationValueError):
-        return f"the host name of {where} is not valid"
     code = exc.errno if isinstance(exc, OSError) else None
     if code == errno.ECONNREFUSED:
         return f"connection refused by {where}"

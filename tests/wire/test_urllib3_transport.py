@@ -14,6 +14,7 @@ import threading
 import time
 import tracemalloc
 from dataclasses import dataclass
+from typing import NoReturn
 
 import pytest
 from returns.pipeline import is_successful
@@ -21,6 +22,7 @@ from returns.result import Result
 
 from transports import Request, Response, TransportError, Urllib3Transport
 from transports._types import TransportErrorKind
+from transports._urllib3 import _Pool
 
 from .hostile import (
     Action,
@@ -129,6 +131,56 @@ def test_keep_alive_reuses_one_connection(transport: Urllib3Transport, serve: Se
 
     assert len(server.requests) == 20
     assert server.connections == 1
+
+
+def test_an_idle_connection_the_server_has_since_closed_is_not_sent_on(
+    transport: Urllib3Transport, serve: Serve
+) -> None:
+    # A keep-alive reply (no "Connection: close"), then the server hangs up while idle.
+    server = serve([Raw(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none"), Reply(body=b"two")])
+
+    assert success_of(send(transport, server.url())[0]).body == b"one"
+    time.sleep(0.1)  # the server's FIN arrives
+    assert success_of(send(transport, server.url())[0]).body == b"two"
+
+    assert server.connections == 2
+
+
+def test_many_distinct_urls_each_get_their_own_reply(
+    transport: Urllib3Transport, serve: Serve
+) -> None:
+    server = serve([json_reply({"ok": True})])
+
+    for i in range(300):  # more URLs than the transport remembers parsed
+        assert success_of(send(transport, server.url(f"/job/{i}"))[0]).status == 200
+
+    assert [request.path for request in server.requests] == [f"/job/{i}" for i in range(300)]
+    assert server.connections == 1
+
+
+def test_the_pool_keeps_at_most_its_size_and_nothing_once_closed() -> None:
+    pool = _Pool(maxsize=1)
+    key = ("http", "127.0.0.1", 80)
+    pairs = [socket.socketpair() for _ in range(3)]
+    kept, extra, late = (ours for ours, _ in pairs)
+    try:
+        pool.give(key, kept)
+        pool.give(key, extra)  # the pool is full: closed, not kept
+
+        assert extra.fileno() == -1
+        assert pool.take(key) is kept
+        assert pool.take(key) is None
+
+        pool.give(key, kept)
+        pool.close()
+        pool.give(key, late)  # given back after close: closed
+
+        assert (kept.fileno(), late.fileno()) == (-1, -1)
+        assert pool.take(key) is None
+    finally:
+        for ours, theirs in pairs:
+            ours.close()
+            theirs.close()
 
 
 def test_a_connection_the_server_closed_is_replaced(
@@ -676,6 +728,28 @@ def test_a_password_holding_a_slash_is_not_quoted(transport: Urllib3Transport) -
     assert (error.kind, error.message) == (
         "refused",
         "cannot send to 'http://…@127.0.0.1/job': not a valid http:// or https:// URL",
+    )
+
+
+def test_a_host_name_with_an_empty_label_is_refused(transport: Urllib3Transport) -> None:
+    error = failure_of(send(transport, "http://" + "a" * 64 + ".example/job")[0])
+
+    assert error.kind == "refused"  # never retried: it cannot work later either
+
+
+def test_a_name_that_does_not_resolve_is_a_connect_failure(
+    transport: Urllib3Transport, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def no_such_name(*args: object) -> NoReturn:
+        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+
+    monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
+
+    error = failure_of(send(transport, "https://nowhere.example/job")[0])
+
+    assert (error.kind, error.message) == (
+        "connect",
+        "could not resolve the host name of nowhere.example:443",
     )
 
 
