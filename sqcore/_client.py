@@ -18,8 +18,8 @@ import time
 import uuid
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from types import FrameType
-from typing import NoReturn, Protocol, TypeVar
+from types import FrameType, TracebackType
+from typing import TYPE_CHECKING, NoReturn, Protocol, TypeVar
 
 import msgspec
 from returns.result import Result, Success
@@ -59,6 +59,9 @@ from sqcore._wire import (
     parse_poll_reply,
 )
 from transports._types import Request, Transport, TransportError
+
+if TYPE_CHECKING:
+    from transports._urllib3 import Urllib3Transport
 
 __all__ = ["Client", "Clock", "SystemClock"]
 
@@ -225,10 +228,13 @@ class Client:
         key = _config.find_api_key() if api_key is None else api_key
         self.__api_key = _check_text("api_key", key)
         self._headers = build_headers(self.__api_key, client_name, api_version, self._credentials)
+        # The default transport is the client's own, closed by `close()`; one passed in
+        # belongs to the caller, who closes it.
+        self._owned_transport: Urllib3Transport | None = None
         if transport is None:
             from transports._urllib3 import Urllib3Transport
 
-            transport = Urllib3Transport()
+            transport = self._owned_transport = Urllib3Transport()
         self.transport = transport
         self.clock: Clock = SystemClock() if clock is None else clock
         self._rng = random.Random().random if rng is None else rng
@@ -241,6 +247,23 @@ class Client:
         )
 
     __str__ = __repr__
+
+    def close(self) -> None:
+        """Closes the default transport's connections; a transport passed in is left open
+        (it belongs to the caller). Requests after this fail with `SuperstaqException`."""
+        if self._owned_transport is not None:
+            self._owned_transport.close()
+
+    def __enter__(self) -> Client:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()
 
     # -- public API ----------------------------------------------------------------------
 

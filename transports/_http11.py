@@ -23,6 +23,7 @@ from returns.result import Failure, Result, Success
 __all__ = [
     "MAX_HEADERS",
     "MAX_LINE_BYTES",
+    "Framing",
     "Head",
     "chunk_size",
     "encode_request",
@@ -92,11 +93,16 @@ def request_problem(method: str, target: str, headers: Mapping[str, str]) -> str
         return f"method {method!r} is not a valid HTTP method; not sent"
     if _TARGET.fullmatch(target) is None:
         return "the URL's path or query holds spaces, control or non-ASCII characters; not sent"
+    seen: set[str] = set()
     for name, value in headers.items():
         if _TOKEN_TEXT.fullmatch(name) is None:
             return f"header name {name!r} is not a valid HTTP header name; not sent"
-        if name.lower() in _FRAMING_HEADERS:
+        lower = name.lower()
+        if lower in _FRAMING_HEADERS:
             return f"header {name!r} is set by the transport; not sent"
+        if lower in seen:
+            return f"header {name!r} is given twice (names ignore case); not sent"
+        seen.add(lower)
         if any(c in value for c in _FORBIDDEN_IN_VALUES):
             return f"header {name!r} has a value with a line break or NUL; not sent"
         if not value.isascii():
@@ -206,9 +212,10 @@ def _framing(
     (value,) = values
     if not (value.isascii() and value.isdigit()):
         return Failure("an invalid Content-Length")
-    if len(value.lstrip("0")) > _MAX_LENGTH_DIGITS:  # and int() refuses over 4,300 digits
+    significant = value.lstrip("0") or "0"  # int() refuses over 4,300 digits, zeros too
+    if len(significant) > _MAX_LENGTH_DIGITS:
         return Failure(f"a Content-Length of more than {_MAX_LENGTH_DIGITS} digits")
-    return Success(Head(status, headers, "length", int(value), reusable))
+    return Success(Head(status, headers, "length", int(significant), reusable))
 
 
 def _tokens(value: str) -> tuple[str, ...]:

@@ -29,12 +29,14 @@ Rules this module keeps:
 from __future__ import annotations
 
 import errno
+import ipaddress
 import math
 import os
 import socket
 import ssl
 import threading
 import time
+import weakref
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Final, Literal
@@ -48,6 +50,7 @@ from urllib3.util.wait import wait_for_read
 from transports._http11 import (
     MAX_HEADERS,
     MAX_LINE_BYTES,
+    Framing,
     Head,
     chunk_size,
     encode_request,
@@ -118,6 +121,8 @@ class Urllib3Transport:
         self._max_body_bytes = max_body_bytes
         self._context = _verifying_context(self._ca_certs)
         self._pool = _Pool(pool_maxsize)
+        # Idle connections are closed with the transport even if nobody calls close().
+        weakref.finalize(self, self._pool.close)
         self._splits: dict[str, _Split | None] = {}
 
     def __repr__(self) -> str:
@@ -157,8 +162,13 @@ class Urllib3Transport:
             ValueError: `request.timeout` is not a finite number.
         """
         budget = request.timeout
-        if not math.isfinite(budget):
-            raise ValueError(f"Request.timeout must be a finite number of seconds, not {budget}")
+        try:
+            finite = math.isfinite(budget)
+        except OverflowError:  # an int too large for a float
+            finite = False
+        if not finite:
+            shown = f"{budget:g}" if isinstance(budget, float) else "an int too large for a float"
+            raise ValueError(f"Request.timeout must be a finite number of seconds, not {shown}")
         if self._pool.closed:
             return Failure(TransportError("refused", "the transport is closed"))
         split = self._split(request.url)
@@ -227,7 +237,10 @@ class Urllib3Transport:
             return sock
         try:
             sock.settimeout(_time_left(deadline))
-            return self._context.wrap_socket(sock, server_hostname=split.host)
+            # A bare TCP close without TLS's close_notify could be a cut: not an end of data.
+            return self._context.wrap_socket(
+                sock, server_hostname=split.host, suppress_ragged_eofs=False
+            )
         except BaseException:
             sock.close()
             raise
@@ -313,13 +326,32 @@ def _split_url(url: str) -> _Split | None:
     target = parsed.path or "/"
     if parsed.query is not None:
         target = f"{target}?{parsed.query}"
-    host_header = host if parsed.port is None else f"{host}:{parsed.port}"
     bare = host.strip("[]")
     try:
         bare.encode("idna")  # as the address lookup will: an empty or too long label fails
     except UnicodeError:
         return None
+    if _ambiguous_ipv4(bare):
+        return None
+    # An IPv6 zone id ("%eth0") names this host's interface; it means nothing to the server.
+    named = host.split("%", 1)[0] + "]" if host.startswith("[") and "%" in host else host
+    host_header = named if parsed.port is None else f"{named}:{parsed.port}"
     return _Split(scheme, bare, port, host_header, target, (scheme, bare, port), f"{host}:{port}")
+
+
+def _ambiguous_ipv4(host: str) -> bool:
+    """Whether the resolver would read `host` as an IPv4 address written in a form other
+    than four decimal numbers ("0177.0.0.1" is octal, "127.1" short): TLS would then check
+    the certificate against another reading of it than the one connected to."""
+    try:
+        socket.inet_aton(host)
+    except OSError:
+        return False
+    try:
+        ipaddress.IPv4Address(host)
+    except ValueError:
+        return True
+    return False
 
 
 def _url_for_message(url: str) -> str:
@@ -424,7 +456,16 @@ class _Reader:
     the reply as a whole, not each read.
     """
 
-    __slots__ = ("_buf", "_deadline", "_pos", "_sock", "announced", "body_received", "seen")
+    __slots__ = (
+        "_buf",
+        "_deadline",
+        "_pos",
+        "_sock",
+        "announced",
+        "body_received",
+        "framing",
+        "seen",
+    )
 
     def __init__(self, sock: socket.socket, deadline: float) -> None:
         self._sock = sock
@@ -434,6 +475,7 @@ class _Reader:
         self.seen = 0  # bytes of the reply received
         self.body_received = 0  # bytes of the body (chunk payloads) read so far
         self.announced: int | None = None  # the Content-Length, once known
+        self.framing: Framing | None = None  # how the body ends, once known
 
     def _recv(self) -> bytes:
         self._sock.settimeout(_time_left(self._deadline))
@@ -483,6 +525,7 @@ class _Reader:
                 raise _MalformedError(result.failure())
             head = result.unwrap()
             self.announced = head.length if head.framing == "length" else None
+            self.framing = head.framing
             return head
         raise _MalformedError(f"more than {_MAX_INTERIM} interim (1xx) replies")
 
@@ -582,7 +625,7 @@ def _fault(
                 "connect", f"{where} closed the connection during the TLS handshake"
             )
         exc = _ClosedError()
-    elif isinstance(exc, ssl.SSLError) and phase == "connect":
+    elif isinstance(exc, ssl.SSLError) and (phase == "connect" or _refused_by_alert(exc, reader)):
         return TransportError("tls", f"TLS with {where} failed: {_tls_detail(exc)}")
     if phase == "connect":
         if isinstance(exc, TimeoutError):
@@ -597,6 +640,14 @@ def _fault(
             )
         return TransportError("timeout", _body_timeout_message(request, reader))
     return TransportError("protocol", _protocol_message(exc, phase, where, reader))
+
+
+def _refused_by_alert(exc: ssl.SSLError, reader: _Reader | None) -> bool:
+    """Whether the server ended TLS with an alert before any reply: under TLS 1.3 it checks
+    a client certificate only after the client's handshake is done, so a refusal comes then.
+    """
+    nothing_yet = reader is None or reader.seen == 0
+    return nothing_yet and "ALERT" in str(exc.reason or "").upper()
 
 
 def _connect_message(exc: Exception, where: str) -> str:
@@ -655,8 +706,14 @@ def _protocol_message(exc: Exception, phase: _Phase, where: str, reader: _Reader
     if isinstance(exc, _MalformedError):
         return f"malformed reply body from {where} after {got} bytes ({exc.what})"
     if isinstance(exc, _ClosedError):
-        if reader is not None and reader.announced is None:  # no length: the body was chunked
+        framing = None if reader is None else reader.framing
+        if framing == "chunked":
             return f"connection closed after {got} body bytes, before the last chunk"
+        if framing == "close":  # only a TLS close without close_notify gets here
+            return (
+                f"{where} closed the TLS connection without close_notify after {got} body "
+                "bytes: the body may be cut short"
+            )
         return f"connection closed after {got}{of} body bytes"
     if isinstance(exc, ConnectionResetError):
         return f"connection reset by {where} after {got}{of} body bytes"

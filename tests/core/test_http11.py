@@ -89,6 +89,8 @@ def test_repeated_headers_are_joined_under_the_first_spelling() -> None:
         ("HTTP/1.1 200 OK\nContent-Length: 7, 7\nContent-Length: 7", "GET", "length", 7),
         ("HTTP/1.1 200 OK\nContent-Length: " + "0" * 30 + "9" * 18, "GET", "length", 10**18 - 1),
         ("HTTP/1.1 200 OK\nContent-Length: 0", "GET", "length", 0),
+        ("HTTP/1.1 200 OK\nContent-Length: " + "0" * 5000, "GET", "length", 0),
+        ("HTTP/1.1 200 OK\nContent-Length: " + "0" * 5000 + "5", "GET", "length", 5),
     ],
 )
 def test_the_body_is_framed_as_rfc_9112_says(
@@ -387,6 +389,7 @@ def test_a_request_reads_back_with_the_stdlib_parser(
         ("GET", "/", {"Host": "evil"}, "header 'Host' is set by the transport"),
         ("GET", "/", {"content-length": "1"}, "header 'content-length' is set by the transport"),
         ("GET", "/", {"Transfer-Encoding": "chunked"}, "is set by the transport"),
+        ("GET", "/", {"X-A": "1", "x-a": "2"}, "header 'x-a' is given twice (names ignore case)"),
         ("GET", "/", {"Authorization": SECRET + "\r\nX: 1"}, "'Authorization' has a value with a"),
         ("GET", "/", {"Authorization": SECRET + "\0"}, "'Authorization' has a value with a"),
         ("GET", "/", {"Authorization": SECRET + "\u20ac"}, "not Latin-1 text"),

@@ -300,3 +300,26 @@ def test_connection_refused_is_retried_then_times_out() -> None:
             client.fetch_jobs([JOB_65])
         assert time.monotonic() - started <= 0.5 + MARGIN
         no_key_in(caught.value)
+
+
+def test_a_client_closes_its_own_transport_on_leaving_a_with_block(serve: Serve) -> None:
+    server = serve([ok(with_change(statuses=["running"]))])
+
+    with Client(api_key=KEY, remote_host=server.origin) as client:
+        assert Job(client, JOB_65).status() is CircuitStatus.RUNNING
+
+    with pytest.raises(SuperstaqException, match="the transport is closed") as caught:
+        client.fetch_jobs([JOB_65])
+    no_key_in(caught.value)
+    assert len(server.requests) == 1
+
+
+def test_a_client_leaves_a_transport_it_was_given_open(serve: Serve) -> None:
+    server = serve([ok(with_change(statuses=["running"]))])
+
+    with Urllib3Transport() as transport:
+        with Client(api_key=KEY, remote_host=server.origin, transport=transport) as client:
+            client.fetch_jobs([JOB_65])
+        assert Job(client, JOB_65).status() is CircuitStatus.RUNNING  # still open
+
+    assert server.connections == 1

@@ -266,6 +266,72 @@ def test_a_tls_connection_dropped_mid_upload_is_a_protocol_failure(
     assert f"127.0.0.1:{server.port}" in result.failure().message
 
 
+def test_a_server_that_demands_a_client_certificate_is_a_tls_failure(
+    trusting: Urllib3Transport, ca: trustme.CA
+) -> None:
+    context = server_context(ca, "127.0.0.1")
+    context.verify_mode = ssl.CERT_REQUIRED  # the client has none to give
+    ca.configure_trust(context)
+
+    def demand_a_certificate(connection: socket.socket) -> None:
+        with contextlib.suppress(OSError), context.wrap_socket(connection, server_side=True):
+            pass
+
+    server = OneShot(demand_a_certificate)
+    try:
+        result = send(trusting, f"https://127.0.0.1:{server.port}/job")
+    finally:
+        server.close()
+
+    assert not is_successful(result)
+    # Under TLS 1.3 the refusal comes after the client's handshake is done; it is still
+    # a TLS failure (never retried), not a broken reply (retried for the whole budget).
+    assert result.failure().kind == "tls"
+
+
+def reply_then_close(context: ssl.SSLContext, notify: bool) -> Callable[[socket.socket], None]:
+    """A TLS server that answers with a body ended by closing, with or without close_notify."""
+
+    def handle(connection: socket.socket) -> None:
+        with context.wrap_socket(connection, server_side=True) as tls:
+            tls.recv(65536)
+            tls.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + b'{"job_id": ["a"')
+            if notify:
+                # close_notify: the body ends here (the client may hang up before answering)
+                with contextlib.suppress(OSError):
+                    tls.unwrap()
+
+    return handle
+
+
+def test_a_body_ended_by_a_bare_tcp_close_is_not_taken_as_whole(
+    trusting: Urllib3Transport, ca: trustme.CA
+) -> None:
+    server = OneShot(reply_then_close(server_context(ca, "127.0.0.1"), notify=False))
+    try:
+        result = send(trusting, f"https://127.0.0.1:{server.port}/job")
+    finally:
+        server.close()
+
+    assert not is_successful(result)
+    assert (result.failure().kind, result.failure().message) == (
+        "protocol",
+        f"127.0.0.1:{server.port} closed the TLS connection without close_notify after 15 "
+        "body bytes: the body may be cut short",
+    )
+
+
+def test_a_body_ended_by_close_notify_is_whole(trusting: Urllib3Transport, ca: trustme.CA) -> None:
+    server = OneShot(reply_then_close(server_context(ca, "127.0.0.1"), notify=True))
+    try:
+        result = send(trusting, f"https://127.0.0.1:{server.port}/job")
+    finally:
+        server.close()
+
+    assert is_successful(result)
+    assert result.unwrap().body == b'{"job_id": ["a"'
+
+
 def test_a_missing_ca_bundle_raises_naming_it(tmp_path: Path) -> None:
     missing = tmp_path / "no-such-ca.pem"
 

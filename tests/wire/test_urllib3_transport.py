@@ -8,11 +8,13 @@ a huge body is refused while memory stays bounded.
 
 from __future__ import annotations
 
+import gc
 import gzip
 import socket
 import threading
 import time
 import tracemalloc
+import warnings
 from dataclasses import dataclass
 from typing import NoReturn
 
@@ -497,6 +499,10 @@ FRAMING_FAULTS = {
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhello\r\n0\r\n\r\n",
         "after 2 bytes (a chunk is longer than its size)",
     ),
+    "a length of 5,000 digits after zeros": (
+        b"HTTP/1.1 200 OK\r\nContent-Length: " + b"0" * 5000 + b"1" * 19 + b"\r\n\r\n",
+        "(a Content-Length of more than 18 digits)",
+    ),
     "a length of 5,000 digits": (
         b"HTTP/1.1 200 OK\r\nContent-Length: " + b"1" * 5000 + b"\r\n\r\n",
         "(a Content-Length of more than 18 digits)",
@@ -729,6 +735,31 @@ def test_a_password_holding_a_slash_is_not_quoted(transport: Urllib3Transport) -
         "refused",
         "cannot send to 'http://…@127.0.0.1/job': not a valid http:// or https:// URL",
     )
+
+
+@pytest.mark.parametrize("host", ["0177.0.0.1", "127.1", "0x7f.0.0.1", "2130706433"])
+def test_an_ipv4_address_in_a_form_tls_would_read_otherwise_is_refused(
+    transport: Urllib3Transport, host: str
+) -> None:
+    # The resolver reads "0177.0.0.1" as octal (127.0.0.1); a certificate check would read
+    # it as 177.0.0.1. Neither reading is safe to pick.
+    assert failure_of(send(transport, f"https://{host}/job")[0]).kind == "refused"
+
+
+def test_a_timeout_too_large_for_a_float_is_a_value_error(transport: Urllib3Transport) -> None:
+    with pytest.raises(ValueError, match="finite"):
+        transport.send(Request("GET", "http://127.0.0.1:9/", {}, None, 10**400))
+
+
+def test_the_transport_closes_its_idle_connections_when_collected(serve: Serve) -> None:
+    server = serve([Reply(200, body=b"ok")])
+    transport = Urllib3Transport()
+    success_of(send(transport, server.url())[0])
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", ResourceWarning)  # an unclosed socket would warn
+        del transport
+        gc.collect()
 
 
 def test_a_host_name_with_an_empty_label_is_refused(transport: Urllib3Transport) -> None:
