@@ -22,7 +22,7 @@ from types import FrameType, TracebackType
 from typing import TYPE_CHECKING, NoReturn, Protocol, TypeVar
 
 import msgspec
-from returns.result import Result, Success
+from returns.result import Failure, Result, Success
 
 from sqcore import _config
 from sqcore._errors import (
@@ -412,9 +412,9 @@ class Client:
             request = make_request(timeout)
             sent = self.transport.send(request)
             outcome: Result[_T, ApiFailure] = (
-                sent.alt(_network_fault)
-                .bind(lambda response: classify_response(response, clock.time()))
-                .bind(parse)
+                classify_response(sent.unwrap(), clock.time()).bind(parse)
+                if is_successful(sent)
+                else Failure(_network_fault(sent.failure()))
             )
             now = clock.monotonic()
             if logger.isEnabledFor(logging.DEBUG):
