@@ -229,13 +229,16 @@ class OneShot:
         self._thread.join(timeout=5)
         self._listener.close()
 
+    def __enter__(self) -> OneShot:
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        self.close()
+
 
 def test_a_hang_up_during_the_handshake_is_a_connect_failure(trusting: Urllib3Transport) -> None:
-    server = OneShot(lambda connection: connection.recv(4096))  # reads the hello, hangs up
-    try:
+    with OneShot(lambda connection: connection.recv(4096)) as server:  # reads the hello, hangs up
         result = send(trusting, f"https://127.0.0.1:{server.port}/job")
-    finally:
-        server.close()
 
     assert not is_successful(result)
     assert (result.failure().kind, result.failure().message) == (
@@ -253,13 +256,10 @@ def test_a_tls_connection_dropped_mid_upload_is_a_protocol_failure(
         with context.wrap_socket(connection, server_side=True) as tls:
             tls.recv(1000)
 
-    server = OneShot(read_a_little_then_close)
-    try:
+    with OneShot(read_a_little_then_close) as server:
         result = trusting.send(
             Request("POST", f"https://127.0.0.1:{server.port}/job", HEADERS, b"x" * 5_000_000, 5.0)
         )
-    finally:
-        server.close()
 
     assert not is_successful(result)
     assert result.failure().kind == "protocol"
@@ -277,11 +277,8 @@ def test_a_server_that_demands_a_client_certificate_is_a_tls_failure(
         with contextlib.suppress(OSError), context.wrap_socket(connection, server_side=True):
             pass
 
-    server = OneShot(demand_a_certificate)
-    try:
+    with OneShot(demand_a_certificate) as server:
         result = send(trusting, f"https://127.0.0.1:{server.port}/job")
-    finally:
-        server.close()
 
     assert not is_successful(result)
     # Under TLS 1.3 the refusal comes after the client's handshake is done; it is still
@@ -307,11 +304,8 @@ def reply_then_close(context: ssl.SSLContext, notify: bool) -> Callable[[socket.
 def test_a_body_ended_by_a_bare_tcp_close_is_not_taken_as_whole(
     trusting: Urllib3Transport, ca: trustme.CA
 ) -> None:
-    server = OneShot(reply_then_close(server_context(ca, "127.0.0.1"), notify=False))
-    try:
+    with OneShot(reply_then_close(server_context(ca, "127.0.0.1"), notify=False)) as server:
         result = send(trusting, f"https://127.0.0.1:{server.port}/job")
-    finally:
-        server.close()
 
     assert not is_successful(result)
     assert (result.failure().kind, result.failure().message) == (
@@ -322,11 +316,8 @@ def test_a_body_ended_by_a_bare_tcp_close_is_not_taken_as_whole(
 
 
 def test_a_body_ended_by_close_notify_is_whole(trusting: Urllib3Transport, ca: trustme.CA) -> None:
-    server = OneShot(reply_then_close(server_context(ca, "127.0.0.1"), notify=True))
-    try:
+    with OneShot(reply_then_close(server_context(ca, "127.0.0.1"), notify=True)) as server:
         result = send(trusting, f"https://127.0.0.1:{server.port}/job")
-    finally:
-        server.close()
 
     assert is_successful(result)
     assert result.unwrap().body == b'{"job_id": ["a"'

@@ -15,8 +15,9 @@ import threading
 import time
 import tracemalloc
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import NoReturn
+from typing import NoReturn, TypeVar
 
 import pytest
 from returns.pipeline import is_successful
@@ -43,6 +44,8 @@ from .hostile import (
     redirect,
     retry_later,
 )
+
+_T = TypeVar("_T")
 
 SECRET = "sk-SECRET-123"
 HEADERS = {"Authorization": SECRET, "Content-Type": "application/json"}
@@ -74,6 +77,17 @@ def failure_of(result: Result[Response, TransportError]) -> TransportError:
     assert SECRET not in str(error)
     assert SECRET not in repr(error)
     return error
+
+
+def with_peak(call: Callable[[], _T]) -> tuple[_T, int]:
+    """What `call` returns, and the peak of memory traced while it ran (bytes)."""
+    tracemalloc.start()
+    try:
+        value = call()
+        _, peak = tracemalloc.get_traced_memory()
+    finally:
+        tracemalloc.stop()
+    return value, peak
 
 
 def success_of(result: Result[Response, TransportError]) -> Response:
@@ -548,12 +562,7 @@ def test_tiny_chunks_keep_memory_near_the_bound(serve: Serve) -> None:
     server = serve([Raw(b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + chunks)])
 
     with Urllib3Transport(max_body_bytes=limit) as transport:
-        tracemalloc.start()
-        try:
-            result, _ = send(transport, server.url(), timeout=30.0)
-            _, peak = tracemalloc.get_traced_memory()
-        finally:
-            tracemalloc.stop()
+        (result, _), peak = with_peak(lambda: send(transport, server.url(), timeout=30.0))
 
     assert success_of(result).body == b"ab" * (limit // 2)
     assert peak < 4 * limit  # one growing buffer, not an object per chunk
@@ -628,12 +637,7 @@ def test_a_huge_streamed_body_is_refused_in_bounded_memory(
     total = 200 * 10**6
     server = serve([Stream(total, framing="chunked" if framing == "chunked" else "close")])
 
-    tracemalloc.start()
-    try:
-        result, elapsed = send(transport, server.url(), timeout=10.0)
-        _, peak = tracemalloc.get_traced_memory()
-    finally:
-        tracemalloc.stop()
+    (result, elapsed), peak = with_peak(lambda: send(transport, server.url(), timeout=10.0))
 
     error = failure_of(result)
     assert (error.kind, error.message) == (
@@ -648,12 +652,7 @@ def test_a_small_bound_keeps_memory_small(serve: Serve) -> None:
     server = serve([Stream(50 * 10**6, framing="chunked")])
 
     with Urllib3Transport(max_body_bytes=2**20) as transport:
-        tracemalloc.start()
-        try:
-            result, _ = send(transport, server.url(), timeout=5.0)
-            _, peak = tracemalloc.get_traced_memory()
-        finally:
-            tracemalloc.stop()
+        (result, _), peak = with_peak(lambda: send(transport, server.url(), timeout=5.0))
 
     assert failure_of(result).message == "reply body exceeds the 1048576-byte limit"
     assert peak < 4 * 2**20
