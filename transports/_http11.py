@@ -45,9 +45,9 @@ _MAX_LENGTH_DIGITS: Final = 18
 #: server closes the connection.
 Framing = Literal["none", "length", "chunked", "close"]
 
-#: RFC 9110 §5.6.2 token: a method or a header name.
-_TOKEN: Final = re.compile(rb"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+#: RFC 9110 §5.6.2 token: a method or a header name (as text, and as bytes of a reply).
 _TOKEN_TEXT: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
+_TOKEN: Final = re.compile(_TOKEN_TEXT.pattern.encode("ascii"))
 
 #: A request target: visible ASCII only (no space, control character or non-ASCII).
 _TARGET: Final = re.compile(r"[!-~]+")

@@ -50,7 +50,6 @@ from urllib3.util.wait import wait_for_read
 from transports._http11 import (
     MAX_HEADERS,
     MAX_LINE_BYTES,
-    Framing,
     Head,
     chunk_size,
     encode_request,
@@ -84,7 +83,7 @@ _Phase = Literal["connect", "send", "head", "body"]
 
 
 class Urllib3Transport:
-    """Sends requests over real HTTP/1.1: pooled urllib3 connections, verified, bounded.
+    """Sends requests over real HTTP/1.1: pooled keep-alive sockets, verified, bounded.
 
     Thread-safe: one transport may serve many threads (each request takes its own pooled
     connection). Use it as a context manager, or call `close()`, to drop its connections.
@@ -461,9 +460,8 @@ class _Reader:
         "_deadline",
         "_pos",
         "_sock",
-        "announced",
         "body_received",
-        "framing",
+        "reply_head",
         "seen",
     )
 
@@ -474,8 +472,7 @@ class _Reader:
         self._pos = 0
         self.seen = 0  # bytes of the reply received
         self.body_received = 0  # bytes of the body (chunk payloads) read so far
-        self.announced: int | None = None  # the Content-Length, once known
-        self.framing: Framing | None = None  # how the body ends, once known
+        self.reply_head: Head | None = None  # the final reply's head, once read
 
     def _recv(self) -> bytes:
         self._sock.settimeout(_time_left(self._deadline))
@@ -523,10 +520,8 @@ class _Reader:
             result = parse_head([status_line, *headers], method)
             if isinstance(result, Failure):
                 raise _MalformedError(result.failure())
-            head = result.unwrap()
-            self.announced = head.length if head.framing == "length" else None
-            self.framing = head.framing
-            return head
+            self.reply_head = result.unwrap()
+            return self.reply_head
         raise _MalformedError(f"more than {_MAX_INTERIM} interim (1xx) replies")
 
     def body(self, head: Head, limit: int) -> bytes:
@@ -666,7 +661,8 @@ def _received(reader: _Reader | None) -> tuple[int, str]:
     """Body bytes received so far, and " of N" when a length was announced."""
     if reader is None:
         return 0, ""
-    of = "" if reader.announced is None else f" of {reader.announced}"
+    head = reader.reply_head
+    of = f" of {head.length}" if head is not None and head.framing == "length" else ""
     return reader.body_received, of
 
 
@@ -706,7 +702,8 @@ def _protocol_message(exc: Exception, phase: _Phase, where: str, reader: _Reader
     if isinstance(exc, _MalformedError):
         return f"malformed reply body from {where} after {got} bytes ({exc.what})"
     if isinstance(exc, _ClosedError):
-        framing = None if reader is None else reader.framing
+        head = None if reader is None else reader.reply_head
+        framing = None if head is None else head.framing
         if framing == "chunked":
             return f"connection closed after {got} body bytes, before the last chunk"
         if framing == "close":  # only a TLS close without close_notify gets here
