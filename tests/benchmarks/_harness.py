@@ -102,22 +102,21 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     server: Literal["process", "thread"]
 
 
-def time_block(op: Callable[[], object], repeat: int) -> float:
-    """Runs `op` `repeat` times after a full collection; returns seconds per call."""
+def time_block_cpu(op: Callable[[], object], repeat: int) -> tuple[float, float]:
+    """Runs `op` `repeat` times after a full collection; returns the wall seconds and this
+    thread's CPU seconds per call."""
     gc.collect()
+    cpu_start = time.thread_time()
     start = time.perf_counter()
     for _ in range(repeat):
         op()
-    return (time.perf_counter() - start) / repeat
+    wall = (time.perf_counter() - start) / repeat
+    return wall, (time.thread_time() - cpu_start) / repeat
 
 
-def time_block_cpu(op: Callable[[], object], repeat: int) -> tuple[float, float]:
-    """As `time_block`, and also this thread's CPU seconds per call (wall, CPU)."""
-    gc.collect()
-    start, cpu_start = time.perf_counter(), time.thread_time()
-    for _ in range(repeat):
-        op()
-    return (time.perf_counter() - start) / repeat, (time.thread_time() - cpu_start) / repeat
+def time_block(op: Callable[[], object], repeat: int) -> float:
+    """Runs `op` `repeat` times after a full collection; returns wall seconds per call."""
+    return time_block_cpu(op, repeat)[0]
 
 
 def calibrate(op: Callable[[], object], block_seconds: float) -> int:

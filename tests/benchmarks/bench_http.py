@@ -67,23 +67,22 @@ def measure(host: Host, settings: Settings, case: str, block: int) -> Figure:
     requests_before = host.counters().requests
     bare()
     requests_before += 1
-    t_ours: list[float] = []
-    t_theirs: list[float] = []
-    t_bare: list[float] = []
-    # This process's CPU seconds per refresh, per side: the client's own cost, without the
-    # server's time (the server runs in another process).
-    cpu: dict[str, list[float]] = {"sqcore": [], "upstream": [], "http_client": []}
+    sides: dict[str, Callable[[], object]] = {
+        "sqcore": ours,
+        "upstream": theirs,
+        "http_client": bare,
+    }
+    # Seconds per refresh, per side: wall time, and this process's CPU time (the client's
+    # own cost, without the server's: the server runs in another process).
+    wall: dict[str, list[float]] = {side: [] for side in sides}
+    cpu: dict[str, list[float]] = {side: [] for side in sides}
     for _ in range(settings.http_pairs):
-        for side, op, times in (
-            ("sqcore", ours, t_ours),
-            ("upstream", theirs, t_theirs),
-            ("http_client", bare, t_bare),
-        ):
+        for side, op in sides.items():
             start = _connections(host)
-            wall, cpu_time = time_block_cpu(op, block)
-            times.append(wall)
+            wall_time, cpu_time = time_block_cpu(op, block)
+            wall[side].append(wall_time)
             cpu[side].append(cpu_time)
-            if side != "http_client":
+            if side in connections:
                 connections[side] += _connections(host) - start
     raw.close()
     requests = host.counters().requests - requests_before
@@ -94,17 +93,16 @@ def measure(host: Host, settings: Settings, case: str, block: int) -> Figure:
         bench="http",
         case=case,
         measure="time upstream/sqcore",
-        numerators=t_theirs,
-        denominators=t_ours,
+        numerators=wall["upstream"],
+        denominators=wall["sqcore"],
         target=Target(">=", 3.0),
         context={
-            "sqcore_seconds": statistics.median(t_ours),
-            "upstream_seconds": statistics.median(t_theirs),
-            "http_client_seconds": statistics.median(t_bare),
+            **{f"{side}_seconds": statistics.median(times) for side, times in wall.items()},
             **{f"{side}_cpu_seconds": statistics.median(times) for side, times in cpu.items()},
             # What a client doing no more than a bare http.client GET would get.
             "http_client_ratio": statistics.median(
-                theirs / bare for theirs, bare in zip(t_theirs, t_bare, strict=True)
+                upstream / stdlib
+                for upstream, stdlib in zip(wall["upstream"], wall["http_client"], strict=True)
             ),
             "refreshes_per_side": settings.http_pairs * block + 1,
             "sqcore_connections": connections["sqcore"],
