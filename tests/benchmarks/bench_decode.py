@@ -9,7 +9,6 @@ field. Target (sqcore time / floor time): <= 1.3.
 
 from __future__ import annotations
 
-import enum
 import json
 import statistics
 from collections.abc import Callable, Mapping
@@ -18,6 +17,7 @@ import msgspec
 from returns.pipeline import is_successful
 
 from sqcore import JobData
+from sqcore._job import _plain  # as Job.to_dict: enums to their values
 from sqcore._wire import parse_fetch_reply
 from tests.benchmarks import _data, _upstream
 from tests.benchmarks._harness import Figure, Settings, Target, figure_from_pairs, interleave
@@ -27,14 +27,6 @@ __all__ = ["CASES", "differing_fields", "run"]
 #: (jobs, circuits per job)
 CASES: tuple[tuple[int, int], ...] = ((1, 1), (1, 100), (100, 10))
 TARGET = Target("<=", 1.3)
-
-
-def _plain(value: object) -> object:
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if isinstance(value, enum.Enum):
-        return value.value
-    return value
 
 
 def differing_fields(ours: JobData, theirs: Mapping[str, object]) -> list[str]:
