@@ -28,6 +28,7 @@ __all__ = [
     "TransportError",
     "TransportErrorKind",
     "freeze_headers",
+    "header_value",
 ]
 
 #: Header names (lower case) whose values are secrets: never shown, never sent on a redirect.
@@ -42,6 +43,18 @@ def freeze_headers(headers: Mapping[str, str] | Iterable[tuple[str, str]]) -> Ma
     """Returns a read-only copy of `headers` (a mapping or an iterable of pairs)."""
     items = headers.items() if isinstance(headers, Mapping) else headers
     return MappingProxyType(dict(items))
+
+
+def header_value(headers: Mapping[str, str], name: str) -> str | None:
+    """The value of header `name` in `headers`, matched case-insensitively, or None.
+
+    Invariant: the value of the first key whose lower case equals `name.lower()`.
+    """
+    wanted = name.lower()
+    for key, value in headers.items():
+        if key.lower() == wanted:
+            return value
+    return None
 
 
 def _safe_headers(headers: Mapping[str, str]) -> dict[str, str]:
@@ -113,11 +126,7 @@ class Response(msgspec.Struct, frozen=True):
 
     def header(self, name: str) -> str | None:
         """Returns the value of header `name` (case-insensitive), or None if it is absent."""
-        wanted = name.lower()
-        for key, value in self.headers.items():
-            if key.lower() == wanted:
-                return value
-        return None
+        return header_value(self.headers, name)
 
 
 #: What went wrong on the network. "timeout": the request's deadline passed; "connect": no
