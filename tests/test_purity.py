@@ -17,8 +17,8 @@ PURE = [
     "sqcore/_errors.py",
     "sqcore/_result.py",
     "transports/_types.py",
-    "transports/_http11.py",
     "transports/_proxy.py",
+    "transports/_urls.py",
     "transports/emulator/_state.py",
 ]
 FORBIDDEN = {

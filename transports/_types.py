@@ -22,6 +22,7 @@ from returns.result import Result
 
 __all__ = [
     "CREDENTIAL_HEADERS",
+    "PROVIDER_CREDENTIALS",
     "Request",
     "Response",
     "Transport",
@@ -31,10 +32,12 @@ __all__ = [
     "header_value",
 ]
 
+#: Provider credentials a Superstaq client may send, each as a header of its own name.
+PROVIDER_CREDENTIALS: tuple[str, ...] = ("ibmq_token", "ibmq_instance", "ibmq_channel", "cq_token")
+
 #: Header names (lower case) whose values are secrets: never shown, never sent on a redirect.
-CREDENTIAL_HEADERS: frozenset[str] = frozenset(
-    {"authorization", "ibmq_token", "ibmq_instance", "ibmq_channel", "cq_token"}
-)
+#: The one list: the client sends only these credentials, and a `Request` hides exactly them.
+CREDENTIAL_HEADERS: frozenset[str] = frozenset({"authorization", *PROVIDER_CREDENTIALS})
 
 _REDACTED = "<redacted>"
 
@@ -130,11 +133,14 @@ class Response(msgspec.Struct, frozen=True):
 
 
 #: What went wrong on the network. "timeout": the request's deadline passed; "connect": no
-#: connection could be made (refused, unreachable, DNS); "tls": the TLS handshake or
-#: certificate check failed; "protocol": the peer broke HTTP (reset, truncated or malformed
-#: reply); "too_large": the reply body passed the transport's size bound; "refused": the
+#: connection could be made (refused, unreachable, DNS, a proxy that cannot reach the
+#: host); "tls": the TLS handshake or certificate check failed; "protocol": the peer broke
+#: HTTP (reset, truncated or malformed reply); "too_large": the reply body passed the
+#: transport's size bound; "proxy": the proxy refused the tunnel (407, 403); "refused": the
 #: transport would not send the request at all (e.g. an unsafe URL).
-TransportErrorKind = Literal["timeout", "connect", "tls", "protocol", "too_large", "refused"]
+TransportErrorKind = Literal[
+    "timeout", "connect", "tls", "protocol", "too_large", "proxy", "refused"
+]
 
 
 class TransportError(msgspec.Struct, frozen=True):

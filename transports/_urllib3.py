@@ -1,95 +1,97 @@
-"""Shell: `Urllib3Transport`, the default transport: HTTP/1.1 on pooled keep-alive sockets.
+"""Shell: `Urllib3Transport`, the default transport: urllib3's pools speak the HTTP.
 
-Rules this module keeps:
-- urllib3 supplies the URL parser, the address-family choice and the TLS context (its
-  secure defaults); the transport opens each socket itself (TCP_NODELAY), so that one
-  deadline covers every address it tries. The bytes on a connection are framed by
-  `transports._http11`, which reads a reply in one pass with no per-header objects: about a
-  quarter of the client CPU of urllib3's pool, response and `http.client` stack per request.
-- Keep-alive connections are pooled per scheme, host and port, and a connection goes back to
-  the pool only once its reply was framed exactly (a length or the last chunk, nothing
-  after it) and the server did not ask to close. A pooled connection the server has since
-  closed (or written to unasked) is dropped before use, not sent on.
-- TLS is always verified (`CERT_REQUIRED` and host name checks), against the system trust
-  store or the CA bundle file `ca_certs` names. There is no switch to turn it off.
-- `Request.timeout` is the budget for the whole request: one monotonic deadline, fixed when
-  `send` starts, bounds the connect, the TLS handshake (CPython bounds a handshake by the
-  socket timeout as a whole), the send, and every single `recv` of the reply, so a server
-  that trickles its handshake, headers or body byte by byte cannot hold a request past its
-  budget. (The address lookup is the system resolver's and is not bounded.)
-- No retries and no redirects: a 3xx is returned as a `Response`, so no credential header
-  can follow one. Retry policy lives in the client above.
-- A reply body is refused once it passes `max_body_bytes`, or as soon as its
-  `Content-Length` announces more; it is never read whole first.
-- Faults become `TransportError` values in one place (`_fault`), by the phase they struck
-  in. Messages say what happened in words and quote no header value or reply byte, so the
-  API key in `Authorization` cannot leak through them.
+urllib3 does the HTTP: `PoolManager` (direct) and `ProxyManager` (through a proxy) connect,
+verify TLS, tunnel https through a proxy with CONNECT, frame HTTP/1.1, keep connections
+alive and decode gzip and deflate bodies. This module adds only what urllib3 lacks:
+
+- One deadline for the whole request (`transports._bounded`): urllib3's timeouts are per
+  socket operation, so a server that trickles bytes could hold a request forever.
+- A bound on the decoded body, counted while streaming, so a small compressed reply that
+  inflates past `max_body_bytes` is refused without being inflated whole.
+- Proxies and a CA bundle from the environment, read when the transport is made, by the
+  rules in `transports._proxy`: https goes through an http or https proxy by CONNECT, so
+  the proxy never sees the API key; proxy credentials become `Proxy-Authorization` for the
+  proxy alone and urllib3 is never given them inside a URL.
+- Checks that refuse what could be misread or leak: an ambiguous host, user info in a URL,
+  a header value that would end its line, a framing header from the caller.
+- One table from urllib3's and the standard library's exceptions to `TransportError` kinds
+  (`transports._faults`), whose messages quote no header value or reply byte.
+
+TLS is always verified (`CERT_REQUIRED`, host names checked) and has no off switch. No
+retries and no redirects: a 3xx comes back as a `Response`, so no credential header follows
+one; retry policy lives in the client above.
 """
 
 from __future__ import annotations
 
-import errno
 import ipaddress
 import math
 import os
+import re
 import socket
 import ssl
 import threading
 import time
 import weakref
+from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Final, Literal
+from typing import Final
 
+import urllib3
 from returns.result import Failure, Result, Success
 from urllib3.exceptions import LocationValueError
-from urllib3.util import create_urllib3_context, parse_url
-from urllib3.util.connection import allowed_gai_family
-from urllib3.util.wait import wait_for_read
+from urllib3.util import create_urllib3_context, make_headers, parse_url
 
-from transports._http11 import (
-    MAX_HEADERS,
-    MAX_LINE_BYTES,
-    Head,
-    chunk_size,
-    encode_request,
-    is_interim,
-    parse_head,
-    request_problem,
+from transports._bounded import Call, InFlight, bounded_classes
+from transports._faults import NETWORK_ERRORS, MalformedReplyError, TooLargeError, fault
+from transports._proxy import (
+    EnvironmentProxies,
+    ProxyURL,
+    ca_bundle_from_environment,
+    choose_proxy,
+    parse_proxy_url,
+    proxies_from_environment,
 )
 from transports._types import Request, Response, TransportError
+from transports._urls import url_for_message
 
 __all__ = ["Urllib3Transport"]
 
-#: Bytes asked for per `recv`. A body is refused at most this far past the bound.
+#: Decoded bytes asked for per read while streaming a body. A body is refused at most this
+#: far past its bound, and no more than this is ever inflated at once.
 _CHUNK_BYTES: Final = 64 * 1024
 
-#: Interim (1xx) replies skipped before the final one; more is a misbehaving server.
-_MAX_INTERIM: Final = 8
+#: What the transport asks for; urllib3 decodes both.
+_ACCEPT_ENCODING: Final = "gzip, deflate"
 
-#: Hosts with idle connections kept at once; the least recently added is dropped first.
-_MAX_HOSTS: Final = 16
+#: Request headers the transport writes itself: a caller's copy would frame a second body,
+#: or ask for an encoding the transport cannot decode.
+_OWN_HEADERS: Final = frozenset({"host", "content-length", "transfer-encoding", "accept-encoding"})
 
-#: Parsed URLs remembered (a client polls the same few URLs over and over).
-_MAX_SPLITS: Final = 256
+#: RFC 9110 §5.6.2 token: a method or a header name.
+_TOKEN: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
-#: The longest a single socket operation is allowed to wait (the OS refuses far longer).
-_MAX_WAIT_SECONDS: Final = 86400.0
+#: A request target: visible ASCII only (no space, control character or non-ASCII).
+_TARGET: Final = re.compile(r"[!-~]+")
+
+#: A Content-Length urllib3 reads the way we do: digits, copies joined by commas.
+_LENGTH: Final = re.compile(r"[0-9]{1,18}(?:[ \t]*,[ \t]*[0-9]{1,18})*")
 
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 
-#: Where a request was when a fault struck.
-_Phase = Literal["connect", "send", "head", "body"]
+
+# --- The transport ------------------------------------------------------------------------
 
 
 class Urllib3Transport:
-    """Sends requests over real HTTP/1.1: pooled keep-alive sockets, verified, bounded.
+    """Sends requests over real HTTP/1.1 with urllib3: pooled, verified, proxied, bounded.
 
-    Thread-safe: one transport may serve many threads (each request takes its own pooled
-    connection). Use it as a context manager, or call `close()`, to drop its connections.
+    Thread-safe: one transport may serve many threads. Use it as a context manager, or call
+    `close()`, to drop its connections.
 
     Example:
-        >>> with Urllib3Transport() as transport:  # doctest: +SKIP
+        >>> with Urllib3Transport(proxy_url="http://proxy.example:3128") as transport:
         ...     result = transport.send(Request("GET", url, {}, None, timeout=5.0))
     """
 
@@ -99,35 +101,88 @@ class Urllib3Transport:
         ca_certs: str | os.PathLike[str] | None = None,
         max_body_bytes: int = 64 * 2**20,
         pool_maxsize: int = 10,
+        proxy_url: str | None = None,
+        trust_env: bool = True,
     ) -> None:
-        """Makes the connection pool and the TLS context.
+        """Reads the proxy and CA settings and makes urllib3's pools (no connection yet).
 
         Args:
-            ca_certs: A PEM file of CA certificates to trust instead of the system trust store.
-            max_body_bytes: The largest reply body accepted; a larger one is refused with a
-                `TransportError` of kind "too_large".
-            pool_maxsize: How many idle keep-alive connections to keep per host.
+            ca_certs: A PEM file of CA certificates to trust instead of the system store.
+            max_body_bytes: The largest reply body accepted, counted after decoding; a
+                larger one is refused with a `TransportError` of kind "too_large".
+            pool_maxsize: How many keep-alive connections to keep per host.
+            proxy_url: An http:// or https:// proxy for every host that is not loopback,
+                credentials (if any) in its user info.
+            trust_env: Read `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY` (either
+                case) when `proxy_url` is None, and `REQUESTS_CA_BUNDLE`, then
+                `CURL_CA_BUNDLE`, when `ca_certs` is None. Read once, here.
 
         Raises:
-            ValueError: `ca_certs` names no file or a file with no usable certificate, or
-                `max_body_bytes`/`pool_maxsize` is out of range.
+            ValueError: A CA bundle (argument or variable) names no file or a file with no
+                certificate; a proxy URL (argument or variable) is malformed or of a scheme
+                urllib3 cannot use without an extra package (`socks5://`); or
+                `max_body_bytes`/`pool_maxsize` is out of range. The message names the
+                argument or variable, never a password.
         """
         if max_body_bytes < 0:
             raise ValueError(f"max_body_bytes must be >= 0, not {max_body_bytes}")
         if pool_maxsize < 1:
             raise ValueError(f"pool_maxsize must be >= 1, not {pool_maxsize}")
-        self._ca_certs = None if ca_certs is None else os.fspath(ca_certs)
+        environ: Mapping[str, str] = os.environ if trust_env else {}
         self._max_body_bytes = max_body_bytes
-        self._context = _verifying_context(self._ca_certs)
-        self._pool = _Pool(pool_maxsize)
-        # Idle connections are closed with the transport even if nobody calls close().
-        weakref.finalize(self, self._pool.close)
-        self._splits: dict[str, _Split | None] = {}
+        self._ca_certs, self._ca_source = _ca_bundle(ca_certs, environ)
+        self._proxy = None if proxy_url is None else _proxy_or_raise(proxy_url, "proxy_url")
+        self._environment: EnvironmentProxies | None = None
+        if trust_env and proxy_url is None:
+            found = proxies_from_environment(environ)
+            if isinstance(found, Failure):
+                raise ValueError(found.failure())
+            self._environment = found.unwrap()
+        self._in_flight = InFlight()
+        self._pools, tls_socket_class = bounded_classes(self._in_flight)
+        self._context = _verifying_context(self._ca_certs, self._ca_source)
+        self._context.sslsocket_class = tls_socket_class
+        self._pool_maxsize = pool_maxsize
+        self._lock = threading.Lock()
+        self._closed = False
+        self._direct = self._manager(None)
+        self._proxied: dict[ProxyURL, urllib3.PoolManager] = {}
+        # Connections are closed with the transport even if nobody calls close().
+        self._finalizer = weakref.finalize(self, _clear_all, self._direct, self._proxied)
+
+    def _manager(self, proxy: ProxyURL | None) -> urllib3.PoolManager:
+        """A pool manager for direct connections, or for connections through `proxy`."""
+        manager: urllib3.PoolManager
+        if proxy is None:
+            manager = urllib3.PoolManager(
+                maxsize=self._pool_maxsize, block=False, retries=False, ssl_context=self._context
+            )
+        else:
+            auth = proxy.basic_auth()
+            manager = urllib3.ProxyManager(
+                proxy.url(),  # no credentials: they go in Proxy-Authorization, to it alone
+                proxy_headers=make_headers(proxy_basic_auth=auth) if auth else None,
+                proxy_ssl_context=self._context,
+                maxsize=self._pool_maxsize,
+                block=False,
+                retries=False,
+                ssl_context=self._context,
+            )
+        manager.pool_classes_by_scheme = self._pools
+        return manager
 
     def __repr__(self) -> str:
-        return (
-            f"Urllib3Transport(ca_certs={self._ca_certs!r}, max_body_bytes={self._max_body_bytes})"
-        )
+        parts = [f"ca_certs={self._ca_certs!r}"]
+        if self._ca_source not in ("ca_certs", "system"):
+            parts[0] += f" (from {self._ca_source})"
+        parts.append(f"max_body_bytes={self._max_body_bytes}")
+        if self._proxy is not None:
+            parts.append(f"proxy_url={self._proxy.url()!r}")
+        elif self._environment is not None:
+            for proxy in (self._environment.https, self._environment.http):
+                if proxy is not None:
+                    parts.append(f"proxy={proxy.url()!r} (from {proxy.source})")
+        return f"Urllib3Transport({', '.join(parts)})"
 
     def __enter__(self) -> Urllib3Transport:
         return self
@@ -142,7 +197,9 @@ class Urllib3Transport:
 
     def close(self) -> None:
         """Closes every pooled connection; later requests fail with kind "refused"."""
-        self._pool.close()
+        with self._lock:
+            self._closed = True
+        self._finalizer()
 
     def send(self, request: Request) -> Result[Response, TransportError]:
         """Sends `request` and reads the whole reply, within `request.timeout` seconds.
@@ -150,12 +207,13 @@ class Urllib3Transport:
         Never raises for a network fault, and never follows a redirect.
 
         Args:
-            request: The request; its `timeout` is the budget for connect, send and read.
+            request: The request; its `timeout` is the budget for all of it.
 
         Returns:
-            `Success(Response)` for any HTTP reply, 3xx/4xx/5xx included, or
-            `Failure(TransportError)`: "connect", "timeout", "tls", "protocol", "too_large",
-            or "refused" (closed transport, bad URL, or a header that cannot be sent).
+            `Success(Response)` for any HTTP reply, 3xx/4xx/5xx included, with the body
+            decoded; or `Failure(TransportError)`: "connect", "timeout", "tls", "protocol",
+            "too_large", "proxy" (the proxy refused the tunnel), or "refused" (closed
+            transport, bad URL, or a header that cannot be sent).
 
         Raises:
             ValueError: `request.timeout` is not a finite number.
@@ -168,174 +226,189 @@ class Urllib3Transport:
         if not finite:
             shown = f"{budget:g}" if isinstance(budget, float) else "an int too large for a float"
             raise ValueError(f"Request.timeout must be a finite number of seconds, not {shown}")
-        if self._pool.closed:
-            return Failure(TransportError("refused", "the transport is closed"))
-        split = self._split(request.url)
-        if split is None:
-            return Failure(
-                TransportError(
-                    "refused",
-                    f"cannot send to {_url_for_message(request.url)}: "
-                    "not a valid http:// or https:// URL",
-                )
-            )
-        problem = request_problem(request.method, split.target, request.headers)
+        target = _target_of(request.url)
+        if isinstance(target, str):
+            return Failure(TransportError("refused", target))
+        problem = _request_problem(request)
         if problem is not None:
             return Failure(TransportError("refused", problem))
         if budget <= 0:
             return Failure(TransportError("timeout", "no time left to send the request"))
-        data = encode_request(
-            request.method, split.target, split.host_header, request.headers, request.body
+        proxy = choose_proxy(
+            target.scheme,
+            target.host,
+            target.port,
+            proxy_url=self._proxy,
+            environment=self._environment,
         )
-        return self._exchange(split, request, data, time.monotonic() + budget)
-
-    def _split(self, url: str) -> _Split | None:
-        """`url` taken apart for connecting and framing (remembered), or None if unusable."""
+        manager = self._manager_for(proxy)
+        if manager is None:
+            return Failure(TransportError("refused", "the transport is closed"))
+        call = Call(time.monotonic() + budget, target.where, proxy)
+        self._in_flight.call = call
         try:
-            return self._splits[url]
-        except KeyError:
-            pass
-        split = _split_url(url)
-        if len(self._splits) >= _MAX_SPLITS:
-            self._splits.clear()
-        self._splits[url] = split
-        return split
+            return self._exchange(manager, request, call)
+        finally:
+            self._in_flight.call = None
+
+    def _manager_for(self, proxy: ProxyURL | None) -> urllib3.PoolManager | None:
+        with self._lock:
+            if self._closed:
+                return None
+            if proxy is None:
+                return self._direct
+            manager = self._proxied.get(proxy)
+            if manager is None:
+                manager = self._proxied[proxy] = self._manager(proxy)
+            return manager
 
     def _exchange(
-        self, split: _Split, request: Request, data: bytes, deadline: float
+        self, manager: urllib3.PoolManager, request: Request, call: Call
     ) -> Result[Response, TransportError]:
-        """One request on a pooled or new connection; the connection is kept only if clean."""
-        sock = self._pool.take(split.key)
-        phase: _Phase = "connect"
-        reader: _Reader | None = None
+        """Sends on one of `manager`'s connections and streams the reply, bounded."""
+        headers = {**request.headers, "Accept-Encoding": _ACCEPT_ENCODING}
+        left = call.time_left()
         try:
-            if sock is None:
-                sock = self._connect(split, deadline)
-            phase = "send"
-            sock.settimeout(_time_left(deadline))
-            sock.sendall(data)
-            phase = "head"
-            reader = started = _Reader(sock, deadline)
-            head = started.head(request.method)
-            phase = "body"
-            body = started.body(head, self._max_body_bytes)
-        except (OSError, _WireError) as exc:
-            if sock is not None:
-                sock.close()
-            return Failure(_fault(exc, phase, split.where, request, reader))
-        if head.reusable and started.drained():
-            self._pool.give(split.key, sock)
-        else:
-            sock.close()
-        return Success(Response(status=head.status, headers=head.headers, body=body))
-
-    def _connect(self, split: _Split, deadline: float) -> socket.socket:
-        """A new connection to `split`'s host, TLS-wrapped and verified for https."""
-        sock = _open_socket(split.host, split.port, deadline)
-        if split.scheme != "https":
-            return sock
-        try:
-            sock.settimeout(_time_left(deadline))
-            # A bare TCP close without TLS's close_notify could be a cut: not an end of data.
-            return self._context.wrap_socket(
-                sock, server_hostname=split.host, suppress_ragged_eofs=False
+            reply = manager.urlopen(
+                request.method,
+                request.url,
+                body=request.body,
+                headers=headers,
+                redirect=False,
+                retries=False,
+                timeout=urllib3.Timeout(connect=left, read=left),
+                preload_content=False,
+                decode_content=True,
             )
-        except BaseException:
-            sock.close()
-            raise
-
-
-def _open_socket(host: str, port: int, deadline: float) -> socket.socket:
-    """A TCP connection to the first of `host`'s addresses that answers, all by `deadline`.
-
-    As urllib3's `create_connection` (same address families, and TCP_NODELAY),
-    except that every address tried gets only the time left, not a fresh timeout each.
-    """
-    error: OSError | None = None
-    for family, kind, proto, _, address in socket.getaddrinfo(
-        host, port, allowed_gai_family(), socket.SOCK_STREAM
-    ):
-        sock = socket.socket(family, kind, proto)
+        except NETWORK_ERRORS as exc:
+            return Failure(fault(exc, call, request.timeout))
         try:
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            sock.settimeout(_time_left(deadline))
-            sock.connect(address)
-        except OSError as exc:
-            sock.close()
-            error = exc
-            continue
-        return sock
-    raise error if error is not None else OSError("the host name has no address")
+            call.phase = "body"
+            call.announced = _announced_length(reply, request.method)
+            body = self._body(reply, call)
+        except NETWORK_ERRORS as exc:
+            reply.close()
+            return Failure(fault(exc, call, request.timeout))
+        finally:
+            reply.release_conn()
+        # A header sent more than once comes back once, its values joined by ", ".
+        return Success(Response(reply.status, dict(reply.headers), body))
+
+    def _body(self, reply: urllib3.BaseHTTPResponse, call: Call) -> bytes:
+        """The whole decoded body, refused once it passes `max_body_bytes`."""
+        limit = self._max_body_bytes
+        if call.announced is not None and call.announced > limit:
+            raise TooLargeError(
+                f"reply body of {call.announced} bytes (announced) exceeds the {limit}-byte limit"
+            )
+        out = bytearray()
+        for chunk in reply.stream(_CHUNK_BYTES, decode_content=True):
+            call.received += len(chunk)
+            if call.received > limit:
+                raise TooLargeError(f"reply body exceeds the {limit}-byte limit")
+            out += chunk
+        return bytes(out)
 
 
-def _verifying_context(ca_certs: str | None) -> ssl.SSLContext:
-    """Returns a TLS client context that requires a valid certificate for the host name."""
+def _clear_all(direct: urllib3.PoolManager, proxied: dict[ProxyURL, urllib3.PoolManager]) -> None:
+    """Closes every pooled connection of the transport's managers."""
+    for manager in [direct, *proxied.values()]:
+        manager.clear()
+
+
+def _announced_length(reply: urllib3.BaseHTTPResponse, method: str) -> int | None:
+    """The Content-Length of an identity-encoded body, checked strictly; None without one.
+
+    urllib3 ignores a Content-Length it cannot read and then reads to the connection's end;
+    a length that cannot be trusted is refused instead (it could be an attempt to make one
+    reply's bytes read as the next's). A reply that has no body (to HEAD; 204, 304) may
+    announce any length: it is the length a GET would have had.
+    """
+    value = reply.headers.get("Content-Length")
+    if value is None or reply.headers.get("Transfer-Encoding") is not None:
+        return None
+    if method == "HEAD" or reply.status in (204, 304):
+        return None
+    if _LENGTH.fullmatch(value.strip()) is None:
+        raise MalformedReplyError("an invalid Content-Length")
+    if reply.headers.get("Content-Encoding", "identity").strip().lower() != "identity":
+        return None
+    return int(value.split(",")[0])
+
+
+# --- Settings -----------------------------------------------------------------------------
+
+
+def _ca_bundle(
+    ca_certs: str | os.PathLike[str] | None, environ: Mapping[str, str]
+) -> tuple[str | None, str]:
+    """The CA bundle file to trust and where it was named ("ca_certs", a variable, "system")."""
+    if ca_certs is not None:
+        return os.fspath(ca_certs), "ca_certs"
+    found = ca_bundle_from_environment(environ)
+    if found is None:
+        return None, "system"
+    variable, path = found
+    return path, variable
+
+
+def _verifying_context(ca_certs: str | None, source: str) -> ssl.SSLContext:
+    """A TLS client context that requires a valid certificate for the host name."""
     context = create_urllib3_context(cert_reqs=ssl.CERT_REQUIRED)
     context.check_hostname = True
-    context.set_alpn_protocols(["http/1.1"])
     if ca_certs is None:
-        context.load_default_certs()
+        context.load_default_certs()  # OpenSSL's store: honours SSL_CERT_FILE, SSL_CERT_DIR
         return context
     if not os.path.isfile(ca_certs):
-        raise ValueError(f"ca_certs: no such CA bundle file: {ca_certs!r}")
+        raise ValueError(f"{source}: no such CA bundle file: {ca_certs!r}")
     try:
         context.load_verify_locations(cafile=ca_certs)
     except ssl.SSLError as exc:
         raise ValueError(
-            f"ca_certs: {ca_certs!r} holds no usable CA certificate ({exc.reason})"
+            f"{source}: {ca_certs!r} holds no usable CA certificate ({exc.reason})"
         ) from exc
     return context
 
 
-def _time_left(deadline: float) -> float:
-    """Seconds until `deadline` (at most a day); raises `TimeoutError` once it has passed."""
-    left = deadline - time.monotonic()
-    if left <= 0:
-        raise TimeoutError("the request's deadline has passed")
-    return min(left, _MAX_WAIT_SECONDS)
+def _proxy_or_raise(text: str, source: str) -> ProxyURL:
+    parsed = parse_proxy_url(text, source)
+    if isinstance(parsed, Failure):
+        raise ValueError(parsed.failure())
+    return parsed.unwrap()
 
 
-# --- URLs ---------------------------------------------------------------------------------
+# --- URLs and headers ---------------------------------------------------------------------
 
 
 @dataclass(frozen=True, slots=True)
-class _Split:
-    """A URL as the transport uses it."""
-
+class _Target:
     scheme: str
-    host: str  # for connecting: an IPv6 address without brackets
+    host: str  # as connected to: an IPv6 address without brackets
     port: int
-    host_header: str  # as written in the Host header: brackets kept, default port left out
-    target: str  # path and query
-    key: tuple[str, str, int]  # the pool's key
     where: str  # "host:port", for messages
 
 
-def _split_url(url: str) -> _Split | None:
+def _target_of(url: str) -> _Target | str:
+    """Where `url` points, or why it cannot be sent to (a message that quotes no password)."""
+    refusal = f"cannot send to {url_for_message(url)}: not a valid http:// or https:// URL"
     try:
         parsed = parse_url(url)
     except LocationValueError:
-        return None
+        return refusal
     scheme, host = parsed.scheme, parsed.host
-    if scheme not in _DEFAULT_PORTS or not host or parsed.auth is not None:
-        return None
-    if parsed.port == 0:
-        return None
-    port = _DEFAULT_PORTS[scheme] if parsed.port is None else parsed.port
-    target = parsed.path or "/"
-    if parsed.query is not None:
-        target = f"{target}?{parsed.query}"
+    if scheme not in _DEFAULT_PORTS or not host or parsed.auth is not None or parsed.port == 0:
+        return refusal
+    if _TARGET.fullmatch(parsed.request_uri) is None:
+        return refusal
     bare = host.strip("[]")
     try:
         bare.encode("idna")  # as the address lookup will: an empty or too long label fails
     except UnicodeError:
-        return None
+        return refusal
     if _ambiguous_ipv4(bare):
-        return None
-    # An IPv6 zone id ("%eth0") names this host's interface; it means nothing to the server.
-    named = host.split("%", 1)[0] + "]" if host.startswith("[") and "%" in host else host
-    host_header = named if parsed.port is None else f"{named}:{parsed.port}"
-    return _Split(scheme, bare, port, host_header, target, (scheme, bare, port), f"{host}:{port}")
+        return refusal
+    port = _DEFAULT_PORTS[scheme] if parsed.port is None else parsed.port
+    return _Target(scheme, bare, port, f"{host}:{port}")
 
 
 def _ambiguous_ipv4(host: str) -> bool:
@@ -353,367 +426,19 @@ def _ambiguous_ipv4(host: str) -> bool:
     return False
 
 
-def _url_for_message(url: str) -> str:
-    """`url` for an error message, without anything before an "@" (a password may sit there).
-
-    Everything up to the last "@" before any query or fragment is cut, even past a "/":
-    parsers disagree on where the user info of a malformed URL ends.
-    """
-    scheme, sep, rest = url.partition("://")
-    before_query = rest.split("?", 1)[0].split("#", 1)[0]
-    at = before_query.rfind("@")
-    if at >= 0:
-        return repr(f"{scheme}{sep}…{rest[at:]}")
-    return repr(url)
-
-
-# --- The pool -----------------------------------------------------------------------------
-
-
-class _Pool:
-    """Idle keep-alive connections by (scheme, host, port), most recently used first."""
-
-    def __init__(self, maxsize: int) -> None:
-        self._maxsize = maxsize
-        self._idle: dict[tuple[str, str, int], list[socket.socket]] = {}
-        self._lock = threading.Lock()
-        self.closed = False
-
-    def take(self, key: tuple[str, str, int]) -> socket.socket | None:
-        """An idle connection to `key` that is still open and quiet, or None."""
-        while True:
-            with self._lock:
-                idle = self._idle.get(key)
-                sock = idle.pop() if idle else None
-            if sock is None:
-                return None
-            # Readable while idle: the server closed it (or wrote unasked). Never reuse.
-            if not wait_for_read(sock, timeout=0.0):
-                return sock
-            sock.close()
-
-    def give(self, key: tuple[str, str, int], sock: socket.socket) -> None:
-        """Keeps `sock` for reuse, or closes it if the pool is closed or full."""
-        evicted: list[socket.socket] = []
-        with self._lock:
-            kept = not self.closed
-            if kept:
-                idle = self._idle.get(key)
-                if idle is None:
-                    if len(self._idle) >= _MAX_HOSTS:
-                        evicted = self._idle.pop(next(iter(self._idle)))
-                    idle = self._idle[key] = []
-                kept = len(idle) < self._maxsize
-                if kept:
-                    idle.append(sock)
-        for old in evicted:
-            old.close()
-        if not kept:
-            sock.close()
-
-    def close(self) -> None:
-        """Closes every idle connection; connections in use are closed when given back."""
-        with self._lock:
-            self.closed = True
-            idle = [sock for socks in self._idle.values() for sock in socks]
-            self._idle.clear()
-        for sock in idle:
-            sock.close()
-
-
-# --- Reading a reply ----------------------------------------------------------------------
-
-
-class _WireError(Exception):
-    """A reply that cannot be read: raised inside `_exchange`, turned into a value there."""
-
-
-class _ClosedError(_WireError):
-    """The server closed the connection before the reply was complete."""
-
-
-class _MalformedError(_WireError):
-    """The reply breaks HTTP/1.1 framing; `what` says how, in words."""
-
-    def __init__(self, what: str) -> None:
-        super().__init__(what)
-        self.what = what
-
-
-class _TooLargeError(_WireError):
-    """The reply body is over the bound; `message` says by how much it was known to be."""
-
-    def __init__(self, message: str) -> None:
-        super().__init__(message)
-        self.message = message
-
-
-class _Reader:
-    """Reads one reply from a socket against a fixed deadline, keeping what it has seen.
-
-    Every `recv` first re-arms the socket timeout to the time left, so the deadline bounds
-    the reply as a whole, not each read.
-    """
-
-    __slots__ = (
-        "_buf",
-        "_deadline",
-        "_pos",
-        "_sock",
-        "body_received",
-        "reply_head",
-        "seen",
-    )
-
-    def __init__(self, sock: socket.socket, deadline: float) -> None:
-        self._sock = sock
-        self._deadline = deadline
-        self._buf = b""
-        self._pos = 0
-        self.seen = 0  # bytes of the reply received
-        self.body_received = 0  # bytes of the body (chunk payloads) read so far
-        self.reply_head: Head | None = None  # the final reply's head, once read
-
-    def _recv(self) -> bytes:
-        self._sock.settimeout(_time_left(self._deadline))
-        data = self._sock.recv(_CHUNK_BYTES)
-        self.seen += len(data)
-        return data
-
-    def _fill(self) -> None:
-        data = self._recv()
-        if not data:
-            raise _ClosedError()
-        self._buf = self._buf[self._pos :] + data
-        self._pos = 0
-
-    def _line(self, too_long: str) -> bytes:
-        """The next line, its CRLF (or bare LF) stripped."""
-        while True:
-            end = self._buf.find(b"\n", self._pos)
-            if end >= 0:
-                if end - self._pos > MAX_LINE_BYTES:
-                    raise _MalformedError(too_long)
-                start, self._pos = self._pos, end + 1
-                if end > start and self._buf[end - 1] == 13:  # b"\r"
-                    end -= 1
-                return self._buf[start:end]
-            if len(self._buf) - self._pos > MAX_LINE_BYTES:
-                raise _MalformedError(too_long)
-            self._fill()
-
-    def _lines_until_blank(self, too_many: str) -> list[bytes]:
-        lines: list[bytes] = []
-        while line := self._line("a header line is too long"):
-            if len(lines) == MAX_HEADERS:
-                raise _MalformedError(too_many)
-            lines.append(line)
-        return lines
-
-    def head(self, method: str) -> Head:
-        """Reads the status line and headers of the final reply (interim 1xx skipped)."""
-        for _ in range(_MAX_INTERIM + 1):
-            status_line = self._line("the status line is too long")
-            headers = self._lines_until_blank(f"more than {MAX_HEADERS} headers")
-            if is_interim(status_line):
-                continue
-            result = parse_head([status_line, *headers], method)
-            if isinstance(result, Failure):
-                raise _MalformedError(result.failure())
-            self.reply_head = result.unwrap()
-            return self.reply_head
-        raise _MalformedError(f"more than {_MAX_INTERIM} interim (1xx) replies")
-
-    def body(self, head: Head, limit: int) -> bytes:
-        """Reads the body as `head` frames it, refusing it once it passes `limit` bytes."""
-        if head.framing == "none":
-            return b""
-        if head.framing == "length":
-            length = head.length or 0
-            if length > limit:
-                raise _TooLargeError(
-                    f"reply body of {length} bytes (announced) exceeds the {limit}-byte limit"
-                )
-            return self._take(length)
-        if head.framing == "chunked":
-            return self._chunked(limit)
-        return self._until_close(limit)
-
-    def _take(self, n: int) -> bytes:
-        """Exactly the next `n` bytes."""
-        end = self._pos + n
-        if end <= len(self._buf):  # the usual case: all of it came with the head
-            data, self._pos = self._buf[self._pos : end], end
-            self.body_received += n
-            return data
-        out = bytearray()
-        self._take_into(n, out)
-        return bytes(out)
-
-    def _take_into(self, n: int, out: bytearray) -> None:
-        """Appends exactly the next `n` bytes to `out` (one growing buffer, however the
-        server splits them: memory stays near the body's size)."""
-        got = min(n, len(self._buf) - self._pos)
-        out += memoryview(self._buf)[self._pos : self._pos + got]
-        self._pos += got
-        self.body_received += got
-        while got < n:
-            data = self._recv()
-            if not data:
-                raise _ClosedError()
-            need = n - got
-            if len(data) > need:  # the rest belongs to whatever follows
-                self._buf, self._pos = data, need
-                data = data[:need]
-            else:
-                self._buf, self._pos = b"", 0
-            out += data
-            got += len(data)
-            self.body_received += len(data)
-
-    def _chunked(self, limit: int) -> bytes:
-        out = bytearray()
-        while True:
-            size = chunk_size(self._line("a chunk-size line is too long"))
-            if isinstance(size, Failure):
-                raise _MalformedError(size.failure())
-            n = size.unwrap()
-            if n == 0:
-                self._lines_until_blank(f"more than {MAX_HEADERS} trailer lines")
-                return bytes(out)
-            if self.body_received + n > limit:
-                raise _TooLargeError(f"reply body exceeds the {limit}-byte limit")
-            self._take_into(n, out)
-            if self._line("a chunk is longer than its size"):
-                raise _MalformedError("a chunk is longer than its size")
-
-    def _until_close(self, limit: int) -> bytes:
-        out = bytearray(memoryview(self._buf)[self._pos :])
-        self._buf, self._pos = b"", 0
-        while True:
-            self.body_received = len(out)
-            if self.body_received > limit:
-                raise _TooLargeError(f"reply body exceeds the {limit}-byte limit")
-            data = self._recv()
-            if not data:
-                return bytes(out)
-            out += data
-
-    def drained(self) -> bool:
-        """Whether nothing was received past the end of the reply."""
-        return self._pos == len(self._buf)
-
-
-# --- Faults -------------------------------------------------------------------------------
-
-
-def _fault(
-    exc: Exception, phase: _Phase, where: str, request: Request, reader: _Reader | None
-) -> TransportError:
-    """Maps one caught exception to a `TransportError` whose message says what happened."""
-    seconds = f"{request.timeout:g} s"
-    if isinstance(exc, _TooLargeError):
-        return TransportError("too_large", exc.message)
-    if isinstance(exc, (ssl.SSLEOFError, ssl.SSLZeroReturnError)):
-        if phase == "connect":  # hung up mid-handshake: a network fault, worth a retry
-            return TransportError(
-                "connect", f"{where} closed the connection during the TLS handshake"
-            )
-        exc = _ClosedError()
-    elif isinstance(exc, ssl.SSLError) and (phase == "connect" or _refused_by_alert(exc, reader)):
-        return TransportError("tls", f"TLS with {where} failed: {_tls_detail(exc)}")
-    if phase == "connect":
-        if isinstance(exc, TimeoutError):
-            return TransportError("timeout", f"no connection to {where} within {seconds}")
-        return TransportError("connect", _connect_message(exc, where))
-    if isinstance(exc, TimeoutError):
-        if phase == "send":
-            return TransportError("timeout", f"could not send the request to {where} in {seconds}")
-        if phase == "head":
-            return TransportError(
-                "timeout", f"no complete reply headers from {where} within {seconds}"
-            )
-        return TransportError("timeout", _body_timeout_message(request, reader))
-    return TransportError("protocol", _protocol_message(exc, phase, where, reader))
-
-
-def _refused_by_alert(exc: ssl.SSLError, reader: _Reader | None) -> bool:
-    """Whether the server ended TLS with an alert before any reply: under TLS 1.3 it checks
-    a client certificate only after the client's handshake is done, so a refusal comes then.
-    """
-    nothing_yet = reader is None or reader.seen == 0
-    return nothing_yet and "ALERT" in str(exc.reason or "").upper()
-
-
-def _connect_message(exc: Exception, where: str) -> str:
-    if isinstance(exc, socket.gaierror):
-        return f"could not resolve the host name of {where}"
-    code = exc.errno if isinstance(exc, OSError) else None
-    if code == errno.ECONNREFUSED:
-        return f"connection refused by {where}"
-    if code in (errno.ENETUNREACH, errno.EHOSTUNREACH):
-        return f"{where} is unreachable"
-    reason = os.strerror(code) if code is not None else "no connection could be made"
-    return f"could not connect to {where}: {reason}"
-
-
-def _received(reader: _Reader | None) -> tuple[int, str]:
-    """Body bytes received so far, and " of N" when a length was announced."""
-    if reader is None:
-        return 0, ""
-    head = reader.reply_head
-    of = f" of {head.length}" if head is not None and head.framing == "length" else ""
-    return reader.body_received, of
-
-
-def _body_timeout_message(request: Request, reader: _Reader | None) -> str:
-    got, of = _received(reader)
-    return f"reply body not complete within {request.timeout:g} s ({got}{of} bytes received)"
-
-
-def _tls_detail(exc: ssl.SSLError) -> str:
-    """The TLS library's reason (e.g. "certificate verify failed: ..."), never peer bytes."""
-    if isinstance(exc, ssl.SSLCertVerificationError):
-        return f"certificate verify failed: {exc.verify_message}"
-    if exc.reason:
-        return str(exc.reason).lower().replace("_", " ")
-    return "handshake failed"
-
-
-def _protocol_message(exc: Exception, phase: _Phase, where: str, reader: _Reader | None) -> str:
-    """Describes a broken reply by what the peer did; quotes none of the peer's bytes."""
-    if phase == "send":
-        if isinstance(exc, (_ClosedError, ConnectionResetError, BrokenPipeError)):
-            return f"{where} closed the connection before the whole request was sent"
-        return f"connection to {where} failed while sending the request"
-    if phase == "head":
-        if isinstance(exc, _MalformedError):
-            return f"malformed reply from {where} ({exc.what})"
-        if isinstance(exc, _ClosedError):
-            if reader is None or reader.seen == 0:
-                return f"{where} closed the connection without a reply"
-            return f"{where} closed the connection before the reply headers were complete"
-        if isinstance(exc, ConnectionResetError):
-            return f"connection reset by {where} before the reply headers"
-        if isinstance(exc, ssl.SSLError):
-            return f"TLS error on the connection to {where} before the reply headers"
-        return f"connection to {where} failed before the reply headers"
-    got, of = _received(reader)
-    if isinstance(exc, _MalformedError):
-        return f"malformed reply body from {where} after {got} bytes ({exc.what})"
-    if isinstance(exc, _ClosedError):
-        head = None if reader is None else reader.reply_head
-        framing = None if head is None else head.framing
-        if framing == "chunked":
-            return f"connection closed after {got} body bytes, before the last chunk"
-        if framing == "close":  # only a TLS close without close_notify gets here
-            return (
-                f"{where} closed the TLS connection without close_notify after {got} body "
-                "bytes: the body may be cut short"
-            )
-        return f"connection closed after {got}{of} body bytes"
-    if isinstance(exc, ConnectionResetError):
-        return f"connection reset by {where} after {got}{of} body bytes"
-    if isinstance(exc, ssl.SSLError):
-        return f"TLS error on the connection to {where} after {got}{of} body bytes"
-    return f"connection to {where} broke after {got}{of} body bytes"
+def _request_problem(request: Request) -> str | None:
+    """Why `request` cannot be sent as it is, or None; the reason quotes no header value."""
+    if _TOKEN.fullmatch(request.method) is None:
+        return "the method is not an HTTP token"
+    for name, value in request.headers.items():
+        if _TOKEN.fullmatch(name) is None:
+            return "a header name is not an HTTP token"
+        if name.lower() in _OWN_HEADERS:
+            return f"header {name!r} is set by the transport; not sent"
+        if any(ch in value for ch in "\r\n\0"):
+            return f"the value of header {name!r} holds a line break or NUL; not sent"
+        try:
+            value.encode("latin-1")
+        except UnicodeEncodeError:
+            return f"the value of header {name!r} is not Latin-1 text; not sent"
+    return None

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import gzip
+import zlib
 import socket
 import threading
 import time
@@ -25,7 +26,6 @@ from returns.result import Result
 
 from transports import Request, Response, TransportError, Urllib3Transport
 from transports._types import TransportErrorKind
-from transports._urllib3 import _Pool
 
 from .hostile import (
     Action,
@@ -174,31 +174,6 @@ def test_many_distinct_urls_each_get_their_own_reply(
     assert server.connections == 1
 
 
-def test_the_pool_keeps_at_most_its_size_and_nothing_once_closed() -> None:
-    pool = _Pool(maxsize=1)
-    key = ("http", "127.0.0.1", 80)
-    pairs = [socket.socketpair() for _ in range(3)]
-    kept, extra, late = (ours for ours, _ in pairs)
-    try:
-        pool.give(key, kept)
-        pool.give(key, extra)  # the pool is full: closed, not kept
-
-        assert extra.fileno() == -1
-        assert pool.take(key) is kept
-        assert pool.take(key) is None
-
-        pool.give(key, kept)
-        pool.close()
-        pool.give(key, late)  # given back after close: closed
-
-        assert (kept.fileno(), late.fileno()) == (-1, -1)
-        assert pool.take(key) is None
-    finally:
-        for ours, theirs in pairs:
-            ours.close()
-            theirs.close()
-
-
 def test_a_connection_the_server_closed_is_replaced(
     transport: Urllib3Transport, serve: Serve
 ) -> None:
@@ -263,14 +238,21 @@ def test_a_body_that_is_not_json_comes_back_as_bytes(
     assert success_of(send(transport, server.url())[0]).body == b'{"job": '
 
 
-def test_a_compressed_body_comes_back_as_sent(transport: Urllib3Transport, serve: Serve) -> None:
-    packed = gzip.compress(b"{}")
-    server = serve([Reply(200, (("Content-Encoding", "gzip"),), packed)])
+@pytest.mark.parametrize(
+    ("encoding", "pack"),
+    [("gzip", gzip.compress), ("deflate", zlib.compress)],
+    ids=["gzip", "deflate"],
+)
+def test_a_compressed_body_comes_back_decoded(
+    transport: Urllib3Transport, serve: Serve, encoding: str, pack: Callable[[bytes], bytes]
+) -> None:
+    body = b'{"statuses": ["running"]}' * 100
+    server = serve([Reply(200, (("Content-Encoding", encoding),), pack(body))])
 
     response = success_of(send(transport, server.url())[0])
 
-    assert response.body == packed  # never decompressed, so never past the size bound
-    assert server.requests[0].header("Accept-Encoding") == "identity"
+    assert response.body == body
+    assert server.requests[0].header("Accept-Encoding") == "gzip, deflate"
 
 
 def test_a_reply_to_head_may_announce_any_length(transport: Urllib3Transport, serve: Serve) -> None:
@@ -424,7 +406,6 @@ def test_interim_replies_are_skipped(transport: Urllib3Transport, serve: Serve) 
         [
             raw(
                 b"HTTP/1.1 100 Continue\r\n\r\n"
-                b"HTTP/1.1 103 Early Hints\r\nLink: </a>\r\n\r\n"
                 b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"
             )
         ]
@@ -465,13 +446,10 @@ def test_bare_line_feeds_are_read(transport: Urllib3Transport, serve: Serve) -> 
 @pytest.mark.parametrize(
     "first",
     [
-        b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhiHTTP/1.1 200 OK\r\n",  # bytes past it
         b"HTTP/1.0 200 OK\r\nContent-Length: 2\r\n\r\nhi",
         b"HTTP/1.1 200 OK\r\nConnection: close\r\nContent-Length: 2\r\n\r\nhi",
-        b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\nContent-Length: 9\r\n\r\n"
-        b"2\r\nhi\r\n0\r\n\r\n",
     ],
-    ids=["bytes past the end", "HTTP/1.0", "Connection: close", "chunked with a length"],
+    ids=["HTTP/1.0", "Connection: close"],
 )
 def test_a_connection_whose_reply_end_is_uncertain_is_not_reused(
     transport: Urllib3Transport, serve: Serve, first: bytes
@@ -485,25 +463,13 @@ def test_a_connection_whose_reply_end_is_uncertain_is_not_reused(
 
 
 FRAMING_FAULTS = {
-    "101": (
-        b"HTTP/1.1 101 Switching Protocols\r\nUpgrade: h2c\r\n\r\n",
-        "malformed reply from 127.0.0.1:{port} (a protocol switch that was not asked for)",
-    ),
     "endless interim replies": (
         b"HTTP/1.1 100 Continue\r\n\r\n" * 9,
-        "(more than 8 interim (1xx) replies)",
-    ),
-    "folded header": (
-        b"HTTP/1.1 200 OK\r\nX-A: 1\r\n  more\r\n\r\n",
-        "(a folded header line)",
+        "127.0.0.1:{port} closed the connection without a reply",
     ),
     "too many headers": (
         b"HTTP/1.1 200 OK\r\n" + b"X-A: 1\r\n" * 101 + b"\r\n",
-        "(more than 100 headers)",
-    ),
-    "head cut short": (
-        b"HTTP/1.1 200 OK\r\nX-A: 1\r\n",
-        "127.0.0.1:{port} closed the connection before the reply headers were complete",
+        "malformed reply from 127.0.0.1:{port} (an invalid reply head)",
     ),
     "chunk size not hex": (
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\nzz\r\n",
@@ -511,15 +477,15 @@ FRAMING_FAULTS = {
     ),
     "chunk longer than its size": (
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nhello\r\n0\r\n\r\n",
-        "after 2 bytes (a chunk is longer than its size)",
+        "after 2 bytes (an invalid chunk size)",
     ),
     "a length of 5,000 digits after zeros": (
         b"HTTP/1.1 200 OK\r\nContent-Length: " + b"0" * 5000 + b"1" * 19 + b"\r\n\r\n",
-        "(a Content-Length of more than 18 digits)",
+        "(an invalid Content-Length)",
     ),
     "a length of 5,000 digits": (
         b"HTTP/1.1 200 OK\r\nContent-Length: " + b"1" * 5000 + b"\r\n\r\n",
-        "(a Content-Length of more than 18 digits)",
+        "(an invalid Content-Length)",
     ),
     "chunks past the bound": (
         b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + b"1\r\nx\r\n" * 10,
@@ -542,18 +508,6 @@ def test_a_reply_that_breaks_framing_is_a_failure_and_its_connection_dropped(
     assert error.kind == ("too_large" if "limit" in message else "protocol")
     assert message.format(port=server.port) in error.message
     assert server.connections == 2
-
-
-def test_idle_connections_are_kept_for_a_bounded_number_of_hosts(
-    transport: Urllib3Transport, serve: Serve
-) -> None:
-    hosts = [serve([json_reply({"ok": True})]) for _ in range(17)]
-
-    for host in [*hosts, *hosts[-16:], hosts[0]]:
-        success_of(send(transport, host.url())[0])
-
-    assert hosts[0].connections == 2  # dropped when the 17th host came
-    assert [host.connections for host in hosts[1:]] == [1] * 16
 
 
 def test_tiny_chunks_keep_memory_near_the_bound(serve: Serve) -> None:
@@ -668,6 +622,55 @@ def test_a_body_of_exactly_the_bound_is_accepted(serve: Serve, chunked: bool) ->
 
     assert error.kind == "too_large"
     assert "exceeds the 1000-byte limit" in error.message
+
+
+# --- Compression --------------------------------------------------------------------------
+
+
+def gzip_bomb(inflated: int) -> bytes:
+    """A gzip body of about `inflated` / 1000 bytes that inflates to `inflated` zero bytes
+    (1 MiB members, concatenated: a valid gzip stream, made in milliseconds)."""
+    member = gzip.compress(bytes(2**20), 9)
+    return member * (inflated // 2**20)
+
+
+def test_a_gzip_bomb_is_refused_while_it_inflates_in_bounded_memory(serve: Serve) -> None:
+    bomb = gzip_bomb(2**30)  # 1 GiB inflated
+    assert len(bomb) < 2 * 2**20
+    server = serve([Reply(200, (("Content-Encoding", "gzip"),), bomb)])
+
+    with Urllib3Transport(trust_env=False) as transport:
+        (result, _), peak = with_peak(lambda: send(transport, server.url(), timeout=30.0))
+
+    assert (failure_of(result).kind, failure_of(result).message) == (
+        "too_large",
+        f"reply body exceeds the {LIMIT}-byte limit",
+    )
+    assert peak < 100 * 2**20  # the 64 MiB bound and a little, never the 1 GiB
+
+
+def test_a_compressed_reply_within_the_bound_is_whole_however_much_it_inflates(
+    serve: Serve,
+) -> None:
+    server = serve([Reply(200, (("Content-Encoding", "gzip"),), gzip_bomb(8 * 2**20))])
+
+    with Urllib3Transport(max_body_bytes=8 * 2**20, trust_env=False) as transport:
+        response = success_of(send(transport, server.url(), timeout=30.0)[0])
+
+    assert response.body == bytes(8 * 2**20)
+
+
+def test_a_body_that_does_not_decode_is_a_protocol_failure(
+    transport: Urllib3Transport, serve: Serve
+) -> None:
+    server = serve([Reply(200, (("Content-Encoding", "gzip"),), b"not gzip at all")])
+
+    error = failure_of(send(transport, server.url())[0])
+
+    assert (error.kind, error.message) == (
+        "protocol",
+        f"the reply body from 127.0.0.1:{server.port} could not be decoded after 0 bytes",
+    )
 
 
 # --- Before any reply ---------------------------------------------------------------------
@@ -814,7 +817,7 @@ def test_a_closed_transport_refuses(serve: Serve) -> None:
 
 
 def test_repr_shows_settings_only() -> None:
-    transport = Urllib3Transport(max_body_bytes=1000)
+    transport = Urllib3Transport(max_body_bytes=1000, trust_env=False)
 
     assert repr(transport) == "Urllib3Transport(ca_certs=None, max_body_bytes=1000)"
 

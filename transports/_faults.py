@@ -1,0 +1,292 @@
+"""Shell: the one table from what urllib3 and the standard library raise to `TransportError`.
+
+urllib3 wraps the exceptions of `http.client`, `ssl` and `socket` in its own; `fault` looks
+over the whole chain, most specific first (as httpx maps httpcore's exceptions), and says
+what happened in words, naming the peer and how far the request got (`bounded.Call`). No
+message quotes a header value or a byte of the reply: a hostile server may echo the API
+key back. A request past its deadline is a "timeout" whatever was raised.
+"""
+
+from __future__ import annotations
+
+import errno
+import http
+import http.client
+import os
+import re
+import socket
+import ssl
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Final
+
+import urllib3
+from urllib3.exceptions import DecodeError, InvalidChunkLength, InvalidHeader, ProtocolError
+
+from transports._bounded import Call
+from transports._types import TransportError, TransportErrorKind
+
+__all__ = ["NETWORK_ERRORS", "MalformedReplyError", "TooLargeError", "fault"]
+
+#: A proxy's refusal of a tunnel, as http.client reports it.
+_TUNNEL_REFUSED: Final = re.compile(r"Tunnel connection failed: ([0-9]{3})")
+
+
+class TooLargeError(Exception):
+    """The reply body passed the bound; the message says by how much it was known to be."""
+
+
+class MalformedReplyError(Exception):
+    """The reply breaks HTTP/1.1 framing in a way urllib3 lets through; the message says how."""
+
+
+#: What a network fault can raise out of urllib3 or the body read (anything else is a bug,
+#: and raises).
+NETWORK_ERRORS: Final = (
+    urllib3.exceptions.HTTPError,
+    OSError,
+    http.client.HTTPException,
+    TooLargeError,
+    MalformedReplyError,
+)
+
+
+def _causes(exc: BaseException) -> list[BaseException]:
+    """`exc` and every exception urllib3 wrapped inside it (causes, contexts, arguments)."""
+    found: list[BaseException] = []
+    pending: list[BaseException | None] = [exc]
+    while pending and len(found) < 16:
+        current = pending.pop(0)
+        if current is None or any(current is seen for seen in found):
+            continue
+        found.append(current)
+        pending += [current.__cause__, current.__context__]
+        pending += [arg for arg in current.args if isinstance(arg, BaseException)]
+    return found
+
+
+@dataclass(frozen=True, slots=True)
+class _Seen:
+    """What a fault message may say: where the request was, and about whom."""
+
+    call: Call
+    seconds: str  # the request's timeout, as written in messages
+
+    @property
+    def peer(self) -> str:
+        """The host the fault was with: the proxy while talking to it, else the target."""
+        call = self.call
+        if call.at_proxy and call.proxy is not None:
+            return f"the proxy {call.proxy.where()}"
+        return call.target
+
+    @property
+    def got(self) -> str:
+        """Body bytes received so far, with " of N" when a length was announced."""
+        call = self.call
+        of = f" of {call.announced}" if call.announced is not None else ""
+        return f"{call.received}{of}"
+
+
+def _timed_out(seen: _Seen) -> str:
+    call = seen.call
+    through = f" through the proxy {call.proxy.where()}" if call.proxy is not None else ""
+    if call.phase in ("connect", "tunnel"):
+        return f"no connection to {call.target}{through} within {seen.seconds}"
+    if call.phase == "send":
+        return f"could not send the request to {call.target} in {seen.seconds}"
+    if call.phase == "head":
+        return f"no complete reply headers from {call.target} within {seen.seconds}"
+    return f"reply body not complete within {seen.seconds} ({seen.got} bytes received)"
+
+
+def _tunnel_refused(exc: BaseException, seen: _Seen) -> TransportError | None:
+    match = _TUNNEL_REFUSED.search(str(exc))
+    call = seen.call
+    if match is None or call.proxy is None:
+        return None
+    code = int(match.group(1))
+    try:
+        reason = http.HTTPStatus(code).phrase
+    except ValueError:
+        reason = "an unknown status"
+    # A proxy that cannot reach the target (5xx) may manage later; a refusal will not.
+    kind: TransportErrorKind = "connect" if code >= 500 else "proxy"
+    return TransportError(
+        kind,
+        f"the proxy {call.proxy.where()} refused the tunnel to {call.target}: {code} {reason}",
+    )
+
+
+def _connect_failed(exc: BaseException, seen: _Seen) -> TransportError:
+    code = exc.errno if isinstance(exc, OSError) else None
+    peer = seen.peer
+    if isinstance(exc, socket.gaierror):
+        return TransportError("connect", f"could not resolve the host name of {peer}")
+    if code == errno.ECONNREFUSED:
+        return TransportError("connect", f"connection refused by {peer}")
+    if code in (errno.ENETUNREACH, errno.EHOSTUNREACH):
+        return TransportError("connect", f"{peer} is unreachable")
+    reason = os.strerror(code) if code is not None else "no connection could be made"
+    return TransportError("connect", f"could not connect to {peer}: {reason}")
+
+
+def _tls_failed(exc: BaseException, seen: _Seen) -> TransportError:
+    """A TLS failure while connecting is final ("tls"); after it, the connection broke."""
+    assert isinstance(exc, ssl.SSLError)
+    if seen.call.phase not in ("connect", "tunnel"):
+        return _broken(exc, seen)
+    if isinstance(exc, ssl.SSLCertVerificationError):
+        detail = f"certificate verify failed: {exc.verify_message}"
+    elif exc.reason:
+        detail = str(exc.reason).lower().replace("_", " ")
+    else:
+        detail = "handshake failed"
+    return TransportError("tls", f"TLS with {seen.peer} failed: {detail}")
+
+
+def _closed(exc: BaseException, seen: _Seen) -> TransportError:
+    """The peer closed the connection (FIN, or TLS ended without close_notify)."""
+    call, peer = seen.call, seen.peer
+    if call.phase in ("connect", "tunnel"):
+        during = "the TLS handshake" if isinstance(exc, ssl.SSLError) else "connecting"
+        return TransportError("connect", f"{peer} closed the connection during {during}")
+    if call.phase == "send":
+        return TransportError(
+            "protocol", f"{peer} closed the connection before the whole request was sent"
+        )
+    if call.phase == "head":
+        return TransportError("protocol", f"{peer} closed the connection without a reply")
+    if isinstance(exc, ssl.SSLEOFError):
+        # How much of it came is not known: the TLS layer drops what it read with the fault.
+        return TransportError(
+            "protocol",
+            f"{peer} closed the TLS connection without close_notify during the body: it may "
+            "be cut short",
+        )
+    return TransportError("protocol", f"connection closed after {seen.got} body bytes")
+
+
+def _reset(exc: BaseException, seen: _Seen) -> TransportError:
+    call, peer = seen.call, seen.peer
+    if call.phase in ("connect", "tunnel"):
+        return TransportError("connect", f"connection reset by {peer} while connecting")
+    if call.phase == "send":
+        return TransportError(
+            "protocol", f"{peer} closed the connection before the whole request was sent"
+        )
+    if call.phase == "head":
+        return TransportError("protocol", f"connection reset by {peer} before the reply headers")
+    return TransportError("protocol", f"connection reset by {peer} after {seen.got} body bytes")
+
+
+def _cut_short(exc: BaseException, seen: _Seen) -> TransportError:
+    """The body ended before its length or last chunk (urllib3 counts what it read)."""
+    call = seen.call
+    if isinstance(exc, InvalidChunkLength):
+        if exc.length:
+            return TransportError(
+                "protocol",
+                f"malformed reply body from {seen.peer} after {call.received} bytes "
+                "(an invalid chunk size)",
+            )
+        return TransportError(
+            "protocol", f"connection closed after {call.received} body bytes, before the last chunk"
+        )
+    partial = getattr(exc, "partial", None)
+    if isinstance(partial, int) and call.announced is not None:
+        call.received = max(call.received, partial)
+    if call.announced is None:
+        return TransportError(
+            "protocol", f"connection closed after {seen.got} body bytes, before the last chunk"
+        )
+    return TransportError("protocol", f"connection closed after {seen.got} body bytes")
+
+
+def _malformed(what: str) -> Callable[[BaseException, _Seen], TransportError]:
+    def describe(exc: BaseException, seen: _Seen) -> TransportError:
+        return TransportError("protocol", f"malformed reply from {seen.peer} ({what})")
+
+    return describe
+
+
+def _undecodable(exc: BaseException, seen: _Seen) -> TransportError:
+    return TransportError(
+        "protocol", f"the reply body from {seen.peer} could not be decoded after {seen.got} bytes"
+    )
+
+
+def _broken(exc: BaseException, seen: _Seen) -> TransportError:
+    call, peer = seen.call, seen.peer
+    if call.phase in ("connect", "tunnel"):
+        return _connect_failed(exc, seen)
+    if call.phase == "body":
+        return TransportError("protocol", f"connection to {peer} broke after {seen.got} body bytes")
+    return TransportError("protocol", f"connection to {peer} failed before the reply headers")
+
+
+#: The one table from what urllib3 and the standard library raise to a `TransportError`,
+#: looked up over the whole chain of the exception (urllib3 wraps the original), most
+#: specific first (as httpx maps httpcore's exceptions). A request past its deadline is a
+#: "timeout" whatever was raised; a tunnel the proxy refused is looked for before this.
+_Describe = Callable[[BaseException, _Seen], TransportError]
+
+_FAULTS: tuple[tuple[type[BaseException], _Describe], ...] = (
+    (TooLargeError, lambda exc, seen: TransportError("too_large", str(exc))),
+    (MalformedReplyError, lambda exc, seen: _malformed(str(exc))(exc, seen)),
+    (socket.gaierror, _connect_failed),
+    (ConnectionRefusedError, _connect_failed),
+    (http.client.RemoteDisconnected, _closed),
+    (ssl.SSLEOFError, _closed),
+    (ssl.SSLZeroReturnError, _closed),
+    (ConnectionResetError, _reset),
+    (BrokenPipeError, _reset),
+    (ssl.SSLCertVerificationError, _tls_failed),
+    (http.client.UnknownProtocol, _malformed("not HTTP/1.x")),
+    (http.client.LineTooLong, _malformed("a header line is too long")),
+    (http.client.BadStatusLine, _malformed("an invalid status line")),
+    (InvalidHeader, _malformed("conflicting Content-Length values")),
+    (InvalidChunkLength, _cut_short),
+    (http.client.IncompleteRead, _cut_short),
+    (DecodeError, _undecodable),
+    (ssl.SSLError, _tls_failed),
+    (http.client.HTTPException, _malformed("an invalid reply head")),
+    (OSError, _broken),
+    (ProtocolError, _cut_short),  # "Response ended prematurely": chunks cut short
+)
+
+
+def fault(exc: Exception, call: Call, timeout: float) -> TransportError:
+    """Maps one exception from urllib3 (or the body read) to a `TransportError`."""
+    seen = _Seen(call, f"{timeout:g} s")
+    causes = _causes(exc)
+    if call.expired or time.monotonic() >= call.deadline:
+        return TransportError("timeout", _timed_out(seen))
+    # Every wait is bounded by the time left, so a socket timeout means the deadline came.
+    if any(isinstance(cause, TimeoutError) for cause in causes):
+        return TransportError("timeout", _timed_out(seen))
+    if call.phase == "tunnel" or call.at_proxy:
+        for cause in causes:
+            refused = _tunnel_refused(cause, seen)
+            if refused is not None:
+                return refused
+    if call.phase == "head" and _alert_before_reply(causes):
+        return TransportError("tls", f"TLS with {seen.peer} failed: refused by the server")
+    for kind, describe in _FAULTS:
+        for cause in causes:
+            if isinstance(cause, kind):
+                return describe(cause, seen)
+    return _broken(exc, seen)
+
+
+def _alert_before_reply(causes: list[BaseException]) -> bool:
+    """Whether the server ended TLS with an alert before any reply: under TLS 1.3 it checks
+    a client certificate only after the client's handshake is done, so a refusal comes then.
+    """
+    return any(
+        isinstance(cause, ssl.SSLError)
+        and not isinstance(cause, (ssl.SSLEOFError, ssl.SSLZeroReturnError))
+        and "ALERT" in str(cause.reason or "").upper()
+        for cause in causes
+    )
