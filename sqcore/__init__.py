@@ -8,10 +8,8 @@ so `import sqcore` itself costs almost nothing and a program pays only for what 
 from __future__ import annotations
 
 import importlib
+from typing import TYPE_CHECKING
 
-# Not `typing.TYPE_CHECKING`: importing typing would double the cost of `import sqcore`.
-# mypy treats any name TYPE_CHECKING as true.
-TYPE_CHECKING = False
 if TYPE_CHECKING:
     from sqcore._client import Client
     from sqcore._errors import (
@@ -20,21 +18,25 @@ if TYPE_CHECKING:
         SuperstaqUnsuccessfulJobException,
         SuperstaqWarning,
     )
-    from sqcore._job import Job, Progress, wait_all
+    from sqcore._job import Job, as_completed, wait_all
     from sqcore._models import (
         TERMINAL_CIRCUIT_STATES,
+        TERMINAL_COMPILE_STATES,
         UNSUCCESSFUL_CIRCUIT_STATES,
         CircuitStatus,
         CircuitType,
         JobData,
         JobType,
     )
+    from sqcore._wait import Backoff, Progress
 
 __version__ = "0.1.0"
 
 __all__ = [
     "TERMINAL_CIRCUIT_STATES",
+    "TERMINAL_COMPILE_STATES",
     "UNSUCCESSFUL_CIRCUIT_STATES",
+    "Backoff",
     "CircuitStatus",
     "CircuitType",
     "Client",
@@ -46,6 +48,7 @@ __all__ = [
     "SuperstaqServerException",
     "SuperstaqUnsuccessfulJobException",
     "SuperstaqWarning",
+    "as_completed",
     "wait_all",
 ]
 
@@ -56,9 +59,12 @@ _HOME: dict[str, str] = {
     "SuperstaqUnsuccessfulJobException": "sqcore._errors",
     "SuperstaqWarning": "sqcore._errors",
     "Job": "sqcore._job",
-    "Progress": "sqcore._job",
+    "as_completed": "sqcore._job",
     "wait_all": "sqcore._job",
+    "Backoff": "sqcore._wait",
+    "Progress": "sqcore._wait",
     "TERMINAL_CIRCUIT_STATES": "sqcore._models",
+    "TERMINAL_COMPILE_STATES": "sqcore._models",
     "UNSUCCESSFUL_CIRCUIT_STATES": "sqcore._models",
     "CircuitStatus": "sqcore._models",
     "CircuitType": "sqcore._models",

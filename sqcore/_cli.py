@@ -17,11 +17,11 @@ import argparse
 import datetime
 import json
 import sys
-import uuid
 import warnings
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
+from sqcore._arguments import canonical_ids
 from sqcore._cli_output import ProgressLine, table
 from sqcore._client import Client
 from sqcore._errors import (
@@ -32,7 +32,7 @@ from sqcore._errors import (
 )
 from sqcore._job import Job, wait_all
 from sqcore._models import UNSUCCESSFUL_CIRCUIT_STATES, JobData
-from sqcore._status import failure_summary, is_terminal, overall_status
+from sqcore._status import failure_summary, overall_status, terminal_count
 
 __all__ = ["main"]
 
@@ -86,13 +86,10 @@ def _build_parser() -> argparse.ArgumentParser:
 
 
 def _job_ids(values: Sequence[str]) -> list[str]:
-    ids: list[str] = []
-    for value in values:
-        try:
-            ids.append(str(uuid.UUID(value)))
-        except ValueError:
-            raise _UsageError(f"{value!r} is not a valid job id (expected a UUID)") from None
-    return list(dict.fromkeys(ids))
+    try:
+        return canonical_ids(values)
+    except ValueError as error:
+        raise _UsageError(str(error)) from None
 
 
 def _client(args: argparse.Namespace) -> Client:
@@ -111,7 +108,7 @@ def _client(args: argparse.Namespace) -> Client:
 
 
 def _circuits_done(data: JobData) -> str:
-    return f"{sum(1 for s in data.statuses if is_terminal((s,)))}/{len(data.statuses)}"
+    return f"{terminal_count(data.statuses)}/{len(data.statuses)}"
 
 
 def _status_table(jobs: dict[str, JobData], out: TextIO) -> None:

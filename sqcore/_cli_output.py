@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from sqcore._job import Progress
+from sqcore._wait import Progress
 
 __all__ = ["ProgressLine", "table"]
 

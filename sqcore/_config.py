@@ -9,11 +9,8 @@ Upstream `general_superstaq.superstaq_client.find_api_key` reads, in order, the
 from __future__ import annotations
 
 import os
+import pathlib
 from collections.abc import Mapping
-
-TYPE_CHECKING = False
-if TYPE_CHECKING:
-    import pathlib
 
 __all__ = ["DEFAULT_REMOTE_HOST", "find_api_key", "key_file_candidates", "resolve_remote_host"]
 
@@ -54,8 +51,6 @@ def find_api_key(environ: Mapping[str, str] | None = None, home: pathlib.Path | 
     key = env.get("SUPERSTAQ_API_KEY", "").strip()
     if key:
         return key
-    import pathlib  # only needed to look for key files: not imported with sqcore
-
     for path in key_file_candidates(env, pathlib.Path.home() if home is None else home):
         if path.is_file():
             with path.open(encoding="utf-8") as file:

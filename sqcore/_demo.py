@@ -12,9 +12,10 @@ from typing import TextIO
 
 from sqcore._cli_output import ProgressLine, table
 from sqcore._client import Client
-from sqcore._job import Job, Progress, wait_all
+from sqcore._job import Job, wait_all
 from sqcore._models import CircuitStatus
 from sqcore._status import failure_summary, is_terminal
+from sqcore._wait import Progress
 
 __all__ = ["run_demo"]
 

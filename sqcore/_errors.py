@@ -10,7 +10,7 @@ each method's `Raises:`)::
     TimeoutError (builtin)              retries or a wait ran out of time
 
 Inside the core, failures are values (`ApiFailure`), never exceptions; the shell maps the
-final one to an exception in one place (`sqcore._client.raise_for_failure`).
+final one to an exception in one place (`Client._error_for`).
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ from __future__ import annotations
 from typing import Literal
 
 import msgspec
+
+from transports._types import TransportErrorKind
 
 __all__ = [
     "ApiFailure",
@@ -117,12 +119,16 @@ class Retryable(msgspec.Struct, frozen=True):
 
 
 class NetworkFault(msgspec.Struct, frozen=True):
-    """The transport failed. Connect, timeout, TLS-free protocol faults are retried like a
-    503; a reply over the size bound or a request the transport refused to send are not.
+    """The transport failed (`transports.TransportError`); `sqcore._retry` decides by its
+    kind whether asking again can help.
+
+    Attributes:
+        fault: The transport's kind of fault ("timeout", "connect", ...).
+        reason: What happened, for the final error message ("<kind>: <message>").
     """
 
+    fault: TransportErrorKind
     reason: str
-    retryable: bool = True
     kind: Literal["network"] = "network"
 
 

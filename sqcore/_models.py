@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime
 import enum
+import uuid
 from typing import Annotated
 
 import msgspec
@@ -16,10 +17,12 @@ import msgspec
 __all__ = [
     "STATUS_PRIORITY_ORDER",
     "TERMINAL_CIRCUIT_STATES",
+    "TERMINAL_COMPILE_STATES",
     "UNSUCCESSFUL_CIRCUIT_STATES",
     "CancelReply",
     "CircuitStatus",
     "CircuitType",
+    "CreateReply",
     "JobData",
     "JobType",
     "ServerWarning",
@@ -84,6 +87,19 @@ TERMINAL_CIRCUIT_STATES: frozenset[CircuitStatus] = frozenset(
         CircuitStatus.CANCELLED,
         CircuitStatus.UNRECOGNIZED,
         CircuitStatus.DELETED,
+    }
+)
+
+#: States in which a circuit has finished compiling (upstream since 0.5.67): waiting for or
+#: in execution, or terminal. `wait_until_terminal_state(check_until_compiled=True)` stops
+#: at them.
+TERMINAL_COMPILE_STATES: frozenset[CircuitStatus] = TERMINAL_CIRCUIT_STATES | frozenset(
+    {
+        CircuitStatus.AWAITING_SIMULATION,
+        CircuitStatus.AWAITING_SUBMISSION,
+        CircuitStatus.RUNNING,
+        CircuitStatus.SIMULATING,
+        CircuitStatus.PENDING,
     }
 )
 
@@ -153,3 +169,10 @@ class CancelReply(msgspec.Struct, frozen=True):
 
     succeeded: list[str]
     message: str
+
+
+class CreateReply(msgspec.Struct, frozen=True):
+    """The reply to `POST client/job` (upstream `NewJobResponse`)."""
+
+    job_id: uuid.UUID
+    num_circuits: int

@@ -1,9 +1,11 @@
 """Pure: the retry decision (exponential backoff with jitter, Retry-After, time budget).
 
-`decide_retry` is a function of (attempt number, the failure, the time left, a random draw
-in [0, 1)); it answers "retry in d seconds" or "give up, because ...". Only allow-listed
-failures retry: 503 and 429 replies (`Retryable`) and retryable network faults.
-The shell reads the clock, draws the random number and sleeps.
+The whole retry policy is here, as data and one function. `decide_retry` maps (attempt
+number, the failure, whether the request may be repeated, the time left, a random draw in
+[0, 1)) to "retry in d seconds" or "give up, because ...". Only allow-listed failures retry:
+503 and 429 replies (`Retryable`) and the transport faults in `RETRYABLE_FAULTS`. A request
+that is not idempotent (a job submission) is repeated only when the server provably did not
+take it (`RESUBMITTABLE_FAULTS`). The shell reads the clock, draws the number and sleeps.
 """
 
 from __future__ import annotations
@@ -13,11 +15,16 @@ import datetime
 import msgspec
 
 from sqcore._errors import ApiFailure, NetworkFault, Retryable
+from transports._types import TransportErrorKind
 
 __all__ = [
     "BASE_DELAY_SECONDS",
     "MAX_DELAY_SECONDS",
+    "RESUBMITTABLE_FAULTS",
+    "RETRYABLE_FAULTS",
     "GiveUp",
+    "MaybeSent",
+    "OutOfTime",
     "RetryDecision",
     "RetryIn",
     "backoff_seconds",
@@ -30,21 +37,44 @@ BASE_DELAY_SECONDS = 0.1
 #: No single backoff sleep is longer than this, however many attempts came before.
 MAX_DELAY_SECONDS = 10.0
 
+#: Transport faults worth asking again for: the deadline passed, no connection could be
+#: made, or the peer broke HTTP (a reset, a cut). Not: a reply over the size bound, a TLS or
+#: certificate failure, a proxy that refused the tunnel, a request the transport refused.
+RETRYABLE_FAULTS: frozenset[TransportErrorKind] = frozenset({"timeout", "connect", "protocol"})
+
+#: Transport faults after which a request that must not be repeated (a submission) still
+#: may be: no connection was made, so the server cannot have taken it. After a timeout or
+#: a broken reply the job may exist, and submitting again could make it twice.
+RESUBMITTABLE_FAULTS: frozenset[TransportErrorKind] = frozenset({"connect"})
+
 
 class RetryIn(msgspec.Struct, frozen=True):
-    """Try again after sleeping this many seconds."""
+    """Try again after sleeping `seconds`; `failure` is what is being retried."""
 
     seconds: float
+    failure: Retryable | NetworkFault
 
 
 class GiveUp(msgspec.Struct, frozen=True):
-    """Stop: `failure` is final (not retryable, or no time left to retry it)."""
+    """Stop: `failure` is final, no retry can fix it."""
 
     failure: ApiFailure
-    out_of_time: bool
 
 
-RetryDecision = RetryIn | GiveUp
+class OutOfTime(msgspec.Struct, frozen=True):
+    """Stop: `failure` could be retried, but the budget has run out."""
+
+    failure: Retryable | NetworkFault
+
+
+class MaybeSent(msgspec.Struct, frozen=True):
+    """Stop: `failure` could be retried, but the request may have reached the server and
+    must not be repeated (a submission: the job may exist)."""
+
+    failure: NetworkFault
+
+
+RetryDecision = RetryIn | GiveUp | OutOfTime | MaybeSent
 
 
 def backoff_seconds(attempt: int, draw: float) -> float:
@@ -59,31 +89,43 @@ def backoff_seconds(attempt: int, draw: float) -> float:
     return ceiling * (0.5 + 0.5 * min(max(draw, 0.0), 1.0))
 
 
-def decide_retry(attempt: int, failure: ApiFailure, time_left: float, draw: float) -> RetryDecision:
+def decide_retry(
+    attempt: int, failure: ApiFailure, time_left: float, draw: float, *, idempotent: bool = True
+) -> RetryDecision:
     """Decides whether to retry after `failure`, the outcome of attempt number `attempt`.
 
     Args:
         attempt: How many retries have been made already (0 after the first try).
         failure: Why the last attempt failed.
-        time_left: Seconds left in the retry budget (`max_retry_seconds` minus time spent).
+        time_left: Seconds left in the retry budget.
         draw: A random number in [0, 1) for the jitter.
+        idempotent: Whether the request may be repeated freely (a fetch, a cancel); a
+            submission is not.
 
     Returns:
-        RetryIn(d) with `0 < d <= time_left` when `failure` is retryable and the wait fits in
-        the budget; the wait is at least the server's Retry-After (RFC 9110 §10.2.3) when it
-        gave one. Otherwise GiveUp(failure, out_of_time), where out_of_time says the failure
-        was retryable but the budget ran out.
+        RetryIn(d, failure) with `0 < d <= time_left` when `failure` may be retried and the
+        wait fits in the budget; the wait is at least the server's Retry-After (RFC 9110
+        §10.2.3) when it gave one. Otherwise GiveUp(failure) for a failure no retry can
+        fix, MaybeSent(failure) for a retryable network fault after which a submission must
+        not be repeated, or OutOfTime(failure) when the wait does not fit in the budget.
     """
-    if not isinstance(failure, (Retryable, NetworkFault)) or (
-        isinstance(failure, NetworkFault) and not failure.retryable
-    ):
-        return GiveUp(failure, out_of_time=False)
+    retryable: Retryable | NetworkFault
+    if isinstance(failure, NetworkFault):
+        if failure.fault not in RETRYABLE_FAULTS:
+            return GiveUp(failure)
+        if not idempotent and failure.fault not in RESUBMITTABLE_FAULTS:
+            return MaybeSent(failure)
+        retryable = failure
+    elif isinstance(failure, Retryable):
+        retryable = failure
+    else:
+        return GiveUp(failure)
     delay = backoff_seconds(attempt, draw)
-    if isinstance(failure, Retryable) and failure.retry_after is not None:
-        delay = max(delay, failure.retry_after)
+    if isinstance(retryable, Retryable) and retryable.retry_after is not None:
+        delay = max(delay, retryable.retry_after)
     if delay > time_left:
-        return GiveUp(failure, out_of_time=True)
-    return RetryIn(delay)
+        return OutOfTime(retryable)
+    return RetryIn(delay, retryable)
 
 
 def parse_retry_after(value: str | None, now_epoch: float) -> float | None:

@@ -11,7 +11,6 @@ from collections.abc import Sequence
 from sqcore._models import (
     STATUS_PRIORITY_ORDER,
     TERMINAL_CIRCUIT_STATES,
-    UNSUCCESSFUL_CIRCUIT_STATES,
     CircuitStatus,
 )
 
@@ -19,9 +18,8 @@ __all__ = [
     "failure_summary",
     "index_error",
     "is_terminal",
-    "needs_refresh",
     "overall_status",
-    "unsuccessful_circuits",
+    "terminal_count",
 ]
 
 _RANK: dict[CircuitStatus, int] = {
@@ -49,13 +47,12 @@ def is_terminal(statuses: Sequence[CircuitStatus]) -> bool:
     return all(status in TERMINAL_CIRCUIT_STATES for status in statuses)
 
 
-def needs_refresh(statuses: Sequence[CircuitStatus] | None) -> bool:
-    """True when a job must be fetched again: nothing is known yet, or some circuit is open.
+def terminal_count(statuses: Sequence[CircuitStatus]) -> int:
+    """How many of `statuses` are terminal (the "done" of a progress line).
 
-    Invariant: False exactly when statuses are known and all terminal, so a terminal job is
-    never fetched again.
+    Invariant: equals `sum(s in TERMINAL_CIRCUIT_STATES for s in statuses)`.
     """
-    return statuses is None or not is_terminal(statuses)
+    return sum(1 for status in statuses if status in TERMINAL_CIRCUIT_STATES)
 
 
 def index_error(index: int, num_circuits: int) -> str | None:
@@ -71,18 +68,6 @@ def index_error(index: int, num_circuits: int) -> str | None:
         f"circuit index {index} is out of range: the job has {num_circuits} circuit"
         f"{'s' if num_circuits != 1 else ''} (valid indices 0 to {num_circuits - 1})"
     )
-
-
-def unsuccessful_circuits(
-    statuses: Sequence[CircuitStatus], index: int | None = None
-) -> tuple[int, ...]:
-    """The indices of the circuits (all, or only `index`) whose state is unsuccessful.
-
-    Invariant: exactly the considered indices `i` with `statuses[i]` in
-    UNSUCCESSFUL_CIRCUIT_STATES, in ascending order.
-    """
-    considered = range(len(statuses)) if index is None else (index,)
-    return tuple(i for i in considered if statuses[i] in UNSUCCESSFUL_CIRCUIT_STATES)
 
 
 def failure_summary(

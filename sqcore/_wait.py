@@ -1,43 +1,109 @@
-"""Pure: the wait decision, and which of many jobs are still open.
+"""Pure: waiting decisions: when a wait is done, how long to sleep, what changed.
 
 Time comes in as arguments (`now`, `deadline`: monotonic seconds); nothing here reads a
-clock or sleeps. The shell loops: check status, ask `decide_wait`, act on the answer.
+clock or sleeps. A shell loops: poll, ask `decide_wait` (one job) or `decide_wait_all`
+(many), act on the answer. The interval between polls is a number of seconds, or a
+`Backoff` that grows while nothing changes and starts over when something does
+(`next_interval`); `changes_between` says what changed.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
-from typing import NoReturn, TypeVar
+import math
+from collections.abc import Sequence
+from typing import NoReturn
 
 import msgspec
 
-from sqcore._models import TERMINAL_CIRCUIT_STATES, CircuitStatus
-from sqcore._status import needs_refresh
+from sqcore._models import STATUS_PRIORITY_ORDER, TERMINAL_CIRCUIT_STATES, CircuitStatus
+from sqcore._status import overall_status, terminal_count
 
 __all__ = [
+    "Backoff",
+    "Change",
     "Done",
+    "Polling",
+    "Progress",
     "SleepFor",
     "TimedOut",
     "WaitDecision",
     "assert_never",
-    "batch_ids",
+    "changes_between",
     "decide_wait",
-    "open_ids",
+    "decide_wait_all",
+    "next_interval",
+    "progress_of",
 ]
 
 
+class Backoff(msgspec.Struct, frozen=True):
+    """A polling interval that grows while nothing changes (as Google's and Azure's pollers).
+
+    The first interval is `initial`; each poll that sees no status change multiplies it by
+    `factor`, up to `maximum`; a poll that sees any watched status change starts over at
+    `initial`. Accepted wherever `polling_seconds` is. The deadline is never overslept.
+
+    Args:
+        initial: Seconds before the first re-poll, and after a change (> 0).
+        factor: Growth per unchanged poll (>= 1).
+        maximum: The longest interval (>= initial).
+
+    Raises:
+        ValueError: A bound is not a finite number in its range (the message names it).
+    """
+
+    initial: float = 1.0
+    factor: float = 1.5
+    maximum: float = 30.0
+
+    def __post_init__(self) -> None:
+        for name in ("initial", "factor", "maximum"):
+            value = getattr(self, name)
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError(f"Backoff {name} must be a number, not {type(value).__name__}")
+            if not math.isfinite(value):
+                raise ValueError(f"Backoff {name} must be finite, got {value!r}")
+        if self.initial <= 0:
+            raise ValueError(f"Backoff initial must be > 0 seconds, got {self.initial!r}")
+        if self.factor < 1:
+            raise ValueError(f"Backoff factor must be >= 1, got {self.factor!r}")
+        if self.maximum < self.initial:
+            raise ValueError(
+                f"Backoff maximum ({self.maximum!r}) must be >= initial ({self.initial!r})"
+            )
+
+
+#: How often to poll: fixed seconds, or a Backoff.
+Polling = float | Backoff
+
+
+def next_interval(polling: Polling, previous: float | None, changed: bool) -> float:
+    """The seconds to wait before the next poll.
+
+    Invariants: a number is returned unchanged; for a Backoff the result is `initial` on the
+    first poll (`previous` None) and after a change, else `min(previous * factor, maximum)`,
+    so it always lies in [initial, maximum].
+    """
+    if not isinstance(polling, Backoff):
+        return polling
+    if previous is None or changed:
+        return polling.initial
+    return min(max(previous, polling.initial) * polling.factor, polling.maximum)
+
+
 class Done(msgspec.Struct, frozen=True):
-    """The awaited status is terminal: stop waiting."""
+    """What was awaited has happened: stop waiting."""
 
 
 class SleepFor(msgspec.Struct, frozen=True):
-    """Not terminal yet: sleep this many seconds (> 0 or == 0), then check again."""
+    """Not there yet: sleep this many seconds (>= 0), then poll again."""
 
     seconds: float
 
 
 class TimedOut(msgspec.Struct, frozen=True):
-    """The deadline has passed and the status is still open."""
+    """The deadline has passed; `status` is where things stood (the first open status in
+    priority order, for many jobs)."""
 
     status: CircuitStatus
 
@@ -46,61 +112,110 @@ WaitDecision = Done | SleepFor | TimedOut
 
 
 def decide_wait(
-    now: float, deadline: float, status: CircuitStatus, polling_seconds: float
+    now: float,
+    deadline: float,
+    status: CircuitStatus,
+    interval: float,
+    finished: frozenset[CircuitStatus] = TERMINAL_CIRCUIT_STATES,
 ) -> WaitDecision:
     """Decides what a waiter does after seeing `status` at time `now`.
 
-    Invariants: Done exactly when `status` is terminal; otherwise TimedOut when no time is
-    left, else SleepFor(min(polling_seconds, deadline - now)), so a sleep never ends past
-    the deadline. With polling_seconds == 0 the waiter re-checks at once, and the loop still
-    ends because `now` advances with each check.
+    Invariants: Done exactly when `status` is in `finished` (the terminal states, or the
+    compiled ones); otherwise TimedOut when no time is left, else
+    SleepFor(min(interval, deadline - now)), so a sleep never ends past the deadline. With
+    an interval of 0 the waiter polls again at once; the loop still ends, because `now`
+    advances with each poll.
     """
-    if status in TERMINAL_CIRCUIT_STATES:
+    if status in finished:
         return Done()
     left = deadline - now
     if left <= 0:
         return TimedOut(status)
-    return SleepFor(min(polling_seconds, left))
+    return SleepFor(min(interval, left))
 
 
-def open_ids(known: Mapping[str, Sequence[CircuitStatus] | None]) -> tuple[str, ...]:
-    """The ids whose job must be fetched again (nothing known yet, or some circuit open).
+def decide_wait_all(
+    now: float, deadline: float, statuses: Sequence[CircuitStatus], interval: float
+) -> WaitDecision:
+    """Decides what a waiter on many jobs does, given each job's overall status.
 
-    Invariant: an id whose known statuses are all terminal is never returned; order is kept.
+    Invariants: Done exactly when every status is terminal (no job is open); otherwise as
+    `decide_wait`, with TimedOut naming the first open status in priority order.
     """
-    return tuple(job_id for job_id, statuses in known.items() if needs_refresh(statuses))
+    still_open = [status for status in statuses if status not in TERMINAL_CIRCUIT_STATES]
+    if not still_open:
+        return Done()
+    return decide_wait(now, deadline, overall_status(still_open), interval)
 
 
-_T = TypeVar("_T")
+class Change(msgspec.Struct, frozen=True):
+    """One status that moved between two polls.
 
-
-def batch_ids(ids: Sequence[str], base_length: int, max_length: int) -> tuple[tuple[str, ...], ...]:
-    """Splits job ids into batches whose fetch URL stays within `max_length` characters.
-
-    Each id costs `len("job_id=") + len(id)` plus one separator (`?` or `&`) in the URL; the
-    URL without any id is `base_length` long. Invariants: the batches, concatenated, are
-    `ids` in order; every batch is non-empty; a batch's URL fits in `max_length` unless the
-    batch is a single id too long to fit anywhere (it still gets its own batch, so no id is
-    ever dropped).
+    Attributes:
+        job_id: The job's id.
+        index: The circuit, or None for the job's overall status.
+        before: The status at the previous poll.
+        after: The status now.
     """
-    batches: list[tuple[str, ...]] = []
-    current: list[str] = []
-    length = base_length
-    for job_id in ids:
-        cost = 1 + len("job_id=") + len(job_id)
-        if current and length + cost > max_length:
-            batches.append(tuple(current))
-            current, length = [], base_length
-        current.append(job_id)
-        length += cost
-    if current:
-        batches.append(tuple(current))
-    return tuple(batches)
+
+    job_id: str
+    index: int | None
+    before: CircuitStatus
+    after: CircuitStatus
 
 
-def unique(items: Iterable[_T]) -> list[_T]:
-    """Returns `items` without repeats, first occurrence kept, order kept."""
-    return list(dict.fromkeys(items))
+def changes_between(
+    job_id: str, before: Sequence[CircuitStatus] | None, after: Sequence[CircuitStatus]
+) -> tuple[Change, ...]:
+    """The transitions of one job between two polls: its overall status, then each circuit.
+
+    Invariants: empty when `before` is None (a first sight is not a change) or equal to
+    `after`; otherwise one Change per circuit whose status differs, in circuit order, after
+    one for the overall status when it differs.
+    """
+    if before is None or tuple(before) == tuple(after):
+        return ()
+    found: list[Change] = []
+    overall_before, overall_after = overall_status(before), overall_status(after)
+    if overall_before != overall_after:
+        found.append(Change(job_id, None, overall_before, overall_after))
+    found.extend(
+        Change(job_id, index, old, new)
+        for index, (old, new) in enumerate(zip(before, after, strict=False))
+        if old != new
+    )
+    return tuple(found)
+
+
+class Progress(msgspec.Struct, frozen=True):
+    """A snapshot of a wait, passed to `on_progress` once per poll.
+
+    Attributes:
+        counts: How many jobs (or, for one job, circuits) are in each status, in
+            `STATUS_PRIORITY_ORDER`; statuses with none are left out.
+        done: How many of them are terminal.
+        total: How many there are.
+        elapsed_seconds: Time since the wait began.
+        changes: The transitions seen since the previous poll (empty when nothing moved,
+            and on the first poll).
+    """
+
+    counts: tuple[tuple[CircuitStatus, int], ...]
+    done: int
+    total: int
+    elapsed_seconds: float
+    changes: tuple[Change, ...] = ()
+
+
+def progress_of(
+    statuses: Sequence[CircuitStatus], elapsed_seconds: float, changes: tuple[Change, ...] = ()
+) -> Progress:
+    """The Progress of a wait over `statuses` (circuits of one job, or jobs' overall ones).
+
+    Invariants: the counts sum to `total == len(statuses)`; `done` counts the terminal ones.
+    """
+    counts = tuple((status, n) for status in STATUS_PRIORITY_ORDER if (n := statuses.count(status)))
+    return Progress(counts, terminal_count(statuses), len(statuses), elapsed_seconds, changes)
 
 
 def assert_never(value: NoReturn) -> NoReturn:

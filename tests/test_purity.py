@@ -15,7 +15,7 @@ PURE = [
     "sqcore/_retry.py",
     "sqcore/_wire.py",
     "sqcore/_errors.py",
-    "sqcore/_result.py",
+    "sqcore/_endpoints.py",
     "transports/_types.py",
     "transports/_proxy.py",
     "transports/_urls.py",

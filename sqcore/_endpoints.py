@@ -1,0 +1,97 @@
+"""Pure: the API's URLs, and which hosts may be sent the API key.
+
+- `base_url`: the URL every endpoint path hangs from, `scheme://host/api_version`, refused
+  when the host is not a usable URL or is unsafe for the key (`unsafe_url_reason`).
+- `unsafe_url_reason`: the key goes over `https://` anywhere, and over plain `http://` only
+  to a loopback host (`transports._urls.is_loopback_host`, the one loopback rule). Decided
+  from the text alone, before any DNS lookup or connection.
+- `fetch_url` and `batch_ids`: the fetch URL carries one `job_id=` per job, so many jobs are
+  fetched in batches whose URL stays within `MAX_URL_LENGTH`.
+"""
+
+from __future__ import annotations
+
+import urllib.parse
+from collections.abc import Sequence
+
+from returns.result import Failure, Result, Success
+
+from sqcore._models import CircuitType
+from transports._urls import is_loopback_host
+
+__all__ = ["MAX_URL_LENGTH", "base_url", "batch_ids", "fetch_url", "unsafe_url_reason"]
+
+#: Longest fetch URL we build. 8 KiB is the default request-line limit of common front ends
+#: (nginx `large_client_header_buffers`; gunicorn's `limit_request_line` is 4094 + method);
+#: 4000 stays under both with room for the method and protocol.
+MAX_URL_LENGTH = 4000
+
+
+def unsafe_url_reason(url: str) -> str | None:
+    """Why sending an API key to `url` is unsafe, or None when it is safe.
+
+    Safe: `https://` anywhere, or `http://` to a loopback host. A name that merely starts
+    with "localhost" (`localhost.example`) or user-info tricks (`http://127.0.0.1@host`) are
+    judged by the real host part. Invariant: None only for https, or http with a loopback
+    host.
+    """
+    try:
+        parts = urllib.parse.urlsplit(url.strip())
+        host = parts.hostname
+    except ValueError as error:
+        return f"{url!r} is not a valid URL ({error})"
+    scheme = parts.scheme.lower()
+    if scheme not in ("http", "https") or not host:
+        return f"{url!r} is not an http(s) URL with a host, like https://example.com"
+    if scheme == "https" or is_loopback_host(host):
+        return None
+    return (
+        f"refusing to send the API key over plain http:// to {host!r}, which is not a "
+        "loopback host; use https://"
+    )
+
+
+def base_url(remote_host: str, api_version: str) -> Result[str, str]:
+    """The URL every endpoint path is appended to: `scheme://netloc/api_version`.
+
+    As upstream, only the scheme and network location of `remote_host` are kept. Fails with
+    a message when the host is not a usable URL or is unsafe for the key.
+    """
+    reason = unsafe_url_reason(remote_host)
+    if reason is not None:
+        return Failure(reason)
+    parts = urllib.parse.urlsplit(remote_host.strip())
+    return Success(f"{parts.scheme.lower()}://{parts.netloc}/{api_version}")
+
+
+def fetch_url(base: str, circuit_type: CircuitType, job_ids: Sequence[str]) -> str:
+    """`{base}/client/job/{circuit_type}?job_id=<id>&job_id=<id>...`."""
+    url = f"{base}/client/job/{circuit_type.value}"
+    if not job_ids:
+        return url
+    return url + "?" + urllib.parse.urlencode([("job_id", job_id) for job_id in job_ids])
+
+
+def batch_ids(
+    base: str, circuit_type: CircuitType, ids: Sequence[str], max_length: int = MAX_URL_LENGTH
+) -> tuple[tuple[str, ...], ...]:
+    """Splits job ids into batches whose `fetch_url` stays within `max_length` characters.
+
+    Invariants: the batches, concatenated, are `ids` in order; every batch is non-empty; a
+    batch's URL fits in `max_length` unless the batch is a single id too long to fit
+    anywhere (it still gets its own batch, so no id is ever dropped).
+    """
+    length = empty = len(fetch_url(base, circuit_type, ()))
+    batches: list[tuple[str, ...]] = []
+    current: list[str] = []
+    for job_id in ids:
+        # "?" or "&", then "job_id=" and the id as urlencode writes it.
+        cost = 1 + len(urllib.parse.urlencode([("job_id", job_id)]))
+        if current and length + cost > max_length:
+            batches.append(tuple(current))
+            current, length = [], empty
+        current.append(job_id)
+        length += cost
+    if current:
+        batches.append(tuple(current))
+    return tuple(batches)

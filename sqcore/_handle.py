@@ -1,0 +1,184 @@
+"""Shell: what a job handle is and does without a request, shared by `Job` and `AsyncJob`.
+
+A handle is a job id, the client that reads it, and the `JobState` the last fetch left (its
+cache). Everything that needs no request lives here: identity, the caching rule ("fetch
+only while some circuit is open"), reading a circuit's status, the failure check, the
+`to_dict` view, saving and restoring. `Job` and `sqcore.aio.AsyncJob` add the requests,
+blocking or awaited.
+"""
+
+from __future__ import annotations
+
+import enum
+import uuid
+from typing import ClassVar, Generic, TypeVar
+
+import msgspec
+
+from sqcore._arguments import canonical_id
+from sqcore._errors import SuperstaqUnsuccessfulJobException
+from sqcore._models import STATUS_PRIORITY_ORDER, CircuitStatus, JobData
+from sqcore._session import JobState
+from sqcore._status import failure_summary, index_error, is_terminal, overall_status
+
+__all__ = ["JobHandle", "checked_index", "restored", "status_of"]
+
+_C_co = TypeVar("_C_co", covariant=True)
+
+#: The format `dump` writes; `load` refuses any other.
+_SAVE_FORMAT = 1
+
+
+class _Saved(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
+    """A saved job handle: its id, and what it had cached."""
+
+    sqcore_job: int
+    job_id: uuid.UUID
+    statuses: list[CircuitStatus] | None = None
+    data: msgspec.Raw | None = None
+
+
+_saved_decoder = msgspec.json.Decoder(_Saved)
+_encoder = msgspec.json.Encoder()
+
+
+def checked_index(statuses: tuple[CircuitStatus, ...], index: object) -> int | None:
+    """`index` checked against the job's circuits (None means the whole job).
+
+    Raises:
+        TypeError: Not an int or None.
+        IndexError: Out of range; the message names the valid range.
+    """
+    if index is None:
+        return None
+    if isinstance(index, bool) or not isinstance(index, int):
+        raise TypeError(f"index must be an int or None, not {type(index).__name__}")
+    problem = index_error(index, len(statuses))
+    if problem is not None:
+        raise IndexError(problem)
+    return index
+
+
+def status_of(statuses: tuple[CircuitStatus, ...], index: int | None) -> CircuitStatus:
+    """The job's overall status, or circuit `index`'s (already checked)."""
+    return overall_status(statuses) if index is None else statuses[index]
+
+
+class JobHandle(Generic[_C_co]):
+    """A job id, its client, and what the last fetch said (see the module docstring).
+
+    Internal interface, for the waits over many jobs: `_id` (the canonical id string),
+    `_client`, `_state` (None until a fetch), `_adopt(state)`.
+    """
+
+    STATUS_PRIORITY_ORDER: ClassVar[tuple[CircuitStatus, ...]] = STATUS_PRIORITY_ORDER
+
+    def __init__(self, client: _C_co, job_id: uuid.UUID | str) -> None:
+        self._id = canonical_id(job_id)
+        self._uuid = job_id if isinstance(job_id, uuid.UUID) else uuid.UUID(self._id)
+        self._client = client
+        self._state: JobState | None = None
+
+    # -- identity ------------------------------------------------------------------------
+
+    def job_id(self) -> uuid.UUID:
+        """The job's unique id."""
+        return self._uuid
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, JobHandle):
+            return NotImplemented
+        return self._id == other._id
+
+    def __hash__(self) -> int:
+        return hash(self._uuid)
+
+    def __str__(self) -> str:
+        return f"Job with job_id={self._id}"
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(job_id={self._id!r})"
+
+    # -- the cache -----------------------------------------------------------------------
+
+    def _adopt(self, state: JobState) -> None:
+        """Takes in what a fetch said (its data, if kept, replaces any read before)."""
+        self._state = state
+
+    def _is_settled(self) -> bool:
+        """Whether the cache is final: every circuit terminal, so no request is ever needed."""
+        return self._state is not None and is_terminal(self._state.statuses)
+
+    def _cached_data(self) -> JobData | None:
+        """The decoded data, if the cache has it."""
+        return None if self._state is None else self._state.data
+
+    def _plain(self, data: JobData) -> dict[str, object]:
+        """`data` by field name, as upstream's `JobData.model_dump()` gives it."""
+        return {name: _plain(getattr(data, name)) for name in data.__struct_fields__}
+
+    def _unsuccessful(self, data: JobData, index: int | None) -> None:
+        """Raises if the job (or circuit `index`) failed, was cancelled or was deleted."""
+        statuses = tuple(data.statuses)
+        checked = checked_index(statuses, index)
+        status = status_of(statuses, checked)
+        if status is CircuitStatus.FAILED:
+            summary = failure_summary(data.statuses, data.status_messages, checked)
+            raise SuperstaqUnsuccessfulJobException(self._id, summary or status.value)
+        if status in (CircuitStatus.CANCELLED, CircuitStatus.DELETED):
+            raise SuperstaqUnsuccessfulJobException(self._id, status.value)
+
+    # -- saving --------------------------------------------------------------------------
+
+    def dump(self) -> bytes:
+        """The job saved as JSON: its id and whatever it has cached (statuses, data).
+
+        `load` restores it; a restored job whose circuits are all terminal never makes a
+        request again. The API key is not in it.
+        """
+        state = self._state
+        data: msgspec.Raw | None = None
+        if state is not None and state.data is not None:
+            data = msgspec.Raw(_encoder.encode(state.data))
+        elif state is not None and state.raw is not None:
+            data = msgspec.Raw(state.raw)
+        saved = _Saved(
+            _SAVE_FORMAT,
+            self._uuid,
+            None if state is None else list(state.statuses),
+            data,
+        )
+        return _encoder.encode(saved)
+
+
+def restored(data: bytes | str) -> tuple[uuid.UUID, JobState | None]:
+    """A job saved by `JobHandle.dump`: its id and its cache (`Job.load` and
+    `AsyncJob.load` make the handle).
+
+    Raises:
+        ValueError: `data` is not a saved job; the message says where it is wrong.
+    """
+    try:
+        saved = _saved_decoder.decode(data)
+    except (msgspec.DecodeError, UnicodeDecodeError) as error:
+        raise ValueError(f"not a saved sqcore job: {error}") from None
+    if saved.sqcore_job != _SAVE_FORMAT:
+        raise ValueError(
+            f"a saved sqcore job of format {saved.sqcore_job}; this version reads "
+            f"format {_SAVE_FORMAT}"
+        )
+    if saved.statuses is None:
+        return saved.job_id, None
+    if not saved.statuses:
+        raise ValueError("not a saved sqcore job: its statuses are empty (at $.statuses)")
+    raw = None if saved.data is None else bytes(saved.data)
+    return saved.job_id, JobState(tuple(saved.statuses), raw)
+
+
+def _plain(value: object) -> object:
+    """Enums become their values, recursively through lists (as pydantic's model_dump)."""
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, enum.Enum):
+        return value.value
+    return value

@@ -1,0 +1,371 @@
+"""Shell: what a client knows and does between sends, shared by `Client` and `AsyncClient`.
+
+A `Session` holds a client's checked settings (host, key, credentials, budgets), builds its
+requests and reads their replies; `Attempts` is the bookkeeping of one call: each attempt's
+timeout, what came back, the retry decision (`sqcore._retry`), the log lines and, at the
+end, the one documented exception. Only sending and sleeping are left to the clients, so
+the blocking `Client` and the asyncio `AsyncClient` differ in nothing but `await`.
+"""
+
+from __future__ import annotations
+
+import functools
+import logging
+import os
+import sys
+import warnings
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from types import FrameType
+from typing import Protocol, TypeVar
+
+import msgspec
+from returns.result import Failure, Result
+
+from sqcore import _config
+from sqcore._arguments import checked_credentials, checked_seconds, checked_text
+from sqcore._endpoints import base_url, batch_ids
+from sqcore._errors import (
+    ApiFailure,
+    BadBody,
+    MissingJob,
+    NetworkFault,
+    RetriesExhaustedError,
+    Retryable,
+    ServerError,
+    SuperstaqException,
+    SuperstaqServerException,
+    SuperstaqWarning,
+    Unauthorized,
+)
+from sqcore._models import CircuitStatus, CircuitType, JobData
+from sqcore._retry import GiveUp, MaybeSent, OutOfTime, RetryIn, decide_retry
+from sqcore._wait import assert_never
+from sqcore._wire import (
+    NewJob,
+    build_cancel_request,
+    build_create_request,
+    build_fetch_request,
+    build_headers,
+    classify_response,
+    decode_job,
+    parse_fetch_reply,
+    parse_poll_reply,
+)
+from transports._types import Request, Response, TransportError
+
+__all__ = ["Attempts", "Clock", "JobState", "MakeRequest", "Session"]
+
+logger = logging.getLogger("sqcore")
+logger.addHandler(logging.NullHandler())
+
+#: Every call's first attempt gets at least this long, even when the retry budget is nearly
+#: spent, so a zero budget still allows one try (as upstream, which always makes a request).
+MIN_ATTEMPT_SECONDS = 1.0
+#: A retry is made only when its backoff fits in the budget; what is left after the sleep
+#: may be tiny, so it still gets this long (the budget can be overrun by at most this).
+MIN_RETRY_ATTEMPT_SECONDS = 0.1
+
+_SUPPORTED_API_VERSIONS = ("v0.3.0",)
+_PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
+
+_V = TypeVar("_V")
+
+#: Builds the request of one attempt, given its timeout.
+MakeRequest = Callable[[float], Request]
+
+
+class Clock(Protocol):
+    """Time as a client reads it: a monotonic clock for deadlines, the wall clock for
+    Retry-After dates. (Sleeping is the client's own: blocking, or awaited.)"""
+
+    def monotonic(self) -> float:
+        """Seconds on a clock that never goes back (deadlines are measured on it)."""
+        ...
+
+    def time(self) -> float:
+        """Wall-clock epoch seconds (only to read Retry-After dates)."""
+        ...
+
+
+class JobState(msgspec.Struct, frozen=True):
+    """What a job handle knows of its job after a fetch: the value a client returns and
+    the handle keeps.
+
+    Attributes:
+        statuses: The circuits' statuses (all a status decision needs).
+        raw: The job's own JSON, kept to decode on first read; None when a batched wait
+            did not keep it (an open job's data would be stale by the next poll).
+        data: The decoded `JobData`, once someone read it.
+    """
+
+    statuses: tuple[CircuitStatus, ...]
+    raw: bytes | None = None
+    data: JobData | None = None
+
+
+class Session:
+    """A client's settings, requests and replies, without the I/O.
+
+    Raises:
+        OSError: No API key was given or found.
+        ValueError: A bad argument (unsafe or malformed host, negative budget, ...).
+        TypeError: An argument of the wrong type, or an unknown keyword.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None,
+        remote_host: str | None,
+        *,
+        api_version: str,
+        circuit_type: CircuitType | str,
+        client_name: str,
+        max_retry_seconds: float,
+        request_timeout_seconds: float,
+        credentials: Mapping[str, object],
+    ) -> None:
+        if api_version not in _SUPPORTED_API_VERSIONS:
+            raise ValueError(
+                f"api_version {api_version!r} is not supported; sqcore speaks "
+                f"{', '.join(_SUPPORTED_API_VERSIONS)}"
+            )
+        try:
+            self.circuit_type = CircuitType(circuit_type)
+        except ValueError:
+            raise ValueError(
+                f"circuit_type {circuit_type!r} is not one of "
+                f"{', '.join(t.value for t in CircuitType)}"
+            ) from None
+        self.max_retry_seconds = checked_seconds("max_retry_seconds", max_retry_seconds)
+        self.request_timeout_seconds = checked_seconds(
+            "request_timeout_seconds", request_timeout_seconds, positive=True
+        )
+        self.api_version = api_version
+        self.client_name = checked_text("client_name", client_name)
+        self._credentials = checked_credentials(credentials)
+        self.remote_host = _config.resolve_remote_host(remote_host)
+        url = base_url(self.remote_host, api_version)
+        if isinstance(url, Failure):
+            raise ValueError(f"remote_host: {url.failure()}")
+        self.url = url.unwrap()
+        key = _config.find_api_key() if api_key is None else api_key
+        self.__api_key = checked_text("api_key", key)
+        self._headers = build_headers(self.__api_key, client_name, api_version, self._credentials)
+
+    def describe(self, transport: object) -> str:
+        """The client's repr: settings, never the key."""
+        return (
+            f"(remote_host={self.remote_host!r}, api_version={self.api_version!r}, "
+            f"circuit_type={self.circuit_type.value!r}, client_name={self.client_name!r}, "
+            f"transport={type(transport).__name__})"
+        )
+
+    # -- requests --------------------------------------------------------------------------
+
+    def headers(self, credentials: Mapping[str, str]) -> Mapping[str, str]:
+        """The headers of a request, with this call's provider credentials (if any)."""
+        if not credentials:
+            return self._headers
+        merged = {**self._credentials, **checked_credentials(credentials)}
+        return build_headers(self.__api_key, self.client_name, self.api_version, merged)
+
+    def fetches(
+        self, ids: Sequence[str], credentials: Mapping[str, str]
+    ) -> list[tuple[tuple[str, ...], MakeRequest, str]]:
+        """The fetches that ask for `ids`: each batch of ids, its request, what it is doing."""
+        headers = self.headers(credentials)
+        return [
+            (
+                batch,
+                functools.partial(build_fetch_request, self.url, self.circuit_type, batch, headers),
+                f"fetching job(s) {', '.join(batch)}",
+            )
+            for batch in batch_ids(self.url, self.circuit_type, ids)
+        ]
+
+    def cancel(self, ids: Sequence[str], credentials: Mapping[str, str]) -> MakeRequest:
+        """The request that cancels `ids`."""
+        return functools.partial(build_cancel_request, self.url, ids, self.headers(credentials))
+
+    def create(self, new_job: NewJob, credentials: Mapping[str, str]) -> MakeRequest:
+        """The request that submits `new_job`."""
+        return functools.partial(build_create_request, self.url, new_job, self.headers(credentials))
+
+    def attempts(
+        self, what: str, now: float, deadline: float | None, *, idempotent: bool = True
+    ) -> Attempts:
+        """The bookkeeping of one call: budget `max_retry_seconds` from `now`, cut to
+        `deadline` (monotonic) when the caller waits under one."""
+        end = now + self.max_retry_seconds
+        if deadline is not None:
+            end = min(end, deadline)
+        return Attempts(self, what, end, idempotent)
+
+    # -- replies ---------------------------------------------------------------------------
+
+    def value(self, result: Result[_V, ApiFailure], what: str) -> _V:
+        """The value of a parsed reply, or the documented exception for its failure."""
+        if isinstance(result, Failure):
+            raise self.error_for(GiveUp(result.failure()), what)
+        return result.unwrap()
+
+    def jobs(self, body: bytes, batch: Sequence[str]) -> dict[str, JobData]:
+        """Each job of a fetch reply, decoded in full (its warnings shown)."""
+        fetched = self.value(parse_fetch_reply(body, batch), f"fetching job(s) {', '.join(batch)}")
+        self.warn(fetched.warnings)
+        return fetched.jobs
+
+    def states(
+        self, body: bytes, batch: Sequence[str], keep: Callable[[tuple[CircuitStatus, ...]], bool]
+    ) -> dict[str, JobState]:
+        """Each job of a fetch reply as a `JobState`; a job's JSON is copied out of the reply
+        (so the reply can be freed) only for the jobs whose statuses `keep` selects."""
+        poll = self.value(parse_poll_reply(body, batch), f"fetching job(s) {', '.join(batch)}")
+        self.warn(poll.warnings)
+        return {
+            job_id: JobState(entry.statuses, bytes(entry.raw) if keep(entry.statuses) else None)
+            for job_id, entry in poll.jobs.items()
+        }
+
+    def decoded(self, job_id: str, state: JobState) -> tuple[JobState, JobData]:
+        """`state` with its data decoded (its JSON dropped: it would double the memory), and
+        the data. The state must hold the data or the job's JSON (a fetch of the job)."""
+        if state.data is not None:
+            return state, state.data
+        if state.raw is None:
+            raise AssertionError(f"job {job_id}: a state without JSON has no data to decode")
+        data = self.value(decode_job(job_id, state.raw), f"reading job {job_id}")
+        return JobState(state.statuses, None, data), data
+
+    def warn(self, messages: Iterable[str]) -> None:
+        """Shows the server's warnings as `SuperstaqWarning`s, pointing at the caller's line."""
+        for message in messages:
+            warnings.warn(self.redact(message), SuperstaqWarning, stacklevel=_caller_stacklevel())
+
+    def redact(self, text: str) -> str:
+        """Removes the API key and credential values from text the server may have echoed."""
+        for secret in (self.__api_key, *self._credentials.values()):
+            if len(secret) >= 4:
+                text = text.replace(secret, "<redacted>")
+        return text
+
+    def error_for(self, decision: GiveUp | OutOfTime | MaybeSent, what: str) -> Exception:
+        """The documented exception for the final failure of a call."""
+        match decision:
+            case OutOfTime(failure=failure):
+                return RetriesExhaustedError(
+                    "Reached maximum number of retries. Last error: " + self.redact(failure.reason)
+                )
+            case MaybeSent(failure=failure):
+                return SuperstaqException(
+                    f"Request failed while {what}, after it was sent: "
+                    f"{self.redact(failure.reason)}. The job may have been created: look for "
+                    "it (by its tags) before submitting again."
+                )
+            case GiveUp(failure=failure):
+                return self._final_error(failure, what)
+            case unreachable:
+                assert_never(unreachable)
+
+    def _final_error(self, failure: ApiFailure, what: str) -> Exception:
+        match failure:
+            case Unauthorized(message=message):
+                return SuperstaqServerException(self.redact(message), 401)
+            case ServerError(status=status, message=message, contact_info=contact_info):
+                return SuperstaqServerException(
+                    self.redact(message), status, contact_info=contact_info
+                )
+            case MissingJob(job_id=job_id):
+                return SuperstaqException(
+                    f"The server's reply has no data for job {job_id}: it may not exist, or "
+                    "it may belong to another user."
+                )
+            case NetworkFault(reason=reason) | Retryable(reason=reason):
+                return SuperstaqException(f"Request failed while {what}: {self.redact(reason)}")
+            case BadBody(message=message, path=path, job_id=job_id):
+                where = f"job {job_id}" if job_id else what
+                return SuperstaqException(
+                    f"Could not read the server's reply for {where}: "
+                    f"{self.redact(message)} (at {path})"
+                )
+            case unreachable:
+                assert_never(unreachable)
+
+
+class Attempts:
+    """One call's attempts: a request's timeout, and what to do with what came back."""
+
+    def __init__(self, session: Session, what: str, end: float, idempotent: bool) -> None:
+        self._session = session
+        self._what = what
+        self._end = end
+        self._idempotent = idempotent
+        self._attempt = 0
+
+    def timeout(self, now: float) -> float:
+        """The timeout of the next attempt: the time left, within the per-request bound.
+
+        The first attempt always gets a fair chance; a retry only ever gets the time left,
+        so retrying never runs past the budget.
+        """
+        floor = MIN_ATTEMPT_SECONDS if self._attempt == 0 else MIN_RETRY_ATTEMPT_SECONDS
+        return min(self._session.request_timeout_seconds, max(self._end - now, floor))
+
+    def outcome(
+        self,
+        request: Request,
+        sent: Result[Response, TransportError],
+        elapsed: float,
+        now: float,
+        epoch: float,
+        draw: float,
+    ) -> bytes | float:
+        """The reply's body, or the seconds to sleep before the next attempt.
+
+        Args:
+            request: What was sent.
+            sent: What the transport gave back.
+            elapsed: How long the attempt took.
+            now: The monotonic time after it.
+            epoch: The wall-clock time after it (for a Retry-After date).
+            draw: A random number in [0, 1) for the jitter.
+
+        Raises:
+            The documented exception of the final failure (`Session.error_for`).
+        """
+        if isinstance(sent, Failure):
+            error = sent.failure()
+            outcome: Result[bytes, ApiFailure] = Failure(
+                NetworkFault(error.kind, f"{error.kind}: {error.message}")
+            )
+        else:
+            outcome = classify_response(sent.unwrap(), epoch)
+        if logger.isEnabledFor(logging.DEBUG):
+            status = sent.map(lambda reply: str(reply.status)).value_or("no reply")
+            path = request.url.split("?", 1)[0]
+            logger.debug("%s %s -> %s in %.3f s", request.method, path, status, elapsed)
+        if not isinstance(outcome, Failure):
+            return outcome.unwrap()
+        decision = decide_retry(
+            self._attempt, outcome.failure(), self._end - now, draw, idempotent=self._idempotent
+        )
+        if not isinstance(decision, RetryIn):
+            raise self._session.error_for(decision, self._what)
+        self._attempt += 1
+        logger.info(
+            "retrying %s in %.2f s after: %s",
+            self._what,
+            decision.seconds,
+            self._session.redact(decision.failure.reason),
+        )
+        return decision.seconds
+
+
+def _caller_stacklevel() -> int:
+    """The `warnings.warn` stacklevel that points at the first frame outside sqcore."""
+    level = 1
+    frame: FrameType | None = sys._getframe(1)
+    while frame is not None and frame.f_code.co_filename.startswith(_PACKAGE_DIR):
+        frame = frame.f_back
+        level += 1
+    return level
