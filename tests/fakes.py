@@ -6,7 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import TypeVar
 
-from returns.result import Failure, Result, Success
+from returns.result import Result
 
 from transports import Request, Response, Transport, TransportError
 
@@ -39,24 +39,6 @@ class FakeClock:
     def __call__(self) -> float:
         """The emulator's clock callable."""
         return self.now
-
-
-Handler = Callable[[Request], Response | TransportError]
-
-
-class FunctionTransport:
-    """A transport whose server is a function; records every request it is given."""
-
-    def __init__(self, handler: Handler) -> None:
-        self.handler = handler
-        self.requests: list[Request] = []
-
-    def send(self, request: Request) -> Result[Response, TransportError]:
-        self.requests.append(request)
-        outcome = self.handler(request)
-        if isinstance(outcome, TransportError):
-            return Failure(outcome)
-        return Success(outcome)
 
 
 class SlowTransport:

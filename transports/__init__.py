@@ -8,12 +8,20 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from transports._function import FunctionTransport
 from transports._types import Request, Response, Transport, TransportError
 
 if TYPE_CHECKING:
     from transports._urllib3 import Urllib3Transport
 
-__all__ = ["Request", "Response", "Transport", "TransportError", "Urllib3Transport"]
+__all__ = [
+    "FunctionTransport",
+    "Request",
+    "Response",
+    "Transport",
+    "TransportError",
+    "Urllib3Transport",
+]
 
 
 def __getattr__(name: str) -> object:

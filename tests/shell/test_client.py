@@ -16,7 +16,7 @@ from sqcore import (
     SuperstaqServerException,
     SuperstaqWarning,
 )
-from tests.fakes import FakeClock, FunctionTransport, json_reply, untyped
+from tests.fakes import FakeClock, json_reply, untyped
 from tests.fixtures import JOB_65, JOB_66, JOB_68, fixture
 from transports import Request, Response, TransportError
 from transports._types import TransportErrorKind

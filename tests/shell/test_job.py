@@ -275,7 +275,7 @@ def test_a_poll_decodes_statuses_and_the_rest_only_when_read(clock: FakeClock) -
     import json
 
     from sqcore import SuperstaqException as Bad
-    from tests.fakes import FunctionTransport, json_reply
+    from tests.fakes import json_reply
     from tests.fixtures import JOB_65, fixture
 
     raw = json.loads(fixture("fetch_completed_single.json"))

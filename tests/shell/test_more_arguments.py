@@ -10,7 +10,7 @@ import pytest
 
 from sqcore import Client, Job
 from sqcore._config import find_api_key, key_file_candidates
-from tests.fakes import FakeClock, FunctionTransport, json_reply, untyped
+from tests.fakes import FakeClock, json_reply, untyped
 from tests.fixtures import JOB_65, fixture
 from transports.emulator import Emulator
 

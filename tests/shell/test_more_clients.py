@@ -7,7 +7,7 @@ from types import MappingProxyType
 import pytest
 
 from sqcore import Client, Job, SuperstaqServerException, wait_all
-from tests.fakes import FakeClock, FunctionTransport, json_reply
+from tests.fakes import FakeClock, json_reply
 from tests.fixtures import JOB_65
 from tests.shell.conftest import ClientFactory
 from transports import Response

@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 
 from sqcore import Client, JobData
 from sqcore._retry import BASE_DELAY_SECONDS, MAX_DELAY_SECONDS
-from tests.fakes import FakeClock, FunctionTransport, SlowTransport, json_reply
+from tests.fakes import FakeClock, SlowTransport, json_reply
 from tests.fixtures import JOB_65, fixture
 from transports import Request, Response, TransportError
 

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sqcore import Client, Job, SuperstaqWarning
-from tests.fakes import FakeClock, FunctionTransport, json_reply
+from tests.fakes import FakeClock, json_reply
 from tests.fixtures import JOB_65, fixture
 
 # Upstream `Job.STATUS_PRIORITY_ORDER`, as text (general_superstaq/job.py).
