@@ -12,22 +12,20 @@ The interface `Job`, `wait_all` and `as_completed` use, internal but kept small:
 
 from __future__ import annotations
 
-import random
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from types import TracebackType
 from typing import TYPE_CHECKING
 
 from sqcore._arguments import canonical_ids, new_job
+from sqcore._base import ClientBase
 from sqcore._models import CircuitStatus, CircuitType, JobData, JobType
-from sqcore._session import JobState, MakeRequest, Session
+from sqcore._session import JobState, MakeRequest
 from sqcore._wire import parse_cancel_reply, parse_create_reply
 from transports._types import Transport
 
 if TYPE_CHECKING:
     from sqcore._job import Job
-    from transports._urllib3 import Urllib3Transport
 
 __all__ = ["Client", "Clock", "SystemClock"]
 
@@ -64,7 +62,7 @@ class SystemClock(Clock):
         time.sleep(seconds)
 
 
-class Client:
+class Client(ClientBase[Transport, Clock]):
     """A connection to the Superstaq API (v0.3.0): submit, read and cancel jobs.
 
     Args:
@@ -93,73 +91,13 @@ class Client:
         TypeError: An argument of the wrong type, or an unknown keyword.
     """
 
-    def __init__(
-        self,
-        api_key: str | None = None,
-        remote_host: str | None = None,
-        *,
-        transport: Transport | None = None,
-        api_version: str = "v0.3.0",
-        circuit_type: CircuitType | str = CircuitType.CIRQ,
-        client_name: str = "sqcore",
-        max_retry_seconds: float = 60.0,
-        request_timeout_seconds: float = 30.0,
-        clock: Clock | None = None,
-        rng: Callable[[], float] | None = None,
-        **credentials: str,
-    ) -> None:
-        self._session = Session(
-            api_key,
-            remote_host,
-            api_version=api_version,
-            circuit_type=circuit_type,
-            client_name=client_name,
-            max_retry_seconds=max_retry_seconds,
-            request_timeout_seconds=request_timeout_seconds,
-            credentials=credentials,
-        )
-        # The default transport is the client's own, closed by `close()`; one passed in
-        # belongs to the caller, who closes it.
-        self._owned_transport: Urllib3Transport | None = None
-        if transport is None:
-            from transports._urllib3 import Urllib3Transport
+    def _default_transport(self) -> Transport:
+        from transports._urllib3 import Urllib3Transport
 
-            transport = self._owned_transport = Urllib3Transport()
-        self.transport = transport
-        self.clock: Clock = SystemClock() if clock is None else clock
-        self._rng = random.Random().random if rng is None else rng
+        return Urllib3Transport()
 
-    @property
-    def max_retry_seconds(self) -> float:
-        """The retry budget of each call, and the default timeout of waits."""
-        return self._session.max_retry_seconds
-
-    @property
-    def circuit_type(self) -> CircuitType:
-        """The circuit language: the fetch endpoint, and `create_job`'s default."""
-        return self._session.circuit_type
-
-    def __repr__(self) -> str:
-        return "Client" + self._session.describe(self.transport)
-
-    __str__ = __repr__
-
-    def close(self) -> None:
-        """Closes the connections of the default transport, which this client made; a
-        transport passed in is left as it is (it belongs to the caller, who closes it)."""
-        if self._owned_transport is not None:
-            self._owned_transport.close()
-
-    def __enter__(self) -> Client:
-        return self
-
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+    def _default_clock(self) -> Clock:
+        return SystemClock()
 
     # -- public API ----------------------------------------------------------------------
 

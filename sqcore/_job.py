@@ -257,10 +257,12 @@ def as_completed(
         polling_seconds=polling_seconds,
         on_progress=on_progress,
     )
-    return _watching(watch) if clock is not None else iter(())
+    return _watching(watch)
 
 
 def _watching(watch: BatchWatch[Job]) -> Iterator[Job]:
+    if not watch.jobs:
+        return
     clock = watch.jobs[0]._client.clock
     while True:
         for group in watch.polls():

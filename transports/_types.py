@@ -22,6 +22,7 @@ from returns.result import Result
 
 __all__ = [
     "CREDENTIAL_HEADERS",
+    "AsyncTransport",
     "PROVIDER_CREDENTIALS",
     "Request",
     "Response",
@@ -168,5 +169,20 @@ class Transport(Protocol):
     """
 
     def send(self, request: Request) -> Result[Response, TransportError]:
+        """Sends `request` and returns the reply, or the network fault as a value."""
+        ...
+
+
+@runtime_checkable
+class AsyncTransport(Protocol):
+    """The asyncio twin of `Transport`: the same rules, with `async def send`.
+
+    It never raises for network faults (it returns `Failure(TransportError(...))`), follows
+    no redirects, and `Request.timeout` is the whole request's budget. It must not block
+    the event loop: `transports.ThreadedTransport` runs a blocking transport in a worker
+    thread; an adapter over `httpx.AsyncClient` or `aiohttp` awaits natively.
+    """
+
+    async def send(self, request: Request) -> Result[Response, TransportError]:
         """Sends `request` and returns the reply, or the network fault as a value."""
         ...

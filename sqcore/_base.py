@@ -1,0 +1,97 @@
+"""Shell: what `Client` and `sqcore.aio.AsyncClient` share: their arguments and checks, the
+transport and clock they hold, closing what they made."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Callable
+from types import TracebackType
+from typing import Generic, TypeVar
+
+from sqcore._models import CircuitType
+from sqcore._session import Session
+
+__all__ = ["ClientBase"]
+
+_Transport = TypeVar("_Transport")
+_Clock = TypeVar("_Clock")
+_Self = TypeVar("_Self", bound="ClientBase[object, object]")
+
+
+class ClientBase(Generic[_Transport, _Clock]):
+    """A client's settings (a checked `Session`), its transport, clock and random source.
+
+    The arguments are documented on `Client`. A transport the client makes by default is
+    its own, closed by `close()`; one passed in belongs to the caller, who closes it.
+    """
+
+    def __init__(
+        self,
+        api_key: str | None = None,
+        remote_host: str | None = None,
+        *,
+        transport: _Transport | None = None,
+        api_version: str = "v0.3.0",
+        circuit_type: CircuitType | str = CircuitType.CIRQ,
+        client_name: str = "sqcore",
+        max_retry_seconds: float = 60.0,
+        request_timeout_seconds: float = 30.0,
+        clock: _Clock | None = None,
+        rng: Callable[[], float] | None = None,
+        **credentials: str,
+    ) -> None:
+        self._session = Session(
+            api_key,
+            remote_host,
+            api_version=api_version,
+            circuit_type=circuit_type,
+            client_name=client_name,
+            max_retry_seconds=max_retry_seconds,
+            request_timeout_seconds=request_timeout_seconds,
+            credentials=credentials,
+        )
+        self._owned: object = None
+        if transport is None:
+            transport = self._owned = self._default_transport()
+        self.transport: _Transport = transport
+        self.clock: _Clock = self._default_clock() if clock is None else clock
+        self._rng = random.Random().random if rng is None else rng
+
+    def _default_transport(self) -> _Transport:
+        raise NotImplementedError
+
+    def _default_clock(self) -> _Clock:
+        raise NotImplementedError
+
+    @property
+    def max_retry_seconds(self) -> float:
+        """The retry budget of each call, and the default timeout of waits."""
+        return self._session.max_retry_seconds
+
+    @property
+    def circuit_type(self) -> CircuitType:
+        """The circuit language: the fetch endpoint, and `create_job`'s default."""
+        return self._session.circuit_type
+
+    def __repr__(self) -> str:
+        return type(self).__name__ + self._session.describe(self.transport)
+
+    __str__ = __repr__
+
+    def close(self) -> None:
+        """Closes the connections of the default transport, which this client made; a
+        transport passed in is left as it is (it belongs to the caller, who closes it)."""
+        close = getattr(self._owned, "close", None)
+        if close is not None:
+            close()
+
+    def __enter__(self: _Self) -> _Self:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        self.close()

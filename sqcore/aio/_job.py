@@ -1,0 +1,179 @@
+"""Shell: `AsyncJob`, `wait_all` and `as_completed` for asyncio: the twins of `sqcore.Job`
+and its waits, on the same `JobHandle`, `JobWait` and `BatchWatch`; only the fetching and
+the sleeping are awaited.
+"""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator, Iterable
+from typing import TYPE_CHECKING
+
+from sqcore._handle import JobHandle, checked_index, restored, status_of
+from sqcore._models import CircuitStatus, JobData
+from sqcore._session import JobState
+from sqcore._status import is_terminal
+from sqcore._wait import Backoff
+from sqcore._watch import BatchWatch, JobWait, OnProgress
+
+if TYPE_CHECKING:
+    from sqcore.aio._client import AsyncClient
+
+__all__ = ["AsyncJob", "as_completed", "wait_all"]
+
+
+def _keep_all(_statuses: tuple[CircuitStatus, ...]) -> bool:
+    return True
+
+
+class AsyncJob(JobHandle["AsyncClient"]):
+    """A job on the Superstaq API, for asyncio: `sqcore.Job`'s methods that may make a
+    request are coroutines here; `job_id()`, equality, hashing, `str`, `dump` and `load`
+    are plain. The same caching rule: once every circuit is terminal, no request is made.
+
+    Args:
+        client: The `AsyncClient` used for calling the API.
+        job_id: The job's id (a UUID, or its string form).
+
+    Raises:
+        ValueError: `job_id` is not a valid UUID.
+        TypeError: `job_id` is neither a str nor a UUID.
+    """
+
+    @classmethod
+    def load(cls, client: AsyncClient, data: bytes | str) -> AsyncJob:
+        """A job restored from `dump()`'s bytes, read through `client` (no request).
+
+        Raises:
+            ValueError: `data` is not a saved job; the message says where it is wrong.
+        """
+        job_id, state = restored(data)
+        job = cls(client, job_id)
+        job._state = state
+        return job
+
+    async def _fetch(self, deadline: float | None = None) -> JobState:
+        state = (await self._client._poll([self._id], deadline, _keep_all, {}))[self._id]
+        self._adopt(state)
+        return state
+
+    async def _refresh(self, deadline: float | None = None) -> tuple[CircuitStatus, ...]:
+        if self._state is not None and self._is_settled():
+            return self._state.statuses
+        return (await self._fetch(deadline)).statuses
+
+    async def data(self) -> JobData:
+        """The job's `JobData` (`Job.job_data`): fetched on first use, then cached."""
+        state = self._state
+        if state is None or (state.data is None and state.raw is None):
+            state = await self._fetch()
+        self._state, data = self._client._session.decoded(self._id, state)
+        return data
+
+    async def target(self) -> str:
+        """The target the job was submitted to."""
+        return (await self.data()).target
+
+    async def status(self, index: int | None = None) -> CircuitStatus:
+        """`Job.status`: the overall status, or circuit `index`'s; refreshes while open."""
+        statuses = await self._refresh()
+        return status_of(statuses, checked_index(statuses, index))
+
+    async def to_dict(self) -> dict[str, object]:
+        """`Job.to_dict`: refreshes (while open), then the data by field name."""
+        await self._refresh()
+        return self._plain(await self.data())
+
+    async def cancel(self, index: int | None = None, **kwargs: str) -> None:
+        """`Job.cancel`: cancels the whole job (an `index` raises ValueError)."""
+        if index is not None:
+            raise ValueError(
+                f"cannot cancel only circuit {index}: the Superstaq v0.3.0 API cancels whole "
+                "jobs; call cancel() without an index to cancel every circuit of the job"
+            )
+        await self._client.cancel_jobs([self._uuid], **kwargs)
+
+    async def wait_until_terminal_state(
+        self,
+        index: int | None = None,
+        timeout_seconds: float | None = None,
+        polling_seconds: float | Backoff = 5,
+        check_until_compiled: bool = False,
+        on_progress: OnProgress | None = None,
+    ) -> None:
+        """`Job.wait_until_terminal_state`, awaited; cancelling the task ends it at once."""
+        clock = self._client.clock
+        wait = JobWait(
+            self._id,
+            clock.monotonic(),
+            timeout_seconds=timeout_seconds,
+            default_timeout=self._client.max_retry_seconds,
+            polling_seconds=polling_seconds,
+            index=index,
+            check_until_compiled=check_until_compiled,
+            on_progress=on_progress,
+        )
+        while (
+            pause := wait.after(await self._refresh(wait.deadline), clock.monotonic())
+        ) is not None:
+            await clock.sleep(pause)
+
+    async def wait_until_complete(
+        self,
+        index: int | None = None,
+        timeout_seconds: float | None = None,
+        polling_seconds: float | Backoff = 5,
+        on_progress: OnProgress | None = None,
+    ) -> None:
+        """`Job.wait_until_complete`, awaited."""
+        await self.wait_until_terminal_state(
+            index, timeout_seconds, polling_seconds, False, on_progress
+        )
+
+
+async def wait_all(
+    jobs: Iterable[AsyncJob],
+    timeout_seconds: float | None = None,
+    polling_seconds: float | Backoff = 5,
+    on_progress: OnProgress | None = None,
+) -> None:
+    """`sqcore.wait_all` for asyncio: every open job of a client polled together."""
+    async for _ in as_completed(jobs, timeout_seconds, polling_seconds, on_progress):
+        pass
+
+
+def as_completed(
+    jobs: Iterable[AsyncJob],
+    timeout_seconds: float | None = None,
+    polling_seconds: float | Backoff = 5,
+    on_progress: OnProgress | None = None,
+) -> AsyncIterator[AsyncJob]:
+    """`sqcore.as_completed` for asyncio: an async iterator of the jobs as they finish.
+
+    Arguments are checked at the call; the iterator raises TimeoutError at the deadline.
+    """
+    given = list(jobs)
+    clock = given[0]._client.clock if given else None
+    watch = BatchWatch(
+        given,
+        0.0 if clock is None else clock.monotonic(),
+        timeout_seconds=timeout_seconds,
+        polling_seconds=polling_seconds,
+        on_progress=on_progress,
+    )
+    return _watching(watch)
+
+
+async def _watching(watch: BatchWatch[AsyncJob]) -> AsyncIterator[AsyncJob]:
+    if not watch.jobs:
+        return
+    clock = watch.jobs[0]._client.clock
+    while True:
+        for group in watch.polls():
+            ids = [job._id for job in group]
+            watch.absorb(await group[0]._client._poll(ids, watch.deadline, is_terminal, {}))
+        for job in watch.finished():
+            yield job
+        pause = watch.after(clock.monotonic())
+        if pause is None:
+            return
+        await clock.sleep(pause)
