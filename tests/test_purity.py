@@ -18,6 +18,7 @@ PURE = [
     "sqcore/_result.py",
     "transports/_types.py",
     "transports/_http11.py",
+    "transports/_proxy.py",
     "transports/emulator/_state.py",
 ]
 FORBIDDEN = {
