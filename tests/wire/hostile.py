@@ -513,6 +513,11 @@ class Connection:
         self._idle_seconds = idle_seconds
         self._buffer = bytearray()
 
+    @property
+    def sock(self) -> socket.socket:
+        """The socket it reads and sends on."""
+        return self._sock
+
     def read_head(self) -> tuple[str, Headers] | None:
         """The next head: its first line and its header pairs as sent (names and values
         stripped), or None if the peer closed, went idle, or the server stops.
