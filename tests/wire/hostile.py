@@ -31,6 +31,9 @@ Every loop is bounded: `close()` (or leaving the `with` block) sets a stop Event
 every stall and trickle at once (they wait on it, never in a plain sleep), each socket polls
 it every `POLL_SECONDS`, and every thread is joined with a timeout. Pass an `ssl_context`
 to serve HTTPS instead of HTTP.
+
+That life cycle is `LoopbackServer`, and the reading and sending on one socket is
+`Connection`; the loopback proxy in `proxy.py` is built on both.
 """
 
 from __future__ import annotations
@@ -46,15 +49,17 @@ from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from http import HTTPStatus
 from types import TracebackType
-from typing import Literal, NoReturn, Protocol, TypeAlias
+from typing import Literal, NoReturn, Protocol, TypeAlias, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
 __all__ = [
     "POLL_SECONDS",
     "Action",
+    "Connection",
     "Hangup",
     "Headers",
     "HostileServer",
+    "LoopbackServer",
     "Pause",
     "Raw",
     "ReceivedRequest",
@@ -97,6 +102,7 @@ class ReceivedRequest:
         headers: The header pairs in the order sent, names as sent.
         body: The request body (by its Content-Length).
         connection: Which accepted TCP connection it came on (0 for the first).
+        version: The protocol version as sent, e.g. "HTTP/1.1".
     """
 
     method: str
@@ -104,6 +110,12 @@ class ReceivedRequest:
     headers: Headers
     body: bytes
     connection: int
+    version: str = "HTTP/1.1"
+
+    @property
+    def request_line(self) -> str:
+        """The request line as sent, e.g. "CONNECT api.superstaq.test:443 HTTP/1.1"."""
+        return f"{self.method} {self.target} {self.version}"
 
     @property
     def path(self) -> str:
@@ -272,49 +284,41 @@ def fail_first(k: int, failure: Action, then: Action) -> tuple[Action, ...]:
 # --- The server --------------------------------------------------------------------------
 
 
-class HostileServer:
-    """A threaded HTTP/1.1 server on 127.0.0.1 that follows a script, one action per request.
+class LoopbackServer:
+    """The life cycle every loopback test server here shares: a listener on 127.0.0.1 (port 0),
+    one thread per accepted connection, and a `close()` that ends them all.
 
-    Use it as a context manager (or call `start()` and `close()`). Thread-safe to read
-    `requests` and `connections` while it runs.
+    A subclass serves one accepted connection in `_handle`; OSError and ValueError end that
+    connection quietly (the peer went away, failed TLS, or sent something malformed). Every
+    socket a handler opens must be registered with `_tracked`, so `close()` can wake it.
 
     Args:
-        script: The actions (see the module docstring).
-        ssl_context: A server-side TLS context to serve HTTPS; None serves plain HTTP.
-        idle_seconds: A connection with no request for this long is closed.
+        name: The start of every thread name, and of the message when threads are stuck.
+        ssl_context: A server-side TLS context to serve TLS; None serves plain TCP.
         join_seconds: How long `close()` waits for all threads to end.
     """
 
     def __init__(
-        self,
-        script: Script,
-        *,
-        ssl_context: ssl.SSLContext | None = None,
-        idle_seconds: float = 30.0,
-        join_seconds: float = 5.0,
+        self, name: str, *, ssl_context: ssl.SSLContext | None, join_seconds: float
     ) -> None:
-        if not callable(script) and len(script) == 0:
-            raise ValueError("the script needs at least one action")
-        self._script = script
         self._ssl_context = ssl_context
-        self._idle_seconds = idle_seconds
         self._join_seconds = join_seconds
         self._stop = threading.Event()
         self._lock = threading.Lock()
-        self._requests: list[ReceivedRequest] = []
         self._connections = 0
         self._threads: list[threading.Thread] = []
         self._open: set[socket.socket] = set()
         self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
         self._listener.bind(("127.0.0.1", 0))
         self._port: int = self._listener.getsockname()[1]
+        self._name = f"{name}-{self._port}"
         self._accepter = threading.Thread(
-            target=self._accept_loop, name=f"hostile-{self._port}-accept", daemon=True
+            target=self._accept_loop, name=f"{self._name}-accept", daemon=True
         )
 
     # Life cycle
 
-    def start(self) -> HostileServer:
+    def start(self: _Server) -> _Server:
         """Starts listening and serving; returns self."""
         self._listener.listen(64)
         self._listener.settimeout(POLL_SECONDS)
@@ -347,9 +351,9 @@ class HostileServer:
             thread.join(timeout=max(0.0, give_up - time.monotonic()))
         stuck = [t.name for t in [self._accepter, *threads] if t.is_alive()]
         if stuck:
-            raise RuntimeError(f"hostile server threads still running: {stuck}")
+            raise RuntimeError(f"{self._name} threads still running: {stuck}")
 
-    def __enter__(self) -> HostileServer:
+    def __enter__(self: _Server) -> _Server:
         return self.start()
 
     def __exit__(
@@ -377,16 +381,6 @@ class HostileServer:
         scheme = "http" if self._ssl_context is None else "https"
         return f"{scheme}://127.0.0.1:{self._port}"
 
-    def url(self, path: str = "/") -> str:
-        """The absolute URL of `path` (which starts with "/") on this server."""
-        return self.origin + path
-
-    @property
-    def requests(self) -> tuple[ReceivedRequest, ...]:
-        """Every request received so far, in order of arrival."""
-        with self._lock:
-            return tuple(self._requests)
-
     @property
     def connections(self) -> int:
         """How many TCP connections it has accepted."""
@@ -409,7 +403,7 @@ class HostileServer:
                 thread = threading.Thread(
                     target=self._serve,
                     args=(sock, index),
-                    name=f"hostile-{self._port}-conn{index}",
+                    name=f"{self._name}-conn{index}",
                     daemon=True,
                 )
                 self._threads.append(thread)
@@ -421,24 +415,82 @@ class HostileServer:
                 sock.settimeout(self._join_seconds / 2)  # the handshake can't poll the Event
                 sock = self._ssl_context.wrap_socket(sock, server_side=True)
             sock.settimeout(POLL_SECONDS)
-            with self._lock:
-                self._open.add(sock)
-            connection = _Connection(sock, index, self._stop, self._idle_seconds)
-            while not self._stop.is_set():
-                request = connection.read_request()
-                if request is None:
-                    break
-                action = self._record(request)
-                if not connection.perform(action, request):
-                    break
-                if (request.header("Connection") or "").lower() == "close":
-                    break
+            with self._tracked(sock):
+                self._handle(sock, index)
         except (OSError, ValueError):
             pass  # the peer went away, failed TLS, or sent a malformed request: drop it
+        finally:
+            sock.close()
+
+    @contextlib.contextmanager
+    def _tracked(self, sock: socket.socket) -> Iterator[socket.socket]:
+        """Registers `sock` so that `close()` wakes it; closes it on exit."""
+        with self._lock:
+            self._open.add(sock)
+        try:
+            yield sock
         finally:
             with self._lock:
                 self._open.discard(sock)
             sock.close()
+
+    def _handle(self, sock: socket.socket, index: int) -> None:
+        """Serves the accepted connection `sock` (the `index`-th) until it is done."""
+        raise NotImplementedError
+
+
+_Server = TypeVar("_Server", bound=LoopbackServer)
+
+
+class HostileServer(LoopbackServer):
+    """A threaded HTTP/1.1 server on 127.0.0.1 that follows a script, one action per request.
+
+    Use it as a context manager (or call `start()` and `close()`). Thread-safe to read
+    `requests` and `connections` while it runs.
+
+    Args:
+        script: The actions (see the module docstring).
+        ssl_context: A server-side TLS context to serve HTTPS; None serves plain HTTP.
+        idle_seconds: A connection with no request for this long is closed.
+        join_seconds: How long `close()` waits for all threads to end.
+    """
+
+    def __init__(
+        self,
+        script: Script,
+        *,
+        ssl_context: ssl.SSLContext | None = None,
+        idle_seconds: float = 30.0,
+        join_seconds: float = 5.0,
+    ) -> None:
+        if not callable(script) and len(script) == 0:
+            raise ValueError("the script needs at least one action")
+        super().__init__("hostile", ssl_context=ssl_context, join_seconds=join_seconds)
+        self._script = script
+        self._idle_seconds = idle_seconds
+        self._requests: list[ReceivedRequest] = []
+
+    def url(self, path: str = "/") -> str:
+        """The absolute URL of `path` (which starts with "/") on this server."""
+        return self.origin + path
+
+    @property
+    def requests(self) -> tuple[ReceivedRequest, ...]:
+        """Every request received so far, in order of arrival."""
+        with self._lock:
+            return tuple(self._requests)
+
+    def _handle(self, sock: socket.socket, index: int) -> None:
+        connection = Connection(sock, index, self._stop, self._idle_seconds)
+        while not self._stop.is_set():
+            request = connection.read_request()
+            if request is None:
+                break
+            action = self._record(request)
+            if not connection.perform(action, request):
+                break
+            if (request.header("Connection") or "").lower() == "close":
+                break
 
     def _record(self, request: ReceivedRequest) -> Action:
         with self._lock:
@@ -449,8 +501,8 @@ class HostileServer:
         return self._script[min(index, len(self._script) - 1)]
 
 
-class _Connection:
-    """One accepted connection: reads requests and performs actions on it."""
+class Connection:
+    """One connection: reads requests (or any HTTP/1.x head) off it and performs actions on it."""
 
     def __init__(
         self, sock: socket.socket, index: int, stop: threading.Event, idle_seconds: float
@@ -461,25 +513,43 @@ class _Connection:
         self._idle_seconds = idle_seconds
         self._buffer = bytearray()
 
+    @property
+    def sock(self) -> socket.socket:
+        """The socket it reads and sends on."""
+        return self._sock
+
+    def read_head(self) -> tuple[str, Headers] | None:
+        """The next head: its first line and its header pairs as sent (names and values
+        stripped), or None if the peer closed, went idle, or the server stops.
+
+        Raises:
+            ValueError: The head is larger than 64 KiB.
+        """
+        while (end := self._buffer.find(b"\r\n\r\n")) < 0:
+            if len(self._buffer) > _MAX_HEAD_BYTES:
+                raise ValueError("head too large")
+            if not self._fill():
+                return None
+        head = bytes(self._buffer[:end]).decode("latin-1")
+        del self._buffer[: end + 4]
+        first_line, *lines = head.split("\r\n")
+        headers = tuple(
+            (name.strip(), value.strip())
+            for name, _, value in (line.partition(":") for line in lines)
+        )
+        return first_line, headers
+
     def read_request(self) -> ReceivedRequest | None:
         """The next request, or None if the peer closed, went idle, or the server stops.
 
         Raises:
             ValueError: The request is malformed or too large.
         """
-        while (end := self._buffer.find(b"\r\n\r\n")) < 0:
-            if len(self._buffer) > _MAX_HEAD_BYTES:
-                raise ValueError("request head too large")
-            if not self._fill():
-                return None
-        head = bytes(self._buffer[:end]).decode("latin-1")
-        del self._buffer[: end + 4]
-        request_line, *lines = head.split("\r\n")
-        method, target, _version = request_line.split(" ", 2)
-        headers = tuple(
-            (name.strip(), value.strip())
-            for name, _, value in (line.partition(":") for line in lines)
-        )
+        head = self.read_head()
+        if head is None:
+            return None
+        request_line, headers = head
+        method, target, version = request_line.split(" ", 2)
         if any(n.lower() == "transfer-encoding" for n, _ in headers):
             raise ValueError("chunked request bodies are not supported")
         length = int(next((v for n, v in headers if n.lower() == "content-length"), "0"))
@@ -490,7 +560,13 @@ class _Connection:
                 return None
         body = bytes(self._buffer[:length])
         del self._buffer[:length]
-        return ReceivedRequest(method, target, headers, body, self._index)
+        return ReceivedRequest(method, target, headers, body, self._index, version)
+
+    def take_buffered(self) -> bytes:
+        """The bytes read past the last head or request, which are now the caller's."""
+        data = bytes(self._buffer)
+        self._buffer.clear()
+        return data
 
     def _fill(self) -> bool:
         """Reads more bytes into the buffer; False on EOF, idle timeout or shutdown."""
@@ -509,20 +585,20 @@ class _Connection:
         head_only = request.method == "HEAD"
         if isinstance(action, Reply):
             head, body = _encode(action, head_only=head_only)
-            return self._send(head + body) and not action.close
+            return self.send(head + body) and not action.close
         if isinstance(action, Hangup):
             return False
         if isinstance(action, Reset):
             if action.reply is not None:
                 head, body = _encode(action.reply, head_only=head_only)
-                if not self._send(head + body[: action.body_bytes]):
+                if not self.send(head + body[: action.body_bytes]):
                     return False
             if not self._stop.wait(action.after_seconds):
                 self._sock.setsockopt(socket.SOL_SOCKET, socket.SO_LINGER, struct.pack("ii", 1, 0))
             return False
         if isinstance(action, Truncate):
             head, body = _encode(action.reply, head_only=head_only)
-            self._send(head + body[: action.body_bytes])
+            self.send(head + body[: action.body_bytes])
             return False
         if isinstance(action, Stall):
             if self._stop.wait(action.seconds) or action.then is None:
@@ -530,27 +606,27 @@ class _Connection:
             return self.perform(action.then, request)
         if isinstance(action, Pause):
             head, body = _encode(action.reply, head_only=head_only)
-            if not self._send(head + body[: action.body_bytes]):
+            if not self.send(head + body[: action.body_bytes]):
                 return False
             if self._stop.wait(action.seconds):
                 return False
-            return self._send(body[action.body_bytes :]) and not action.reply.close
+            return self.send(body[action.body_bytes :]) and not action.reply.close
         if isinstance(action, Trickle):
             head, body = _encode(action.reply, head_only=head_only)
             data = head + body
             start = 0 if action.head_too else len(head)
-            if not self._send(data[:start]):
+            if not self.send(data[:start]):
                 return False
             for at in range(start, len(data), action.step_bytes):
                 if self._stop.wait(action.interval):
                     return False
-                if not self._send(data[at : at + action.step_bytes]):
+                if not self.send(data[at : at + action.step_bytes]):
                     return False
             return not action.reply.close
         if isinstance(action, Stream):
             return self._stream(action, head_only=head_only)
         if isinstance(action, Raw):
-            return self._send(action.data) and not action.close
+            return self.send(action.data) and not action.close
         _never(action)
 
     def _stream(self, action: Stream, *, head_only: bool) -> bool:
@@ -564,7 +640,7 @@ class _Connection:
             headers.append(("Transfer-Encoding", "chunked"))
         else:
             headers.append(("Connection", "close"))
-        if not self._send(_head(action.status, None, headers)) or head_only:
+        if not self.send(_head(action.status, None, headers)) or head_only:
             return False
         block = memoryview(_STREAM_BLOCK)
         left = action.total_bytes
@@ -572,20 +648,20 @@ class _Connection:
             piece = block[: min(left, len(block))]
             if action.framing == "chunked":
                 sent = (
-                    self._send(f"{len(piece):x}\r\n".encode())
-                    and self._send(piece)
-                    and self._send(b"\r\n")
+                    self.send(f"{len(piece):x}\r\n".encode())
+                    and self.send(piece)
+                    and self.send(b"\r\n")
                 )
             else:
-                sent = self._send(piece)
+                sent = self.send(piece)
             if not sent:
                 return False
             left -= len(piece)
         if action.framing == "chunked":
-            return self._send(b"0\r\n\r\n")
+            return self.send(b"0\r\n\r\n")
         return action.framing == "length"
 
-    def _send(self, data: bytes | memoryview) -> bool:
+    def send(self, data: bytes | memoryview) -> bool:
         """Sends all of `data`; False if the server stops first.
 
         Raises:
