@@ -39,16 +39,18 @@ def is_loopback_host(host: str) -> bool:
 
 
 def url_for_message(url: str) -> str:
-    """`url` quoted for an error message, without anything before an "@" (a password may
-    sit there).
+    """`url` quoted for an error message, without anything before its last "@" (a user name
+    and password may sit there).
 
-    Everything up to the last "@" before any query or fragment is cut, even past a "/":
-    parsers disagree on where the user info of a malformed URL ends. Invariant: no text
-    that comes before that "@" in `url` appears in the result.
+    Everything up to the last "@" anywhere in `url` is cut, scheme kept: parsers disagree on
+    where the user info of a malformed URL ends (a password may hold "/", "?" or "#"), and a
+    URL may come without a scheme. Cutting too much only shortens a message; cutting too
+    little would show a password. Invariant: no text before the last "@" of `url` appears in
+    the result, except a scheme that ends in "://" before it.
     """
-    scheme, sep, rest = url.partition("://")
-    before_query = rest.split("?", 1)[0].split("#", 1)[0]
-    at = before_query.rfind("@")
-    if at >= 0:
-        return repr(f"{scheme}{sep}…{rest[at:]}")
-    return repr(url)
+    at = url.rfind("@")
+    if at < 0:
+        return repr(url)
+    scheme, sep, _ = url[:at].partition("://")
+    prefix = f"{scheme}{sep}" if sep else ""
+    return repr(f"{prefix}…{url[at:]}")
