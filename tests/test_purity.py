@@ -19,6 +19,7 @@ PURE = [
     "transports/_types.py",
     "transports/_http11.py",
     "transports/emulator/_state.py",
+    "transports/emulator/_view.py",
 ]
 FORBIDDEN = {
     "time",
@@ -41,6 +42,8 @@ FORBIDDEN = {
     "sqcore._cli",
 }
 FORBIDDEN_CALLS = {"open", "print", "input", "exec", "eval"}
+#: A pure module may import another pure one (the emulator's pure modules import each other).
+PURE_MODULES = {path.removesuffix(".py").replace("/", ".") for path in PURE}
 
 
 def _imports(tree: ast.AST) -> set[str]:
@@ -56,7 +59,7 @@ def _imports(tree: ast.AST) -> set[str]:
 @pytest.mark.parametrize("path", PURE)
 def test_pure_module_imports_nothing_that_does_io(path: str) -> None:
     tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
-    for name in _imports(tree):
+    for name in _imports(tree) - PURE_MODULES:
         root_parts = [".".join(name.split(".")[: i + 1]) for i in range(name.count(".") + 1)]
         assert not set(root_parts) & FORBIDDEN, f"{path} imports {name}"
     calls = {

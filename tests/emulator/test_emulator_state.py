@@ -1,4 +1,4 @@
-"""Property tests for the emulator's pure schedule (`transports.emulator._state`)."""
+"""Property tests for the emulator's pure schedule (`_state`) and its fetch view (`_view`)."""
 
 from __future__ import annotations
 
@@ -22,13 +22,11 @@ from transports.emulator._state import (
     circuit_state,
     circuit_states,
     completion_time,
-    counts_for,
     default_durations,
-    format_timestamp,
     is_open,
-    job_view,
     pipeline_for,
 )
+from transports.emulator._view import counts_for, format_timestamp, job_view
 
 TERMINAL = frozenset({"completed", "failed", "cancelled"})
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")

@@ -35,14 +35,13 @@ from transports.emulator._state import (
     CircuitSpec,
     Job,
     JobSpec,
-    JobView,
     cancel_job,
     circuit_states,
     completion_time,
     default_durations,
     default_input_circuit,
-    job_view,
 )
+from transports.emulator._view import JobView, job_view
 
 __all__ = [
     "API_VERSION",
