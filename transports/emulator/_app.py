@@ -28,7 +28,7 @@ import msgspec
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from transports._types import Request, Response, TransportError
+from transports._types import Request, Response, TransportError, header_value
 from transports.emulator._state import (
     CIRCUIT_TYPES,
     JOB_TYPES,
@@ -219,15 +219,6 @@ def _match_route(path: str) -> _Route | None:
         return _Route("create", "POST")
     if rest == ["client", "cancel_jobs"]:
         return _Route("cancel", "PUT")
-    return None
-
-
-def _header(headers: Mapping[str, str], name: str) -> str | None:
-    """Returns header `name` (case-insensitive), or None."""
-    wanted = name.lower()
-    for key, value in headers.items():
-        if key.lower() == wanted:
-            return value
     return None
 
 
@@ -663,7 +654,7 @@ class Emulator:
         return outcome.status, reply_headers, outcome.body
 
     def _authorized(self, headers: Mapping[str, str]) -> bool:
-        presented = _header(headers, "Authorization")
+        presented = header_value(headers, "Authorization")
         if not presented:
             return False
         if self._api_key is None:
