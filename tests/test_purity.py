@@ -20,6 +20,7 @@ PURE = [
     "transports/_http11.py",
     "transports/emulator/_state.py",
     "transports/emulator/_view.py",
+    "transports/emulator/_encoding.py",
 ]
 FORBIDDEN = {
     "time",

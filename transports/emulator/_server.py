@@ -2,9 +2,11 @@
 
 A threaded stdlib `http.server` whose handler reads the request body by Content-Length
 (bounded), hands the request to `Emulator.handle` and writes the reply with a
-Content-Length, so connections stay alive between requests. It binds loopback addresses
-only (`transports._urls.is_loopback_host`, the one loopback rule), logs nothing, and
-answers even its own protocol errors (400, 411, 413, 414, 501) with JSON `{"detail": ...}`.
+Content-Length, so connections stay alive between requests; a reply goes out gzip-coded
+when the request accepts it and the body is long enough (`_encoding`). It binds loopback
+addresses only (`transports._urls.is_loopback_host`, the one loopback rule), logs nothing,
+and answers even its own protocol errors (400, 411, 413, 414, 501) with JSON
+`{"detail": ...}`.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ import msgspec
 
 from transports._urls import is_loopback_host
 from transports.emulator._app import Emulator
+from transports.emulator._encoding import encode_reply
 
 __all__ = ["DEFAULT_MAX_BODY_BYTES", "EmulatorServer"]
 
@@ -175,8 +178,12 @@ class _Handler(BaseHTTPRequestHandler):
         complete, body = self._read_body()
         if not complete:
             return
-        status, headers, payload = self._server().emulator.handle(
+        status, plain_headers, plain_payload = self._server().emulator.handle(
             self.command, self.path, dict(self.headers.items()), body
+        )
+        accepted = self.headers.get_all("Accept-Encoding")
+        headers, payload = encode_reply(
+            None if accepted is None else ", ".join(accepted), plain_headers, plain_payload
         )
         self.send_response(status)
         for name, value in headers.items():
