@@ -20,6 +20,9 @@ PURE = [
     "transports/_http11.py",
     "transports/emulator/_state.py",
     "transports/emulator/_view.py",
+    "transports/emulator/_bodies.py",
+    "transports/emulator/_routes.py",
+    "transports/emulator/_replies.py",
     "transports/emulator/_encoding.py",
 ]
 FORBIDDEN = {

@@ -276,3 +276,13 @@ def test_pipelines_follow_upstream_stage_order() -> None:
 
 def test_default_durations_are_staggered() -> None:
     assert default_durations(4) == (1.0, 1.25, 1.5, 1.75)
+
+
+@pytest.mark.parametrize("job_type", ["compile", "convert"])
+def test_compile_and_convert_pipelines_stop_once_compiled(job_type: str) -> None:
+    pipeline = pipeline_for(job_type)
+    after_compiling = {"awaiting_submission", "pending", "running", "awaiting_simulation"}
+    assert after_compiling.isdisjoint(stage.status for stage in pipeline.stages)
+    assert "simulating" not in {stage.status for stage in pipeline.stages}
+    assert not any(stage.submitted for stage in (*pipeline.stages, pipeline.completed))
+    assert (pipeline.completed.status, pipeline.completed.compiled) == ("completed", True)

@@ -21,6 +21,7 @@ Rules this module keeps (checked by the property tests in `tests/emulator/`):
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping, Sequence
 
 import msgspec
 
@@ -38,11 +39,13 @@ __all__ = [
     "Pipeline",
     "Stage",
     "cancel_job",
+    "circuit_specs",
     "circuit_state",
     "circuit_states",
     "completion_time",
     "default_durations",
     "default_input_circuit",
+    "durations_for",
     "is_open",
     "pipeline_for",
 ]
@@ -237,6 +240,26 @@ class CircuitState(msgspec.Struct, frozen=True):
 def default_durations(num_circuits: int) -> tuple[float, ...]:
     """Returns the default, staggered durations: 1.0 + 0.25 * i seconds for circuit i."""
     return tuple(1.0 + 0.25 * index for index in range(num_circuits))
+
+
+def durations_for(durations: float | Sequence[float] | None, count: int) -> tuple[float, ...]:
+    """Returns the durations of `count` circuits: the defaults for None, one number for all,
+    or the given ones as they are (their number is the caller's to check)."""
+    if durations is None:
+        return default_durations(count)
+    if isinstance(durations, (int, float)):
+        return (float(durations),) * count
+    return tuple(float(value) for value in durations)
+
+
+def circuit_specs(
+    inputs: Sequence[str], durations: Sequence[float], shots: int, failures: Mapping[int, str]
+) -> tuple[CircuitSpec, ...]:
+    """Returns one spec per input circuit: its duration, the shots, its failure message if any."""
+    return tuple(
+        CircuitSpec(circuit, durations[index], shots, failures.get(index))
+        for index, circuit in enumerate(inputs)
+    )
 
 
 def default_input_circuit(circuit_type: str, num_qubits: int) -> str:
