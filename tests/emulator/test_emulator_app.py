@@ -282,6 +282,7 @@ def test_a_missing_or_wrong_key_is_a_401_that_never_echoes_it(
     status, _, reply = call(emu, method, path, b'{"job_id": []}', headers=headers)
     assert status == 401
     assert reply == {"detail": "Not authorized. Check your API key."}
+    assert emu.jobs_posted == 0
 
 
 def test_the_key_header_name_is_case_insensitive(emu: Emulator) -> None:
@@ -434,6 +435,7 @@ def test_handle_is_thread_safe(emu: Emulator) -> None:
     assert emu.request_count == 400
     created = {r.job_ids[0] for r in emu.requests if r.method == "POST"}
     assert len(created) == 200
+    assert emu.jobs_posted == 200
 
 
 # --- the test hooks -------------------------------------------------------------------------
@@ -490,6 +492,8 @@ def test_the_hooks_raise_for_an_unknown_job(emu: Emulator) -> None:
         emu.statuses(UNKNOWN_ID)
     with pytest.raises(KeyError):
         emu.completion_time("nope", 0)
+    with pytest.raises(KeyError):
+        emu.submitted(UNKNOWN_ID)
 
 
 def test_the_job_type_defaults_from_the_target(emu: Emulator) -> None:

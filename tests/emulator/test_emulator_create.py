@@ -1,12 +1,19 @@
-"""`POST /v0.3.0/client/job` with upstream's whole `NewJob`: every bad body refused with a
-plain 400/422 naming the place, compile jobs that stop once compiled."""
+"""`POST /v0.3.0/client/job` with upstream's whole `NewJob`: every field accepted and kept,
+every bad body refused with a plain 400/422 naming the place, compile jobs that stop once
+compiled."""
 
 from __future__ import annotations
 
+import msgspec
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from tests.emulator.support import (
     CIRQ_CIRCUIT,
+    CREATE,
+    KEY,
+    WALL,
     as_dict,
     as_list,
     created_id,
@@ -16,16 +23,111 @@ from tests.emulator.support import (
     post,
 )
 from tests.fakes import FakeClock
-from transports.emulator import Emulator
+from transports.emulator import Emulator, RecordedRequest
 
 OPEN_STAGES_AFTER_COMPILING = frozenset(
     {"awaiting_submission", "pending", "running", "awaiting_simulation", "simulating"}
 )
 
 
+def test_every_field_is_accepted_kept_and_served(emu: Emulator, clock: FakeClock) -> None:
+    options = {"emulator": {"durations": 0.5}, "routing": "greedy", "nested": {"x": [1, None]}}
+    body = {
+        "job_type": "submit",
+        "target": "ibmq_brisbane_qpu",
+        "circuits": '["OPENQASM 2.0;", "OPENQASM 3.0;"]',
+        "circuit_type": "qasm",
+        "verbatim": True,
+        "shots": 7,
+        "dry_run": True,
+        "sim_method": "noise-sim",
+        "priority": 5,
+        "options_dict": options,
+        "tags": ["x", "y"],
+        "metadata": {"m": {"n": 1.5}},
+    }
+    status, reply = post(emu, msgspec.json.encode(body))
+    assert status == 200
+    job_id = str(as_dict(reply)["job_id"])
+    assert reply == {"job_id": job_id, "num_circuits": 2}
+    clock.advance(1.0)
+    job = job_of(emu, job_id)
+    for field in ("job_type", "target", "circuit_type", "dry_run", "tags", "metadata"):
+        assert job[field] == body[field], field
+    assert job["shots"] == [7, 7]
+    assert job["input_circuits"] == ["OPENQASM 2.0;", "OPENQASM 3.0;"]
+    assert job["statuses"] == ["completed", "completed"]
+    spec = emu.submitted(job_id)
+    assert (spec.priority, spec.verbatim, spec.sim_method) == (5, True, "noise-sim")
+    assert msgspec.json.decode(spec.options_json) == options
+    assert msgspec.json.decode(spec.metadata_json) == body["metadata"]
+
+
+def test_left_out_fields_take_upstreams_defaults(emu: Emulator) -> None:
+    body = {"job_type": "simulate", "target": "t", "circuits": "c", "circuit_type": "cirq"}
+    job_id = created_id(emu, msgspec.json.encode(body))
+    job = job_of(emu, job_id)
+    assert (job["shots"], job["dry_run"], job["tags"], job["metadata"]) == ([0], False, [], {})
+    spec = emu.submitted(job_id)
+    assert (spec.verbatim, spec.sim_method, spec.priority) == (False, None, 0)
+    assert msgspec.json.decode(spec.options_json) == {}
+
+
 def test_unknown_fields_are_ignored_as_upstream_ignores_them(emu: Emulator) -> None:
     job_id = created_id(emu, new_job(colour="blue", shots=3))
     assert job_of(emu, job_id)["shots"] == [3]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers(-(2**53), 2**53) | st.text(max_size=6),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=4), inner),
+    max_leaves=6,
+)
+new_jobs = st.fixed_dictionaries(
+    {
+        "job_type": st.sampled_from(["submit", "simulate", "compile", "convert"]),
+        "target": st.text(min_size=1, max_size=20),
+        "circuits": st.lists(st.text(max_size=10), min_size=1, max_size=4).map(
+            lambda circuits: msgspec.json.encode(circuits).decode()
+        ),
+        "circuit_type": st.sampled_from(["cirq", "qiskit", "qasm"]),
+    },
+    optional={
+        "verbatim": st.booleans(),
+        "shots": st.integers(0, 10**6),
+        "dry_run": st.booleans(),
+        "sim_method": st.sampled_from([None, "sim", "noise-sim"]),
+        "priority": st.integers(-(2**31), 2**31),
+        "options_dict": st.dictionaries(
+            st.text(max_size=6).filter(lambda key: key != "emulator"), json_values, max_size=3
+        ),
+        "tags": st.lists(st.text(max_size=8), max_size=3),
+        "metadata": st.dictionaries(st.text(max_size=6), json_values, max_size=3),
+    },
+)
+
+
+@settings(max_examples=60)
+@given(body=new_jobs)
+def test_any_valid_new_job_is_created_with_what_was_posted(body: dict[str, object]) -> None:
+    emu = Emulator(api_key=KEY, clock=FakeClock(), wall_clock=lambda: WALL)
+    job_id = created_id(emu, msgspec.json.encode(body))
+    circuits = msgspec.json.decode(str(body["circuits"]))
+    job = job_of(emu, job_id)
+    assert job["input_circuits"] == circuits
+    assert job["num_circuits"] == len(circuits)
+    for field in ("job_type", "target", "circuit_type"):
+        assert job[field] == body[field]
+    assert job["shots"] == [body.get("shots", 0)] * len(circuits)
+    assert job["dry_run"] == body.get("dry_run", False)
+    assert job["tags"] == body.get("tags", [])
+    assert job["metadata"] == body.get("metadata", {})
+    spec = emu.submitted(job_id)
+    assert spec.verbatim == body.get("verbatim", False)
+    assert spec.sim_method == body.get("sim_method")
+    assert spec.priority == body.get("priority", 0)
+    assert msgspec.json.decode(spec.options_json) == body.get("options_dict", {})
+    assert emu.jobs_posted == 1
 
 
 def test_a_json_array_of_circuits_is_one_circuit_per_element(emu: Emulator) -> None:
@@ -54,6 +156,16 @@ def test_the_emulator_options_drive_the_schedule(emu: Emulator, clock: FakeClock
     assert emu.statuses(at_once) == ["completed"]
     unset = created_id(emu, new_job(options_dict={"emulator": None}))
     assert emu.completion_time(unset, 0) == clock.now + 1.0  # the default schedule
+
+
+def test_one_accepted_post_creates_exactly_one_job(emu: Emulator) -> None:
+    emu.create_job()  # a hook-made job is not a post
+    job_id = created_id(emu, new_job())
+    post(emu, new_job(shots=-1))
+    post(emu, None)
+    assert emu.jobs_posted == 1
+    assert [r for r in emu.requests if r.job_ids] == [RecordedRequest("POST", CREATE, (job_id,))]
+    assert [r.job_ids for r in emu.requests] == [(job_id,), (), ()]
 
 
 NOT_AN_OBJECT = "body: Expected `object`, got `array`"
@@ -191,6 +303,7 @@ def test_a_bad_body_gets_a_plain_400_or_422_naming_the_place(
     got, reply = post(emu, body)
     assert got == status
     assert detail(reply).startswith(sentence)
+    assert emu.jobs_posted == 0
     assert emu.requests[-1].job_ids == ()
 
 

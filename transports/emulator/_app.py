@@ -74,7 +74,8 @@ class Emulator:
 
     The same object serves HTTP through `handle` (used by `EmulatorTransport` and
     `EmulatorServer`) and offers test hooks (`create_job`, `cancel`, `statuses`,
-    `completion_time`, `requests`, `request_count`). All methods are thread-safe.
+    `completion_time`, `submitted`, `requests`, `request_count`, `jobs_posted`). All
+    methods are thread-safe.
 
     Args:
         api_key: The value the `Authorization` header must carry; None accepts any
@@ -104,6 +105,7 @@ class Emulator:
         self._lock = threading.Lock()
         self._jobs: dict[str, Job] = {}
         self._requests: list[RecordedRequest] = []
+        self._jobs_posted = 0
 
     def __repr__(self) -> str:
         with self._lock:
@@ -228,6 +230,20 @@ class Emulator:
             raise IndexError(f"circuit index {index} out of range 0..{len(job.spec.circuits) - 1}")
         return completion_time(job, index)
 
+    def submitted(self, job_id: str) -> JobSpec:
+        """Returns the definition job `job_id` was created with.
+
+        For a job created by `POST /client/job` it holds every field of the posted `NewJob`
+        the fetch reply does not serve back: `priority`, `verbatim`, `sim_method` and
+        `options_json` (the `options_dict` as JSON; `msgspec.json.decode` reads it), beside
+        `tags`, `metadata_json` and the circuits.
+
+        Raises:
+            KeyError: No job has that id.
+        """
+        with self._lock:
+            return self._jobs[self._key(job_id)].spec
+
     @property
     def requests(self) -> list[RecordedRequest]:
         """A copy of every request handled so far, in order."""
@@ -239,6 +255,13 @@ class Emulator:
         """How many requests have been handled."""
         with self._lock:
             return len(self._requests)
+
+    @property
+    def jobs_posted(self) -> int:
+        """How many jobs `POST /client/job` has created (refused posts and `create_job` don't
+        count), so a test can tell that exactly one submission got through."""
+        with self._lock:
+            return self._jobs_posted
 
     def transport(self) -> EmulatorTransport:
         """Returns a `Transport` that sends every request to this emulator."""
@@ -355,8 +378,13 @@ class Emulator:
                     dry_run=new_job.dry_run,
                     tags=tuple(new_job.tags),
                     metadata_json=msgspec.json.encode(new_job.metadata),
+                    verbatim=new_job.verbatim,
+                    sim_method=new_job.sim_method,
+                    priority=new_job.priority,
+                    options_json=msgspec.json.encode(new_job.options_dict),
                 )
             )
+            self._jobs_posted += 1
         return _Outcome(200, create_reply(job_id, len(submission.circuits)), (job_id,))
 
     # --- internals (callers hold the lock) ----------------------------------------------------

@@ -166,6 +166,9 @@ class CircuitSpec(msgspec.Struct, frozen=True):
 class JobSpec(msgspec.Struct, frozen=True):
     """Everything that defines an emulated job; its state follows from this and the time.
 
+    The last four attributes are kept as `POST /client/job` gave them (upstream `NewJob`)
+    and read by nothing here: the schedule and the fetch reply do not depend on them.
+
     Attributes:
         job_id: The job id (a canonical UUID string).
         job_type: One of `JOB_TYPES`.
@@ -181,6 +184,10 @@ class JobSpec(msgspec.Struct, frozen=True):
         metadata_json: The job's metadata, already encoded as a JSON object.
         warning: A warning to attach to fetch replies for this job, or None.
         user_email: The owner's email address.
+        verbatim: The job's verbatim flag (skip compilation, upstream says).
+        sim_method: "sim", "noise-sim" or None.
+        priority: The priority the job was submitted with.
+        options_json: The job's `options_dict`, encoded as a JSON object.
     """
 
     job_id: str
@@ -197,6 +204,10 @@ class JobSpec(msgspec.Struct, frozen=True):
     metadata_json: bytes = b"{}"
     warning: str | None = None
     user_email: str = EMULATOR_EMAIL
+    verbatim: bool = False
+    sim_method: str | None = None
+    priority: int = 0
+    options_json: bytes = b"{}"
 
 
 class Job(msgspec.Struct, frozen=True):
