@@ -20,6 +20,11 @@ PURE = [
     "transports/_proxy.py",
     "transports/_urls.py",
     "transports/emulator/_state.py",
+    "transports/emulator/_view.py",
+    "transports/emulator/_bodies.py",
+    "transports/emulator/_routes.py",
+    "transports/emulator/_replies.py",
+    "transports/emulator/_encoding.py",
 ]
 FORBIDDEN = {
     "time",
@@ -42,6 +47,8 @@ FORBIDDEN = {
     "sqcore._cli",
 }
 FORBIDDEN_CALLS = {"open", "print", "input", "exec", "eval"}
+#: A pure module may import another pure one (the emulator's pure modules import each other).
+PURE_MODULES = {path.removesuffix(".py").replace("/", ".") for path in PURE}
 
 
 def _imports(tree: ast.AST) -> set[str]:
@@ -57,7 +64,7 @@ def _imports(tree: ast.AST) -> set[str]:
 @pytest.mark.parametrize("path", PURE)
 def test_pure_module_imports_nothing_that_does_io(path: str) -> None:
     tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
-    for name in _imports(tree):
+    for name in _imports(tree) - PURE_MODULES:
         root_parts = [".".join(name.split(".")[: i + 1]) for i in range(name.count(".") + 1)]
         assert not set(root_parts) & FORBIDDEN, f"{path} imports {name}"
     calls = {

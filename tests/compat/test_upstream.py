@@ -80,3 +80,31 @@ def test_upstream_sees_unknown_ids_as_missing(
     upstream: _SuperstaqClientV3,
 ) -> None:
     assert upstream.fetch_jobs(["00000000-0000-0000-0000-0000000000aa"]) == {}
+
+
+def test_upstream_creates_a_job_the_emulator_keeps_whole(
+    upstream: _SuperstaqClientV3, emulator: Emulator
+) -> None:
+    circuits = '[{"cirq_type": "Circuit", "moments": []}, {"cirq_type": "Circuit", "moments": []}]'
+    posted_before = emulator.jobs_posted
+    reply = upstream.create_job(
+        {"cirq_circuits": circuits},
+        repetitions=10,
+        target="ss_unconstrained_simulator",
+        method="compile",
+        tag="sweep",
+        metadata={"run": 1},
+        emulator={"durations": 0},
+    )
+    job_id = str(reply["job_id"])
+    assert reply["num_circuits"] == 2
+    assert emulator.jobs_posted == posted_before + 1
+    spec = emulator.submitted(job_id)
+    assert (spec.job_type, spec.circuit_type, spec.sim_method) == ("compile", "cirq", None)
+    assert (spec.tags, spec.priority, spec.verbatim) == (("sweep",), 0, False)
+    fetched = upstream.fetch_jobs([job_id])[job_id]
+    assert fetched["statuses"] == ["completed", "completed"]
+    assert fetched["shots"] == [10, 10]
+    assert fetched["metadata"] == {"run": 1}
+    compiled = fetched["compiled_circuits"]
+    assert isinstance(compiled, list) and len(compiled) == 2 and None not in compiled

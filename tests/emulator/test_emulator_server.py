@@ -1,7 +1,9 @@
-"""The emulator over real loopback HTTP: the threaded server and `python -m transports.emulator`."""
+"""The emulator over real loopback HTTP: the threaded server, its gzip replies and
+`python -m transports.emulator`."""
 
 from __future__ import annotations
 
+import gzip
 import http.client
 import queue
 import re
@@ -22,6 +24,7 @@ import pytest
 
 from transports.emulator import API_VERSION, Emulator, EmulatorServer
 from transports.emulator.__main__ import main
+from transports.emulator._encoding import GZIP_MIN_BYTES
 
 KEY = "test-key"
 AUTH = {"Authorization": KEY}
@@ -117,6 +120,63 @@ def test_error_replies_are_json(
     assert b"wrong" not in body
 
 
+def exchange(
+    server: EmulatorServer, path: str, headers: dict[str, str]
+) -> tuple[http.client.HTTPResponse, bytes]:
+    """One GET over a fresh `http.client` connection (which never decodes); the raw body."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=5)
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        return response, response.read()
+    finally:
+        connection.close()
+
+
+def test_a_long_reply_is_gzipped_when_the_request_accepts_gzip(
+    emu: Emulator, server: EmulatorServer
+) -> None:
+    job_ids = [emu.create_job(num_circuits=3, durations=0.0) for _ in range(2)]
+    path = f"{FETCH}?job_id={job_ids[0]}&job_id={job_ids[1]}"
+    plain_reply, plain = exchange(server, path, AUTH)
+    coded_reply, coded = exchange(server, path, {**AUTH, "Accept-Encoding": "gzip"})
+    assert len(plain) >= GZIP_MIN_BYTES
+    assert plain_reply.getheader("Content-Encoding") is None
+    assert plain_reply.getheader("Content-Length") == str(len(plain))
+    assert coded_reply.getheader("Content-Encoding") == "gzip"
+    assert coded_reply.getheader("Vary") == "Accept-Encoding"
+    assert coded_reply.getheader("Content-Length") == str(len(coded))
+    assert len(coded) < len(plain)
+    assert gzip.decompress(coded) == plain
+    assert sorted(as_object(decode(plain))) == sorted(job_ids)
+
+
+@pytest.mark.parametrize(
+    "accept_encoding", ["gzip;q=0", "GZIP;Q=0, *", "*;q=0", "identity", "deflate, br"]
+)
+def test_a_reply_stays_plain_when_gzip_is_refused_or_not_offered(
+    emu: Emulator, server: EmulatorServer, accept_encoding: str
+) -> None:
+    job_ids = [emu.create_job(num_circuits=3, durations=0.0) for _ in range(2)]
+    path = f"{FETCH}?job_id={job_ids[0]}&job_id={job_ids[1]}"
+    reply, body = exchange(server, path, {**AUTH, "Accept-Encoding": accept_encoding})
+    assert reply.getheader("Content-Encoding") is None
+    assert reply.getheader("Vary") == "Accept-Encoding"
+    assert sorted(as_object(decode(body))) == sorted(job_ids)
+
+
+def test_a_short_reply_is_never_gzipped(emu: Emulator, server: EmulatorServer) -> None:
+    reply, body = exchange(server, FETCH, {**AUTH, "Accept-Encoding": "gzip"})
+    assert len(body) < GZIP_MIN_BYTES
+    assert reply.getheader("Content-Encoding") is None
+    assert decode(body) == {}
+
+
+def as_object(value: object) -> dict[str, object]:
+    assert isinstance(value, dict)
+    return {str(key): item for key, item in value.items()}
+
+
 def raw_exchange(port: int, data: bytes) -> tuple[int, bytes]:
     """Sends raw bytes; returns the status code and the whole reply (the server closes)."""
     with socket.create_connection(("127.0.0.1", port), timeout=5) as sock:
@@ -170,20 +230,25 @@ def test_a_server_never_started_closes_at_once(emu: Emulator) -> None:
     assert time.monotonic() - started < 1.0
 
 
-@pytest.mark.parametrize("host", ["0.0.0.0", "192.0.2.1", "example.com", "::"])
+@pytest.mark.parametrize(
+    "host", ["0.0.0.0", "192.0.2.1", "example.com", "::", "localhost.example", "localhost6"]
+)
 def test_only_loopback_hosts_are_served(emu: Emulator, host: str) -> None:
     with pytest.raises(ValueError, match="loopback"):
         EmulatorServer(emu, host=host)
 
 
-def test_localhost_binds_ipv4_loopback(emu: Emulator) -> None:
-    with EmulatorServer(emu, host="localhost") as server:
-        assert server.url == f"http://127.0.0.1:{server.port}"
+@pytest.mark.parametrize("host", ["localhost", "LOCALHOST", "localhost.", "127.0.0.2"])
+def test_loopback_names_and_addresses_bind_ipv4_loopback(emu: Emulator, host: str) -> None:
+    with EmulatorServer(emu, host=host) as server:
+        expected = "127.0.0.2" if host == "127.0.0.2" else "127.0.0.1"
+        assert server.url == f"http://{expected}:{server.port}"
 
 
-def test_ipv6_loopback(emu: Emulator) -> None:
+@pytest.mark.parametrize("host", ["::1", "[::1]", "ip6-localhost"])
+def test_ipv6_loopback(emu: Emulator, host: str) -> None:
     try:
-        server = EmulatorServer(emu, host="::1")
+        server = EmulatorServer(emu, host=host)
     except OSError:
         pytest.skip("no IPv6 loopback here")
     with server:

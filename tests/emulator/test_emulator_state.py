@@ -1,4 +1,4 @@
-"""Property tests for the emulator's pure schedule (`transports.emulator._state`)."""
+"""Property tests for the emulator's pure schedule (`_state`) and its fetch view (`_view`)."""
 
 from __future__ import annotations
 
@@ -22,13 +22,11 @@ from transports.emulator._state import (
     circuit_state,
     circuit_states,
     completion_time,
-    counts_for,
     default_durations,
-    format_timestamp,
     is_open,
-    job_view,
     pipeline_for,
 )
+from transports.emulator._view import counts_for, format_timestamp, job_view
 
 TERMINAL = frozenset({"completed", "failed", "cancelled"})
 TIMESTAMP = re.compile(r"\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{6}Z")
@@ -278,3 +276,13 @@ def test_pipelines_follow_upstream_stage_order() -> None:
 
 def test_default_durations_are_staggered() -> None:
     assert default_durations(4) == (1.0, 1.25, 1.5, 1.75)
+
+
+@pytest.mark.parametrize("job_type", ["compile", "convert"])
+def test_compile_and_convert_pipelines_stop_once_compiled(job_type: str) -> None:
+    pipeline = pipeline_for(job_type)
+    after_compiling = {"awaiting_submission", "pending", "running", "awaiting_simulation"}
+    assert after_compiling.isdisjoint(stage.status for stage in pipeline.stages)
+    assert "simulating" not in {stage.status for stage in pipeline.stages}
+    assert not any(stage.submitted for stage in (*pipeline.stages, pipeline.completed))
+    assert (pipeline.completed.status, pipeline.completed.compiled) == ("completed", True)

@@ -12,8 +12,10 @@ import sys
 from collections.abc import Sequence
 from types import FrameType
 
-from transports.emulator._app import API_VERSION, Emulator
-from transports.emulator._server import EmulatorServer, is_loopback_host
+from transports._urls import is_loopback_host
+from transports.emulator._app import Emulator
+from transports.emulator._routes import API_VERSION
+from transports.emulator._server import EmulatorServer
 
 _DEMO_TARGETS = ("ss_unconstrained_simulator", "ibmq_brisbane_qpu")
 

@@ -2,9 +2,11 @@
 
 A threaded stdlib `http.server` whose handler reads the request body by Content-Length
 (bounded), hands the request to `Emulator.handle` and writes the reply with a
-Content-Length, so connections stay alive between requests. It binds loopback addresses
-only, logs nothing, and answers even its own protocol errors (400, 411, 413, 414, 501)
-with JSON `{"detail": ...}`.
+Content-Length, so connections stay alive between requests; a reply goes out gzip-coded
+when the request accepts it and the body is long enough (`_encoding`). It binds loopback
+addresses only (`transports._urls.is_loopback_host`, the one loopback rule), logs nothing,
+and answers even its own protocol errors (400, 411, 413, 414, 501) with JSON
+`{"detail": ...}`.
 """
 
 from __future__ import annotations
@@ -20,9 +22,11 @@ from types import TracebackType
 
 import msgspec
 
+from transports._urls import is_loopback_host
 from transports.emulator._app import Emulator
+from transports.emulator._encoding import encode_reply
 
-__all__ = ["DEFAULT_MAX_BODY_BYTES", "EmulatorServer", "is_loopback_host"]
+__all__ = ["DEFAULT_MAX_BODY_BYTES", "EmulatorServer"]
 
 #: The largest request body the server reads; a larger one gets 413.
 DEFAULT_MAX_BODY_BYTES = 16 * 2**20
@@ -40,14 +44,14 @@ class _Detail(msgspec.Struct, frozen=True):
     detail: str
 
 
-def is_loopback_host(host: str) -> bool:
-    """Whether `host` is "localhost" or a literal loopback IP address (no DNS lookup)."""
-    if host == "localhost":
-        return True
-    try:
-        return ipaddress.ip_address(host.strip("[]")).is_loopback
-    except ValueError:
-        return False
+#: The address each loopback name binds (`transports._urls.LOOPBACK_NAMES`).
+_NAME_ADDRESSES = {"localhost": "127.0.0.1", "ip6-localhost": "::1"}
+
+
+def _bind_address(host: str) -> str:
+    """The IP address to bind for a loopback `host`: a name's address, or the literal bare."""
+    bare = host.strip().lower().removeprefix("[").removesuffix("]")
+    return _NAME_ADDRESSES.get(bare.removesuffix("."), bare)
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -174,8 +178,12 @@ class _Handler(BaseHTTPRequestHandler):
         complete, body = self._read_body()
         if not complete:
             return
-        status, headers, payload = self._server().emulator.handle(
+        status, plain_headers, plain_payload = self._server().emulator.handle(
             self.command, self.path, dict(self.headers.items()), body
+        )
+        accepted = self.headers.get_all("Accept-Encoding")
+        headers, payload = encode_reply(
+            None if accepted is None else ", ".join(accepted), plain_headers, plain_payload
         )
         self.send_response(status)
         for name, value in headers.items():
@@ -224,7 +232,7 @@ class EmulatorServer:
 
     Args:
         emulator: The emulator that answers requests.
-        host: A loopback address ("127.0.0.1", "::1" or "localhost").
+        host: A loopback host ("127.0.0.1", "::1", "localhost", "ip6-localhost"...).
         port: The TCP port; 0 picks a free one.
         max_body_bytes: The largest request body accepted; larger gets 413.
 
@@ -243,7 +251,7 @@ class EmulatorServer:
     ) -> None:
         if not is_loopback_host(host):
             raise ValueError(f"refusing to serve on {host!r}: only loopback addresses are allowed")
-        address = "127.0.0.1" if host == "localhost" else host.strip("[]")
+        address = _bind_address(host)
         ipv6 = ipaddress.ip_address(address).version == 6
         self._httpd = _HTTPServer((address, port), emulator, max_body_bytes, ipv6)
         self._host = address

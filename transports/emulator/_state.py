@@ -3,7 +3,7 @@
 A job's state is a function of three values: its definition (`JobSpec`), the instant it was
 cancelled (if it was), and `now`. Nothing here reads a clock, draws a random number or does
 I/O; callers pass the times in (monotonic seconds for the schedule, epoch seconds only for
-the timestamps written into replies).
+the timestamps written into replies). How a job looks in a fetch reply is `_view`.
 
 Rules this module keeps (checked by the property tests in `tests/emulator/`):
 - Each job type has a pipeline: an ordered tuple of open stages, then a terminal status.
@@ -16,22 +16,19 @@ Rules this module keeps (checked by the property tests in `tests/emulator/`):
 - A cancel at `c` turns every circuit still open at `c` (`c < t0 + d_i`) into "cancelled"
   from `c` on, and never changes it again; circuits terminal at `c` keep their status.
   Before `c` a cancelled job looks exactly like an uncancelled one.
-- Counts exist only for completed circuits; they are a deterministic function of
-  (seed, job id, circuit index, shots, qubits), sum to the shots and use `num_qubits`-bit
-  strings.
 """
 
 from __future__ import annotations
 
-import datetime
-import hashlib
 import math
+from collections.abc import Mapping, Sequence
 
 import msgspec
 
 __all__ = [
     "CANCEL_MESSAGE",
     "CIRCUIT_TYPES",
+    "COMPLETED",
     "EMULATOR_EMAIL",
     "JOB_TYPES",
     "PIPELINES",
@@ -39,27 +36,26 @@ __all__ = [
     "CircuitState",
     "Job",
     "JobSpec",
-    "JobView",
     "Pipeline",
     "Stage",
     "cancel_job",
+    "circuit_specs",
     "circuit_state",
     "circuit_states",
     "completion_time",
-    "counts_for",
     "default_durations",
     "default_input_circuit",
-    "format_timestamp",
+    "durations_for",
     "is_open",
-    "job_view",
     "pipeline_for",
 ]
 
 
 _CANCELLED = "cancelled"
 _FAILED = "failed"
-_COMPLETED = "completed"
-_TERMINAL_STATUSES: frozenset[str] = frozenset({_COMPLETED, _FAILED, _CANCELLED})
+#: The status of a circuit that ran to the end.
+COMPLETED = "completed"
+_TERMINAL_STATUSES: frozenset[str] = frozenset({COMPLETED, _FAILED, _CANCELLED})
 
 
 class Stage(msgspec.Struct, frozen=True):
@@ -103,7 +99,7 @@ PIPELINES: tuple[Pipeline, ...] = (
             Stage("pending", compiled=True),
             Stage("running", compiled=True, submitted=True),
         ),
-        Stage(_COMPLETED, compiled=True, submitted=True),
+        Stage(COMPLETED, compiled=True, submitted=True),
     ),
     Pipeline(
         "simulate",
@@ -112,17 +108,17 @@ PIPELINES: tuple[Pipeline, ...] = (
             Stage("awaiting_simulation"),
             Stage("simulating", compiled=True),
         ),
-        Stage(_COMPLETED, compiled=True),
+        Stage(COMPLETED, compiled=True),
     ),
     Pipeline(
         "compile",
         (Stage("received"), Stage("awaiting_compile"), Stage("compiling")),
-        Stage(_COMPLETED, compiled=True),
+        Stage(COMPLETED, compiled=True),
     ),
     Pipeline(
         "convert",
         (Stage("received"), Stage("compiling")),
-        Stage(_COMPLETED, compiled=True),
+        Stage(COMPLETED, compiled=True),
     ),
 )
 
@@ -170,6 +166,9 @@ class CircuitSpec(msgspec.Struct, frozen=True):
 class JobSpec(msgspec.Struct, frozen=True):
     """Everything that defines an emulated job; its state follows from this and the time.
 
+    The last four attributes are kept as `POST /client/job` gave them (upstream `NewJob`)
+    and read by nothing here: the schedule and the fetch reply do not depend on them.
+
     Attributes:
         job_id: The job id (a canonical UUID string).
         job_type: One of `JOB_TYPES`.
@@ -185,6 +184,10 @@ class JobSpec(msgspec.Struct, frozen=True):
         metadata_json: The job's metadata, already encoded as a JSON object.
         warning: A warning to attach to fetch replies for this job, or None.
         user_email: The owner's email address.
+        verbatim: The job's verbatim flag (skip compilation, upstream says).
+        sim_method: "sim", "noise-sim" or None.
+        priority: The priority the job was submitted with.
+        options_json: The job's `options_dict`, encoded as a JSON object.
     """
 
     job_id: str
@@ -201,6 +204,10 @@ class JobSpec(msgspec.Struct, frozen=True):
     metadata_json: bytes = b"{}"
     warning: str | None = None
     user_email: str = EMULATOR_EMAIL
+    verbatim: bool = False
+    sim_method: str | None = None
+    priority: int = 0
+    options_json: bytes = b"{}"
 
 
 class Job(msgspec.Struct, frozen=True):
@@ -244,6 +251,26 @@ class CircuitState(msgspec.Struct, frozen=True):
 def default_durations(num_circuits: int) -> tuple[float, ...]:
     """Returns the default, staggered durations: 1.0 + 0.25 * i seconds for circuit i."""
     return tuple(1.0 + 0.25 * index for index in range(num_circuits))
+
+
+def durations_for(durations: float | Sequence[float] | None, count: int) -> tuple[float, ...]:
+    """Returns the durations of `count` circuits: the defaults for None, one number for all,
+    or the given ones as they are (their number is the caller's to check)."""
+    if durations is None:
+        return default_durations(count)
+    if isinstance(durations, (int, float)):
+        return (float(durations),) * count
+    return tuple(float(value) for value in durations)
+
+
+def circuit_specs(
+    inputs: Sequence[str], durations: Sequence[float], shots: int, failures: Mapping[int, str]
+) -> tuple[CircuitSpec, ...]:
+    """Returns one spec per input circuit: its duration, the shots, its failure message if any."""
+    return tuple(
+        CircuitSpec(circuit, durations[index], shots, failures.get(index))
+        for index, circuit in enumerate(inputs)
+    )
 
 
 def default_input_circuit(circuit_type: str, num_qubits: int) -> str:
@@ -350,144 +377,3 @@ def completion_time(job: Job, index: int) -> float:
     if job.cancelled_at is not None and job.cancelled_at < ends_at:
         return job.cancelled_at
     return ends_at
-
-
-def _bit_stream(seed: int, job_id: str, index: int, label: str, size: int) -> bytes:
-    """Returns `size` deterministic pseudo-random bytes for (seed, job, circuit, label)."""
-    key = f"{seed}\x00{job_id}\x00{index}\x00{label}".encode()
-    return hashlib.shake_256(key).digest(size)
-
-
-def _draw(seed: int, job_id: str, index: int, label: str, bound: int) -> int:
-    """Returns a deterministic integer in `[0, bound)`."""
-    return int.from_bytes(_bit_stream(seed, job_id, index, label, 8), "big") % bound
-
-
-def _bitstring(seed: int, job_id: str, index: int, label: str, num_qubits: int) -> str:
-    raw = _bit_stream(seed, job_id, index, label, (num_qubits + 7) // 8)
-    value = int.from_bytes(raw, "big") >> (8 * len(raw) - num_qubits)
-    return format(value, f"0{num_qubits}b")
-
-
-def counts_for(seed: int, job_id: str, index: int, shots: int, num_qubits: int) -> dict[str, int]:
-    """Returns the counts of a completed circuit: a Bell-like histogram with a little noise.
-
-    Invariants: the values are positive and sum to `shots`; every key has `num_qubits` bits;
-    the result depends only on the arguments.
-    """
-    weights: dict[str, int] = {}
-    outcomes = (
-        ("0" * num_qubits, 40 + _draw(seed, job_id, index, "w0", 21)),
-        ("1" * num_qubits, 40 + _draw(seed, job_id, index, "w1", 21)),
-        (_bitstring(seed, job_id, index, "n0", num_qubits), _draw(seed, job_id, index, "u0", 6)),
-        (_bitstring(seed, job_id, index, "n1", num_qubits), _draw(seed, job_id, index, "u1", 4)),
-    )
-    for bits, weight in outcomes:
-        weights[bits] = weights.get(bits, 0) + weight
-    total = sum(weights.values())
-    # Largest-remainder apportionment: exact total, deterministic tie-break by bitstring.
-    floors = {bits: shots * weight // total for bits, weight in weights.items()}
-    remainders = sorted(weights, key=lambda bits: (-(shots * weights[bits] % total), bits))
-    for bits in remainders[: shots - sum(floors.values())]:
-        floors[bits] += 1
-    return {bits: floors[bits] for bits in sorted(floors) if floors[bits] > 0}
-
-
-def format_timestamp(epoch_seconds: float) -> str:
-    """Returns `epoch_seconds` as ISO 8601 UTC with microseconds and a "Z" suffix."""
-    moment = datetime.datetime.fromtimestamp(epoch_seconds, tz=datetime.timezone.utc)
-    return moment.strftime("%Y-%m-%dT%H:%M:%S.%fZ")
-
-
-class JobView(msgspec.Struct, frozen=True):
-    """One job as the fetch endpoint returns it: the fields of upstream `JobData`, in order."""
-
-    job_type: str
-    statuses: tuple[str, ...]
-    status_messages: tuple[str | None, ...]
-    user_email: str
-    target: str
-    provider_id: tuple[str | None, ...]
-    num_circuits: int
-    compiled_circuits: tuple[str | None, ...]
-    input_circuits: tuple[str, ...]
-    circuit_type: str
-    counts: tuple[dict[str, int] | None, ...]
-    results_dicts: tuple[str | None, ...]
-    shots: tuple[int, ...]
-    dry_run: bool
-    submission_timestamp: str
-    last_updated_timestamp: tuple[str | None, ...]
-    initial_logical_to_physicals: tuple[dict[str, int] | None, ...]
-    final_logical_to_physicals: tuple[dict[str, int] | None, ...]
-    logical_qubits: tuple[str | None, ...]
-    physical_qubits: tuple[str | None, ...]
-    tags: tuple[str, ...]
-    metadata: msgspec.Raw
-
-
-def _line_qubits(num_qubits: int) -> str:
-    """Returns cirq's JSON for LineQubit(0..n-1), spaced as `cirq.to_json` writes it."""
-    items = ", ".join(f'{{"cirq_type": "LineQubit", "x": {q}}}' for q in range(num_qubits))
-    return f"[{items}]"
-
-
-def job_view(job: Job, now: float) -> JobView:
-    """Returns `job` at monotonic time `now` in the shape of upstream `JobData`.
-
-    Compiled circuits, qubit mappings and qubit lists are null until a circuit is compiled
-    (qubit lists are only given for cirq, as upstream documents); provider ids are null until
-    the circuit runs; counts are given only for completed circuits.
-    """
-    spec = job.spec
-    width = spec.num_qubits
-    identity = {str(q): q for q in range(width)}
-    reversed_map = {str(q): width - 1 - q for q in range(width)}
-    qubits = _line_qubits(width) if spec.circuit_type == "cirq" else None
-    views = tuple(
-        (index, circuit, state)
-        for index, (circuit, state) in enumerate(
-            zip(spec.circuits, circuit_states(job, now), strict=True)
-        )
-    )
-    return JobView(
-        job_type=spec.job_type,
-        statuses=tuple(state.status for _, _, state in views),
-        status_messages=tuple(state.message for _, _, state in views),
-        user_email=spec.user_email,
-        target=spec.target,
-        provider_id=tuple(
-            f"emu-{spec.job_id[:8]}-{index}" if state.submitted else None
-            for index, _, state in views
-        ),
-        num_circuits=len(spec.circuits),
-        compiled_circuits=tuple(
-            circuit.input_circuit if state.compiled else None for _, circuit, state in views
-        ),
-        input_circuits=tuple(circuit.input_circuit for circuit in spec.circuits),
-        circuit_type=spec.circuit_type,
-        counts=tuple(
-            counts_for(spec.seed, spec.job_id, index, circuit.shots, width)
-            if state.status == _COMPLETED
-            else None
-            for index, circuit, state in views
-        ),
-        results_dicts=tuple(None for _ in views),
-        shots=tuple(circuit.shots for circuit in spec.circuits),
-        dry_run=spec.dry_run,
-        submission_timestamp=format_timestamp(spec.created_wall),
-        last_updated_timestamp=tuple(
-            format_timestamp(spec.created_wall + (state.changed_at - spec.created_at))
-            for _, _, state in views
-        ),
-        initial_logical_to_physicals=tuple(
-            dict(identity) if state.compiled else None for _, _, state in views
-        ),
-        final_logical_to_physicals=tuple(
-            dict(reversed_map) if state.compiled else None for _, _, state in views
-        ),
-        logical_qubits=tuple(qubits if state.compiled else None for _, _, state in views),
-        physical_qubits=tuple(qubits if state.compiled else None for _, _, state in views),
-        tags=spec.tags,
-        metadata=msgspec.Raw(spec.metadata_json),
-    )

@@ -1,5 +1,5 @@
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
 class _SuperstaqClientV3:
     max_retry_seconds: float
@@ -17,3 +17,15 @@ class _SuperstaqClientV3:
     def cancel_jobs(
         self, job_ids: Sequence[str] | Sequence[uuid.UUID], **kwargs: object
     ) -> list[str]: ...
+    def create_job(
+        self,
+        serialized_circuits: dict[str, str],
+        repetitions: int = 1,
+        target: str = "ss_unconstrained_simulator",
+        *,
+        method: str | None = None,
+        verbatim: bool = False,
+        tag: Sequence[str] | str = (),
+        metadata: Mapping[str, object] | None = None,
+        **kwargs: object,
+    ) -> dict[str, object]: ...
