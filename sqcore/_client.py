@@ -15,7 +15,7 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sqcore._arguments import canonical_ids, new_job
 from sqcore._base import ClientBase
@@ -30,23 +30,23 @@ if TYPE_CHECKING:
 __all__ = ["Client", "Clock", "SystemClock"]
 
 
-class Clock:
+class Clock(Protocol):
     """Time as the blocking shell sees it: a monotonic clock, the wall clock, a sleep."""
 
     def monotonic(self) -> float:
         """Seconds on a clock that never goes back (deadlines are measured on it)."""
-        raise NotImplementedError
+        ...
 
     def time(self) -> float:
         """Wall-clock epoch seconds (only to read Retry-After dates)."""
-        raise NotImplementedError
+        ...
 
     def sleep(self, seconds: float) -> None:
         """Blocks for `seconds`."""
-        raise NotImplementedError
+        ...
 
 
-class SystemClock(Clock):
+class SystemClock:
     """The real clock: `time.monotonic`, `time.time` and `time.sleep`."""
 
     def monotonic(self) -> float:

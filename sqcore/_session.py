@@ -16,7 +16,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import FrameType
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 import msgspec
 from returns.result import Failure, Result
@@ -53,7 +53,7 @@ from sqcore._wire import (
 )
 from transports._types import Request, Response, TransportError
 
-__all__ = ["Attempts", "Clock", "JobState", "MakeRequest", "Session"]
+__all__ = ["Attempts", "JobState", "MakeRequest", "Session"]
 
 logger = logging.getLogger("sqcore")
 logger.addHandler(logging.NullHandler())
@@ -72,19 +72,6 @@ _V = TypeVar("_V")
 
 #: Builds the request of one attempt, given its timeout.
 MakeRequest = Callable[[float], Request]
-
-
-class Clock(Protocol):
-    """Time as a client reads it: a monotonic clock for deadlines, the wall clock for
-    Retry-After dates. (Sleeping is the client's own: blocking, or awaited.)"""
-
-    def monotonic(self) -> float:
-        """Seconds on a clock that never goes back (deadlines are measured on it)."""
-        ...
-
-    def time(self) -> float:
-        """Wall-clock epoch seconds (only to read Retry-After dates)."""
-        ...
 
 
 class JobState(msgspec.Struct, frozen=True):

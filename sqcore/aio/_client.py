@@ -11,7 +11,7 @@ import time
 import uuid
 from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sqcore._arguments import canonical_ids, new_job
 from sqcore._base import ClientBase
@@ -26,24 +26,24 @@ if TYPE_CHECKING:
 __all__ = ["AsyncClient", "AsyncClock", "SystemAsyncClock"]
 
 
-class AsyncClock:
+class AsyncClock(Protocol):
     """Time as the asyncio shell sees it: a monotonic clock, the wall clock, an awaited
     sleep (tests pass a fake one whose sleep only moves its time)."""
 
     def monotonic(self) -> float:
         """Seconds on a clock that never goes back (deadlines are measured on it)."""
-        raise NotImplementedError
+        ...
 
     def time(self) -> float:
         """Wall-clock epoch seconds (only to read Retry-After dates)."""
-        raise NotImplementedError
+        ...
 
     async def sleep(self, seconds: float) -> None:
         """Waits `seconds` without blocking the event loop."""
-        raise NotImplementedError
+        ...
 
 
-class SystemAsyncClock(AsyncClock):
+class SystemAsyncClock:
     """The real clock: `time.monotonic`, `time.time` and `asyncio.sleep`."""
 
     def monotonic(self) -> float:
