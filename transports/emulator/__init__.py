@@ -3,7 +3,8 @@
 `Emulator` answers `GET /v0.3.0/client/job/{circuit_type}`, `PUT /v0.3.0/client/cancel_jobs`
 and `POST /v0.3.0/client/job` the way the upstream server does, with jobs whose circuits
 advance through realistic statuses on a schedule driven by an injectable clock.
-`Emulator.transport()` plugs it into a client as a `Transport`; `EmulatorServer` serves it
+`Emulator.transport()` plugs it into a client as a `Transport` (`async_transport()` into
+an `AsyncClient`); `EmulatorServer` serves it
 on 127.0.0.1 (`python -m transports.emulator --port N`), gzip-compressing replies for
 clients that accept it.
 
@@ -16,7 +17,7 @@ The modules, by what they do:
     _replies.py    pure   the JSON reply bodies, the plain error body among them
     _encoding.py   pure   whether a request accepts gzip, and the reply coded accordingly
     _app.py        shell  the Emulator: routing, auth, the job table, test hooks
-    _transport.py  shell  EmulatorTransport: the Emulator as an in-process Transport
+    _transport.py  shell  EmulatorTransport, AsyncEmulatorTransport: the Emulator in process
     _server.py     shell  EmulatorServer: the Emulator over HTTP/1.1 on loopback
     __main__.py    shell  python -m transports.emulator
 
@@ -29,6 +30,13 @@ from __future__ import annotations
 from transports.emulator._app import Emulator, RecordedRequest
 from transports.emulator._routes import API_VERSION
 from transports.emulator._server import EmulatorServer
-from transports.emulator._transport import EmulatorTransport
+from transports.emulator._transport import AsyncEmulatorTransport, EmulatorTransport
 
-__all__ = ["API_VERSION", "Emulator", "EmulatorServer", "EmulatorTransport", "RecordedRequest"]
+__all__ = [
+    "API_VERSION",
+    "AsyncEmulatorTransport",
+    "Emulator",
+    "EmulatorServer",
+    "EmulatorTransport",
+    "RecordedRequest",
+]

@@ -37,7 +37,7 @@ from transports.emulator._hooks import hook_job
 from transports.emulator._replies import cancel_reply, create_reply, error_body, fetch_reply
 from transports.emulator._routes import NOT_FOUND, UNAUTHORIZED, match_route, split_target
 from transports.emulator._state import Job, JobSpec, cancel_job, circuit_states, completion_time
-from transports.emulator._transport import EmulatorTransport
+from transports.emulator._transport import AsyncEmulatorTransport, EmulatorTransport
 from transports.emulator._view import JobView, job_view
 
 __all__ = ["Emulator", "RecordedRequest"]
@@ -266,6 +266,10 @@ class Emulator:
     def transport(self) -> EmulatorTransport:
         """Returns a `Transport` that sends every request to this emulator."""
         return EmulatorTransport(self)
+
+    def async_transport(self) -> AsyncEmulatorTransport:
+        """Returns an `AsyncTransport` that sends every request to this emulator."""
+        return AsyncEmulatorTransport(self)
 
     # --- HTTP -------------------------------------------------------------------------------
 

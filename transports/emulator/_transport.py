@@ -1,4 +1,5 @@
-"""Shell: `EmulatorTransport`, a `Transport` that hands each request to an `Emulator` in process."""
+"""Shell: `EmulatorTransport` and `AsyncEmulatorTransport`: a `Transport` and an
+`AsyncTransport` that hand each request to an `Emulator` in process."""
 
 from __future__ import annotations
 
@@ -11,7 +12,7 @@ from transports._types import Request, Response, TransportError
 if TYPE_CHECKING:
     from transports.emulator._app import Emulator
 
-__all__ = ["EmulatorTransport"]
+__all__ = ["AsyncEmulatorTransport", "EmulatorTransport"]
 
 
 class EmulatorTransport:
@@ -38,3 +39,24 @@ class EmulatorTransport:
             request.method, request.url, request.headers, request.body
         )
         return Success(Response(status, headers, body))
+
+
+class AsyncEmulatorTransport:
+    """An `AsyncTransport` that hands every request to an `Emulator`, in process.
+
+    As `EmulatorTransport`, with `async def send`: the emulator answers at once, so the
+    event loop is not blocked and no thread is used.
+
+    Args:
+        emulator: The emulator to send requests to.
+    """
+
+    def __init__(self, emulator: Emulator) -> None:
+        self._inner = EmulatorTransport(emulator)
+
+    def __repr__(self) -> str:
+        return f"Async{self._inner!r}"
+
+    async def send(self, request: Request) -> Result[Response, TransportError]:
+        """Returns the emulator's reply to `request`, always as a `Success`."""
+        return self._inner.send(request)

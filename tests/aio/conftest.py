@@ -1,0 +1,47 @@
+"""Fixtures: each test of the table runs once per shell (blocking and asyncio), on the
+in-process emulator and a fake clock of that shell's kind."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+import pytest
+
+from tests.aio.shells import KEY, SHELLS, Shell
+from tests.fakes import EPOCH, FakeClock
+from transports import Transport
+from transports.emulator import Emulator
+
+MakeShell = Callable[..., Shell]
+
+
+@pytest.fixture(params=sorted(SHELLS))
+def kind(request: pytest.FixtureRequest) -> str:
+    name: str = request.param
+    return name
+
+
+@pytest.fixture
+def clock(kind: str) -> FakeClock:
+    return SHELLS[kind][1]()
+
+
+@pytest.fixture
+def emulator(clock: FakeClock) -> Emulator:
+    return Emulator(api_key=KEY, clock=clock, wall_clock=lambda: EPOCH + clock.now)
+
+
+@pytest.fixture
+def make_shell(kind: str, clock: FakeClock, emulator: Emulator) -> MakeShell:
+    """A shell of this test's kind; on the emulator unless given another transport."""
+
+    def make(transport: Transport | None = None, **settings: float) -> Shell:
+        chosen = emulator.transport() if transport is None else transport
+        return SHELLS[kind][0](chosen, clock, **settings)
+
+    return make
+
+
+@pytest.fixture
+def shell(make_shell: MakeShell) -> Shell:
+    return make_shell()

@@ -1,0 +1,221 @@
+"""sqcore.aio under asyncio: it runs inside a running loop and never starts or blocks one,
+cancelling a wait ends it at once and leaves nothing behind, concurrent waits work, and its
+decisions are the core's (it defines none of its own)."""
+
+from __future__ import annotations
+
+import ast
+import asyncio
+import pathlib
+import sys
+import threading
+import time
+from collections.abc import Iterator
+
+import pytest
+
+from sqcore.aio import AsyncClient, AsyncJob, wait_all
+from tests.wire.hostile import HostileServer, Stall
+from transports import ThreadedTransport, Urllib3Transport
+from transports.emulator import Emulator, EmulatorServer
+
+KEY = "sk-test-AIO-loop-0aa"
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+AIO = sorted((ROOT / "sqcore" / "aio").glob("*.py"))
+
+
+@pytest.fixture
+def emulator() -> Emulator:
+    return Emulator(api_key=KEY)
+
+
+@pytest.fixture
+def server(emulator: Emulator) -> Iterator[EmulatorServer]:
+    with EmulatorServer(emulator) as served:
+        yield served
+
+
+def other_tasks() -> set[asyncio.Task[object]]:
+    return asyncio.all_tasks() - {asyncio.current_task()}
+
+
+async def test_it_works_inside_a_running_loop_with_the_default_transport(
+    server: EmulatorServer, emulator: Emulator
+) -> None:
+    assert asyncio.get_running_loop().is_running()
+    job_id = emulator.create_job(durations=0.2)
+
+    async with AsyncClient(api_key=KEY, remote_host=server.url) as client:
+        job = AsyncJob(client, job_id)
+        await job.wait_until_complete(polling_seconds=0.05, timeout_seconds=5)
+        assert (await job.status()).value == "completed"
+        assert type(client.transport) is ThreadedTransport
+
+
+async def test_a_long_poll_cancelled_returns_at_once_and_leaves_no_task_behind(
+    server: EmulatorServer, emulator: Emulator
+) -> None:
+    async with AsyncClient(api_key=KEY, remote_host=server.url) as client:
+        job = AsyncJob(client, emulator.create_job(durations=600))
+        wait = asyncio.create_task(job.wait_until_complete(polling_seconds=10, timeout_seconds=60))
+        await asyncio.sleep(0.2)  # the first poll is done; it sleeps its 10 s
+
+        start = time.monotonic()
+        wait.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await wait
+
+        assert time.monotonic() - start < 0.1
+        assert other_tasks() == set()
+
+
+async def test_asyncio_timeout_ends_a_wait(server: EmulatorServer, emulator: Emulator) -> None:
+    async with AsyncClient(api_key=KEY, remote_host=server.url) as client:
+        job = AsyncJob(client, emulator.create_job(durations=600))
+        start = time.monotonic()
+
+        with pytest.raises(TimeoutError):
+            await asyncio.wait_for(job.wait_until_complete(polling_seconds=10), 0.3)
+
+        assert time.monotonic() - start < 0.8
+        assert other_tasks() == set()
+
+
+async def test_a_request_in_flight_when_cancelled_still_ends_by_its_deadline() -> None:
+    stalled = HostileServer([Stall(30.0)])
+    with stalled:
+        blocking = Urllib3Transport(trust_env=False)
+        client = AsyncClient(
+            api_key=KEY,
+            remote_host=stalled.url(),
+            transport=ThreadedTransport(blocking),
+            request_timeout_seconds=0.5,
+            max_retry_seconds=0.0,
+        )
+        before = {thread.ident for thread in threading.enumerate()}
+        status = asyncio.create_task(AsyncJob(client, emulator_id()).status())
+        await asyncio.sleep(0.1)
+
+        status.cancel()
+        with pytest.raises(asyncio.CancelledError):
+            await status
+        await asyncio.sleep(0.8)  # past the request's own 0.5 s deadline
+
+        assert other_tasks() == set()
+        assert stalled.connections == 1
+        busy = [
+            thread
+            for thread in threading.enumerate()
+            if thread.ident not in before and "asyncio" in thread.name and _sending(thread)
+        ]
+        assert busy == []
+        blocking.close()
+
+
+def emulator_id() -> str:
+    return "00000000-0000-0000-0000-000000000065"
+
+
+def _sending(thread: threading.Thread) -> bool:
+    """Whether `thread` is inside a transport's send right now."""
+    frame = sys._current_frames().get(thread.ident or -1)
+    while frame is not None:
+        if frame.f_code.co_name == "send" and "transports" in frame.f_code.co_filename:
+            return True
+        frame = frame.f_back
+    return False
+
+
+async def test_separate_waits_gathered_run_concurrently(
+    server: EmulatorServer, emulator: Emulator
+) -> None:
+    async with AsyncClient(api_key=KEY, remote_host=server.url) as client:
+        jobs = [AsyncJob(client, emulator.create_job(durations=0.4)) for _ in range(5)]
+        start = time.monotonic()
+
+        await asyncio.gather(
+            *(job.wait_until_complete(polling_seconds=0.1, timeout_seconds=5) for job in jobs)
+        )
+
+        assert time.monotonic() - start < 2.0  # together, not 5 x 0.4 s one after another
+        assert {(await job.status()).value for job in jobs} == {"completed"}
+
+
+async def test_a_batched_wait_across_two_clients_of_one_loop(
+    server: EmulatorServer, emulator: Emulator
+) -> None:
+    async with (
+        AsyncClient(api_key=KEY, remote_host=server.url) as first,
+        AsyncClient(api_key=KEY, remote_host=server.url) as second,
+    ):
+        jobs = [AsyncJob(c, emulator.create_job(durations=0.2)) for c in (first, second) * 3]
+
+        await wait_all(jobs, polling_seconds=0.1, timeout_seconds=5)
+
+        assert {(await job.status()).value for job in jobs} == {"completed"}
+
+
+# --- What sqcore.aio is made of -----------------------------------------------------------
+
+
+def _tree(path: pathlib.Path) -> ast.Module:
+    return ast.parse(path.read_text(encoding="utf-8"))
+
+
+@pytest.mark.parametrize("path", [*AIO, ROOT / "transports" / "_threaded.py"], ids=lambda p: p.name)
+def test_it_never_starts_or_blocks_an_event_loop(path: pathlib.Path) -> None:
+    called = {
+        node.attr if isinstance(node, ast.Attribute) else getattr(node, "id", "")
+        for node in ast.walk(_tree(path))
+        if isinstance(node, (ast.Attribute, ast.Name))
+    }
+    assert not called & {"run_until_complete", "get_event_loop", "run", "new_event_loop"}
+    assert "time.sleep" not in path.read_text(encoding="utf-8")
+
+
+@pytest.mark.parametrize("path", AIO, ids=lambda p: p.name)
+def test_it_asks_the_core_for_every_decision_and_makes_none_of_its_own(
+    path: pathlib.Path,
+) -> None:
+    tree = _tree(path)
+    defined = {
+        node.name
+        for node in ast.walk(tree)
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef))
+    }
+    decisions = {
+        name
+        for name in defined
+        if name.startswith(("decide_", "parse_", "build_", "classify_", "next_", "is_"))
+    }
+    assert decisions == set()
+    imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
+    assert not imported & {"sqcore._client", "sqcore._job"}  # the blocking twins: not used
+    # No rule tables of its own either: no module-level set, tuple or frozenset constants.
+    tables = [
+        node
+        for node in tree.body
+        if isinstance(node, (ast.Assign, ast.AnnAssign))
+        and isinstance(node.value, (ast.Set, ast.Tuple, ast.Call))
+        and not (
+            isinstance(node.value, ast.Call) and getattr(node.value.func, "id", "") == "TypeVar"
+        )
+    ]
+    assert tables == []
+
+
+def test_the_async_shell_uses_the_same_session_handle_and_watch_as_the_blocking_one() -> None:
+    shared = {"sqcore._session", "sqcore._handle", "sqcore._watch", "sqcore._base"}
+    blocking = {
+        node.module
+        for path in (ROOT / "sqcore" / "_client.py", ROOT / "sqcore" / "_job.py")
+        for node in ast.walk(_tree(path))
+        if isinstance(node, ast.ImportFrom)
+    }
+    asynchronous = {
+        node.module
+        for path in AIO
+        for node in ast.walk(_tree(path))
+        if isinstance(node, ast.ImportFrom)
+    }
+    assert shared <= blocking & asynchronous

@@ -1,0 +1,298 @@
+"""One table of behaviours, run on both shells: the blocking `sqcore` and `sqcore.aio`.
+
+Each test runs twice (`kind` is "async" or "sync", see conftest.py), on the in-process
+emulator with a fake clock: the same requests, the same caching, the same waits, the same
+exceptions. Only the sending and the sleeping differ between the shells.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from sqcore import (
+    Backoff,
+    CircuitStatus,
+    SuperstaqException,
+    SuperstaqServerException,
+)
+from tests.aio.conftest import MakeShell
+from tests.aio.shells import Shell
+from tests.fakes import FakeClock, json_reply
+from transports import FunctionTransport, Request, Response, TransportError
+from transports.emulator import Emulator
+
+S = CircuitStatus
+CIRCUITS = '[{"cirq_type": "Circuit", "moments": []}]'
+
+
+def requests_for(emulator: Emulator, job_id: object) -> int:
+    return sum(str(job_id) in request.job_ids for request in emulator.requests)
+
+
+async def test_status_refreshes_while_open_and_never_once_terminal(
+    shell: Shell, emulator: Emulator, clock: FakeClock
+) -> None:
+    job = shell.job(emulator.create_job(num_circuits=2, durations=[1.0, 2.0]))
+
+    assert await job.status() is S.RECEIVED
+    clock.advance(1.5)
+    assert await job.status(0) is S.COMPLETED
+    assert await job.status() is S.SIMULATING
+    clock.advance(1.0)
+    assert await job.status() is S.COMPLETED
+    count = emulator.request_count
+    for _ in range(3):
+        assert await job.status() is S.COMPLETED
+        await job.data()
+        await job.to_dict()
+
+    assert emulator.request_count == count == 4
+
+
+async def test_an_index_out_of_range_names_the_valid_range(
+    shell: Shell, emulator: Emulator
+) -> None:
+    job = shell.job(emulator.create_job(num_circuits=3))
+
+    with pytest.raises(IndexError, match=r"valid indices 0 to 2"):
+        await job.status(3)
+
+
+async def test_a_wait_sleeps_on_the_clock_and_returns_when_terminal(
+    shell: Shell, emulator: Emulator, clock: FakeClock
+) -> None:
+    job = shell.job(emulator.create_job(durations=2.2))
+
+    await job.wait(polling_seconds=0.5, timeout_seconds=10)
+
+    assert await job.status() is S.COMPLETED
+    assert clock.sleeps == [0.5] * 5
+    assert clock.now - 1000.0 == pytest.approx(2.5)
+
+
+async def test_a_wait_that_times_out_says_the_final_status_and_never_oversleeps(
+    shell: Shell, emulator: Emulator, clock: FakeClock
+) -> None:
+    job = shell.job(emulator.create_job(durations=100))  # "received" for its first 33 s
+
+    with pytest.raises(TimeoutError, match="Final status was 'received'"):
+        await job.wait(polling_seconds=4, timeout_seconds=10)
+
+    assert clock.sleeps == [4, 4, 2]
+    assert clock.now - 1000.0 == pytest.approx(10.0)
+
+
+async def test_check_until_compiled_returns_once_compiled(
+    shell: Shell, emulator: Emulator, clock: FakeClock
+) -> None:
+    job = shell.job(emulator.create_job(target="ibmq_brisbane_qpu", durations=6.0))
+
+    await job.wait(polling_seconds=0.5, check_until_compiled=True, timeout_seconds=20)
+
+    assert await job.status() is S.AWAITING_SUBMISSION
+    assert clock.now - 1000.0 == pytest.approx(3.0)
+
+
+async def test_a_backoff_grows_while_nothing_changes_and_starts_over_on_a_change(
+    shell: Shell, emulator: Emulator, clock: FakeClock
+) -> None:
+    job = shell.job(emulator.create_job(durations=30.0))  # 3 open stages of 10 s
+
+    await job.wait(polling_seconds=Backoff(1.0, 2.0, 8.0), timeout_seconds=60)
+
+    # Polls at t = 0, 1, 3, 7, 15 (the change at 10 seen: start over), 16, 18, 22 (the change
+    # at 20 seen), 23, 25, 29, 37 (terminal since 30).
+    assert clock.sleeps == [1, 2, 4, 8, 1, 2, 4, 1, 2, 4, 8]
+
+
+async def test_a_circuit_cannot_be_cancelled_alone_and_a_job_can(
+    shell: Shell, emulator: Emulator, clock: FakeClock
+) -> None:
+    job = shell.job(emulator.create_job(num_circuits=2, durations=10))
+
+    with pytest.raises(ValueError, match="cannot cancel only circuit 1"):
+        await job.cancel(1)
+    await job.cancel()
+
+    assert await job.status() is S.CANCELLED
+
+
+async def test_to_dict_is_the_data_by_field_name(shell: Shell, emulator: Emulator) -> None:
+    job = shell.job(emulator.create_job(num_circuits=2, durations=0, tags=("a",)))
+
+    as_dict = await job.to_dict()
+    data = await job.data()
+
+    assert as_dict["statuses"] == ["completed", "completed"]
+    assert as_dict["tags"] == data.tags == ["a"]
+    assert set(as_dict) == set(data.__struct_fields__)
+
+
+async def test_many_jobs_share_one_request_per_poll(
+    shell: Shell, emulator: Emulator, clock: FakeClock
+) -> None:
+    jobs = [shell.job(emulator.create_job(durations=0.2 * (i % 5 + 1))) for i in range(30)]
+
+    await shell.wait_all(jobs, polling_seconds=0.2, timeout_seconds=10)
+
+    fetches = [request for request in emulator.requests if request.method == "GET"]
+    # One request per poll (t = 0, 0.2, ..., 1.0), each naming only the jobs still open.
+    assert [len(request.job_ids) for request in fetches] == [30, 30, 24, 18, 12, 6]
+    assert {await job.status() for job in jobs} == {S.COMPLETED}
+    assert emulator.request_count == 6
+
+
+async def test_as_completed_yields_jobs_in_the_order_they_finish(
+    shell: Shell, emulator: Emulator
+) -> None:
+    durations = [0.9, 0.3, 0.6]
+    jobs = [shell.job(emulator.create_job(durations=d)) for d in durations]
+
+    done = await shell.as_completed(jobs, polling_seconds=0.3, timeout_seconds=5)
+
+    assert [job.job_id() for job in done] == [jobs[i].job_id() for i in (1, 2, 0)]
+
+
+async def test_a_batched_wait_that_times_out_says_how_many_are_open(
+    shell: Shell, emulator: Emulator
+) -> None:
+    jobs = [shell.job(emulator.create_job(durations=d)) for d in (0.1, 50, 60)]
+
+    with pytest.raises(TimeoutError, match="2 of 3 jobs still open"):
+        await shell.wait_all(jobs, polling_seconds=1, timeout_seconds=3)
+
+
+async def test_a_restored_terminal_job_makes_no_request(shell: Shell, emulator: Emulator) -> None:
+    job = shell.job(emulator.create_job(durations=0, tags=("saved",)))
+    await job.status()
+    saved = job.dump()
+    count = emulator.request_count
+
+    restored = shell.load(saved)
+
+    assert await restored.status() is S.COMPLETED
+    assert (await restored.data()).tags == ["saved"]
+    assert emulator.request_count == count
+
+
+# --- Submitting ----------------------------------------------------------------------------
+
+
+async def test_create_job_posts_the_new_job_and_returns_a_handle(
+    shell: Shell, emulator: Emulator
+) -> None:
+    job = await shell.create(
+        CIRCUITS, target="ss_unconstrained_simulator", shots=10, tags=["t"], priority=2
+    )
+
+    assert await job.status() is S.RECEIVED
+    assert emulator.jobs_posted == 1
+    assert emulator.submitted(str(job.job_id())).priority == 2
+
+
+def failing_first(
+    emulator: Emulator, failure: Response | TransportError, times: int = 1
+) -> FunctionTransport:
+    """The emulator behind a transport that gives `failure` for the first `times` POSTs
+    (a TransportError after the POST reached the emulator: the job exists)."""
+    inner = emulator.transport()
+    posts = 0
+
+    def handler(request: Request) -> Response | TransportError:
+        nonlocal posts
+        if request.method != "POST":
+            return inner.send(request).unwrap()
+        posts += 1
+        if posts > times:
+            return inner.send(request).unwrap()
+        if isinstance(failure, TransportError) and failure.kind != "connect":
+            inner.send(request)  # it arrived: the job is created, the reply is lost
+        return failure
+
+    return FunctionTransport(handler)
+
+
+@pytest.mark.parametrize(
+    "failure",
+    [
+        json_reply(503, b'{"detail": "busy"}'),
+        json_reply(429, b"{}"),
+        TransportError("connect", "refused"),
+    ],
+    ids=["503", "429", "no connection"],
+)
+async def test_a_submission_the_server_did_not_take_is_retried_once_made(
+    make_shell: MakeShell, emulator: Emulator, failure: Response | TransportError
+) -> None:
+    transport = failing_first(emulator, failure)
+    shell = make_shell(transport)
+
+    job = await shell.create(CIRCUITS, target="ss_unconstrained_simulator")
+
+    assert emulator.jobs_posted == 1
+    assert [r.method for r in transport.requests] == ["POST", "POST"]
+    assert str(job.job_id()) in {r.job_ids[0] for r in emulator.requests if r.method == "POST"}
+
+
+@pytest.mark.parametrize("kind_of_fault", ["timeout", "protocol"])
+async def test_a_submission_lost_after_it_was_sent_is_not_repeated(
+    make_shell: MakeShell, emulator: Emulator, kind_of_fault: str
+) -> None:
+    transport = failing_first(emulator, TransportError(kind_of_fault, "cut"))  # type: ignore[arg-type]
+    shell = make_shell(transport)
+
+    with pytest.raises(SuperstaqException, match="The job may have been created"):
+        await shell.create(CIRCUITS, target="ss_unconstrained_simulator", tags=["find-me"])
+
+    assert emulator.jobs_posted == 1
+    assert [r.method for r in transport.requests] == ["POST"]
+
+
+@pytest.mark.parametrize(
+    ("argument", "value", "error"),
+    [
+        ("shots", -1, ValueError),
+        ("target", "", ValueError),
+        ("job_type", "bake", ValueError),
+        ("circuit_type", "braket", ValueError),
+        ("shots", 1.5, TypeError),
+    ],
+)
+async def test_bad_submission_arguments_are_refused_before_any_request(
+    shell: Shell, emulator: Emulator, argument: str, value: object, error: type[Exception]
+) -> None:
+    options: dict[str, object] = {"target": "ss_unconstrained_simulator", argument: value}
+
+    with pytest.raises(error, match=argument):
+        await shell.create(CIRCUITS, **options)
+
+    assert emulator.request_count == 0
+
+
+# --- The same exceptions -------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("reply", "error", "message"),
+    [
+        (json_reply(401, b'"nope"'), SuperstaqServerException, "Not authorized"),
+        (json_reply(504, b""), SuperstaqServerException, "smaller batch"),
+        (json_reply(418, b'{"detail": "teapot"}'), SuperstaqServerException, "teapot"),
+        (json_reply(200, b"{}"), SuperstaqException, "no data for job"),
+        (json_reply(200, b"{]"), SuperstaqException, "not valid JSON"),
+        (json_reply(503, b""), TimeoutError, "Reached maximum number of retries"),
+        (TransportError("tls", "certificate verify failed"), SuperstaqException, "certificate"),
+    ],
+    ids=["401", "504", "418", "missing job", "bad json", "503 forever", "tls"],
+)
+async def test_failures_raise_the_same_exceptions(
+    make_shell: MakeShell,
+    reply: Response | TransportError,
+    error: type[Exception],
+    message: str,
+) -> None:
+    shell = make_shell(FunctionTransport(lambda _request: reply), max_retry_seconds=2.0)
+    job = shell.job("00000000-0000-0000-0000-000000000065")
+
+    with pytest.raises(error, match=message):
+        await job.status()
