@@ -6,16 +6,18 @@ from __future__ import annotations
 import random
 from collections.abc import Callable
 from types import TracebackType
-from typing import Generic, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
 from sqcore._models import CircuitType
 from sqcore._session import Session
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = ["ClientBase"]
 
 _Transport = TypeVar("_Transport")
 _Clock = TypeVar("_Clock")
-_Self = TypeVar("_Self", bound="ClientBase[object, object]")
 
 
 class ClientBase(Generic[_Transport, _Clock]):
@@ -85,7 +87,7 @@ class ClientBase(Generic[_Transport, _Clock]):
         if close is not None:
             close()
 
-    def __enter__(self: _Self) -> _Self:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(

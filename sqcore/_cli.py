@@ -1,10 +1,14 @@
 """Shell: the command line, `python -m sqcore` (or `sqcore`).
 
     sqcore demo                                  the main job on a local emulator, no key
+    sqcore submit --target T [--shots N] [--circuit-type C] [--tag X]... FILE
     sqcore status JOB_ID...                      a table of the jobs' statuses
-    sqcore wait JOB_ID... [--timeout S] [--poll S]
+    sqcore wait JOB_ID... [--timeout S] [--poll S | --poll MIN..MAX]
     sqcore cancel JOB_ID...
     sqcore show JOB_ID [--json]
+
+`-` as the only JOB_ID reads the ids from standard input, one per line, so
+`sqcore submit ... FILE | sqcore wait -` submits and waits. FILE `-` is standard input.
 
 Exit codes: 0 all completed (or nothing went wrong), 1 some job failed, was cancelled or
 deleted (or was not cancelled), 2 usage or input error, 3 timeout, 4 server or network
@@ -21,7 +25,7 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
-from sqcore._arguments import canonical_ids
+from sqcore._arguments import canonical_ids, checked_seconds
 from sqcore._cli_output import ProgressLine, table
 from sqcore._client import Client
 from sqcore._errors import (
@@ -31,8 +35,9 @@ from sqcore._errors import (
     SuperstaqWarning,
 )
 from sqcore._job import Job, wait_all
-from sqcore._models import UNSUCCESSFUL_CIRCUIT_STATES, JobData
+from sqcore._models import UNSUCCESSFUL_CIRCUIT_STATES, CircuitType, JobData, JobType
 from sqcore._status import failure_summary, overall_status, terminal_count
+from sqcore._wait import Backoff
 
 __all__ = ["main"]
 
@@ -53,7 +58,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="sqcore", description="Watch and cancel Superstaq jobs.")
+    parser = _Parser(prog="sqcore", description="Submit, watch and cancel Superstaq jobs.")
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def with_connection(p: argparse.ArgumentParser) -> None:
@@ -66,17 +71,47 @@ def _build_parser() -> argparse.ArgumentParser:
             help="how long to retry when the server is busy or unreachable (default 60)",
         )
 
+    def with_ids(p: argparse.ArgumentParser) -> None:
+        p.add_argument(
+            "job_ids", nargs="+", metavar="JOB_ID", help="job ids; '-' alone reads them from stdin"
+        )
+
     sub.add_parser("demo", help="run sample jobs on a local emulator (no key, no network)")
+    p = sub.add_parser("submit", help="submit serialized circuits; prints the new job's id")
+    p.add_argument("file", metavar="FILE", help="the SDK's serialized circuits ('-': stdin)")
+    p.add_argument("--target", required=True, help="e.g. ss_unconstrained_simulator")
+    p.add_argument("--shots", type=int, default=1, help="shots per circuit (default 1)")
+    p.add_argument(
+        "--circuit-type",
+        choices=[t.value for t in CircuitType],
+        default=CircuitType.CIRQ.value,
+        help="the circuits' language (default cirq)",
+    )
+    p.add_argument(
+        "--job-type",
+        choices=[t.value for t in JobType],
+        default=JobType.SUBMIT.value,
+        help="what to do with them (default submit)",
+    )
+    p.add_argument("--tag", action="append", default=[], help="a tag (repeatable)")
+    with_connection(p)
     p = sub.add_parser("status", help="show the status of jobs")
-    p.add_argument("job_ids", nargs="+", metavar="JOB_ID")
+    with_ids(p)
     with_connection(p)
     p = sub.add_parser("wait", help="wait until jobs are finished")
-    p.add_argument("job_ids", nargs="+", metavar="JOB_ID")
+    with_ids(p)
     p.add_argument("--timeout", type=float, default=3600.0, help="seconds (default 3600)")
-    p.add_argument("--poll", type=float, default=5.0, help="seconds between polls (default 5)")
+    p.add_argument(
+        "--poll",
+        type=_polling,
+        default=5.0,
+        metavar="S | MIN..MAX",
+        help="seconds between polls (default 5), or MIN..MAX: from MIN, growing x1.5 up to "
+        "MAX while nothing changes",
+    )
     with_connection(p)
     p = sub.add_parser("cancel", help="cancel jobs")
-    p.add_argument("job_ids", nargs="+", metavar="JOB_ID")
+    with_ids(p)
     with_connection(p)
     p = sub.add_parser("show", help="show one job's data")
     p.add_argument("job_id", metavar="JOB_ID")
@@ -85,7 +120,27 @@ def _build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def _job_ids(values: Sequence[str]) -> list[str]:
+def _polling(text: str) -> float | Backoff:
+    """`--poll`: seconds ("5"), or a backoff range ("1..30")."""
+    low, sep, high = text.partition("..")
+    try:
+        if not sep:
+            return checked_seconds("--poll", float(text))
+        return Backoff(initial=float(low), maximum=float(high))
+    except (TypeError, ValueError) as error:
+        raise argparse.ArgumentTypeError(
+            f"{text!r}: expected seconds (5) or a range MIN..MAX (1..30): {error}"
+        ) from None
+
+
+def _job_ids(values: Sequence[str], stdin: TextIO) -> list[str]:
+    """The ids given, or, for "-" alone, the ids on standard input (one per line)."""
+    if list(values) == ["-"]:
+        values = [line.strip() for line in stdin if line.strip()]
+        if not values:
+            raise _UsageError("no job ids on standard input")
+    elif "-" in values:
+        raise _UsageError("'-' reads the ids from standard input: give it alone")
     try:
         return canonical_ids(values)
     except ValueError as error:
@@ -142,17 +197,45 @@ def _plain_json(value: object) -> object:
 # -- commands -------------------------------------------------------------------------------
 
 
+def _cmd_submit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    circuits = _read_circuits(args.file, args.stdin)
+    client = _client(args)
+    try:
+        job = client.create_job(
+            circuits,
+            target=args.target,
+            shots=args.shots,
+            circuit_type=args.circuit_type,
+            job_type=args.job_type,
+            tags=args.tag,
+        )
+    except (TypeError, ValueError) as error:
+        raise _UsageError(str(error)) from None
+    out.write(f"{job.job_id()}\n")
+    return EXIT_OK
+
+
+def _read_circuits(name: str, stdin: TextIO) -> str:
+    if name == "-":
+        return stdin.read()
+    try:
+        with open(name, encoding="utf-8") as file:
+            return file.read()
+    except (OSError, UnicodeDecodeError) as error:
+        raise _UsageError(f"cannot read the circuits in {name!r}: {error}") from None
+
+
 def _cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    jobs = _client(args).fetch_jobs(_job_ids(args.job_ids))
+    jobs = _client(args).fetch_jobs(_job_ids(args.job_ids, args.stdin))
     _status_table(jobs, out)
     return _exit_for(list(jobs.values()))
 
 
 def _cmd_wait(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    if args.timeout < 0 or args.poll < 0:
-        raise _UsageError("--timeout and --poll must be >= 0")
+    if args.timeout < 0:
+        raise _UsageError("--timeout must be >= 0")
     client = _client(args)
-    jobs = [Job(client, job_id) for job_id in _job_ids(args.job_ids)]
+    jobs = [Job(client, job_id) for job_id in _job_ids(args.job_ids, args.stdin)]
     line = ProgressLine(err, "jobs")
     try:
         wait_all(jobs, timeout_seconds=args.timeout, polling_seconds=args.poll, on_progress=line)
@@ -164,7 +247,7 @@ def _cmd_wait(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_cancel(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    ids = _job_ids(args.job_ids)
+    ids = _job_ids(args.job_ids, args.stdin)
     succeeded = set(_client(args).cancel_jobs(ids))
     for job_id in ids:
         out.write(f"{job_id}  {'cancelled' if job_id in succeeded else 'not cancelled'}\n")
@@ -172,7 +255,7 @@ def _cmd_cancel(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    (job_id,) = _job_ids([args.job_id])
+    (job_id,) = _job_ids([args.job_id], args.stdin)
     job = Job(_client(args), job_id)
     fields = job.to_dict()
     if args.json:
@@ -195,6 +278,7 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
+    "submit": _cmd_submit,
     "status": _cmd_status,
     "wait": _cmd_wait,
     "cancel": _cmd_cancel,
@@ -204,7 +288,10 @@ _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
 
 
 def main(
-    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+    argv: Sequence[str] | None = None,
+    out: TextIO | None = None,
+    err: TextIO | None = None,
+    stdin: TextIO | None = None,
 ) -> int:
     """Runs the command line; returns the exit code."""
     stdout = sys.stdout if out is None else out
@@ -230,6 +317,7 @@ def main(
         warnings.showwarning = show_warning
         try:
             args = parser.parse_args(argv)
+            args.stdin = sys.stdin if stdin is None else stdin
             return _COMMANDS[args.command](args, stdout, stderr)
         except _UsageError as error:
             return fail(EXIT_USAGE, str(error))

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from sqcore._wait import Progress
+from sqcore._wait import Change, Progress
 
 __all__ = ["ProgressLine", "table"]
 
@@ -22,14 +22,18 @@ def table(rows: list[list[str]], out: TextIO) -> None:
 class ProgressLine:
     """Live progress on a stream: one redrawn line on a terminal, plain lines otherwise.
 
-    Off a terminal a line is written only when the counts change, so a log stays short.
+    Off a terminal (a log, a pipe) a line is written on the first poll and then only when
+    something changed, naming what changed, so a log says each thing once.
     """
+
+    #: Changes named on one line; more are counted.
+    SHOWN_CHANGES = 3
 
     def __init__(self, stream: TextIO, noun: str) -> None:
         self._stream = stream
         self._tty = stream.isatty()
         self._noun = noun
-        self._last = ""
+        self._drawn = False
 
     def __call__(self, progress: Progress) -> None:
         """Shows `progress`."""
@@ -37,10 +41,11 @@ class ProgressLine:
         text = f"{progress.done}/{progress.total} {self._noun} done ({counts})"
         if self._tty:
             self._stream.write(f"\r\x1b[2K[{progress.elapsed_seconds:5.1f}s] {text}")
-        elif text != self._last:
-            self._stream.write(f"[{progress.elapsed_seconds:5.1f}s] {text}\n")
+        elif not self._drawn or progress.changes:
+            moved = _moves(progress.changes, self.SHOWN_CHANGES)
+            self._stream.write(f"[{progress.elapsed_seconds:5.1f}s] {text}{moved}\n")
         self._stream.flush()
-        self._last = text
+        self._drawn = True
 
     def note(self, message: str) -> None:
         """Writes a line of its own without garbling the progress line."""
@@ -50,6 +55,19 @@ class ProgressLine:
 
     def close(self) -> None:
         """Ends the redrawn line (on a terminal)."""
-        if self._tty and self._last:
+        if self._tty and self._drawn:
             self._stream.write("\n")
             self._stream.flush()
+
+
+def _moves(changes: tuple[Change, ...], shown: int) -> str:
+    """": <job> <before> -> <after>, ..." for the jobs' overall statuses that moved."""
+    moved = [change for change in changes if change.index is None]
+    if not moved:
+        return ""
+    named = ", ".join(
+        f"{change.job_id[:8]} {change.before.value} -> {change.after.value}"
+        for change in moved[:shown]
+    )
+    more = f" and {len(moved) - shown} more" if len(moved) > shown else ""
+    return f": {named}{more}"

@@ -1,20 +1,22 @@
 """Shell: `python -m sqcore demo`, the main job end to end with no key and no network.
 
-It starts the Superstaq emulator on a loopback port, so every status check is a real HTTP
-request through the default `Urllib3Transport`, creates three sample jobs (one whose four
-circuits complete, one with a failing circuit, one cancelled part-way), waits on all of
-them with live progress on stderr, then prints a summary table on stdout.
+It starts the Superstaq emulator on a loopback port, so every request is real HTTP through
+the default `Urllib3Transport`. It submits three sample jobs with `Client.create_job` (one
+whose four circuits complete, one with a failing circuit, one cancelled part-way), watches
+them with `as_completed`, printing each job's line on stdout as it finishes, with live
+progress on stderr, then what failed and how many requests it all took.
 """
 
 from __future__ import annotations
 
+import json
 from typing import TextIO
 
-from sqcore._cli_output import ProgressLine, table
+from sqcore._cli_output import ProgressLine
 from sqcore._client import Client
-from sqcore._job import Job, wait_all
+from sqcore._job import Job, as_completed
 from sqcore._models import CircuitStatus
-from sqcore._status import failure_summary, is_terminal
+from sqcore._status import failure_summary, terminal_count
 from sqcore._wait import Progress
 
 __all__ = ["run_demo"]
@@ -22,6 +24,62 @@ __all__ = ["run_demo"]
 _DEMO_KEY = "demo-key-not-secret"
 #: When (seconds into the wait) the third job is cancelled.
 _CANCEL_AT_SECONDS = 1.5
+_ROW = "{:<36}  {:<26}  {:<9}  {}\n"
+
+
+def _bell_circuits(count: int) -> str:
+    """`count` Bell-state circuits, serialized as cirq's `to_json` writes a list of them."""
+    qubits = [{"cirq_type": "LineQubit", "x": 0}, {"cirq_type": "LineQubit", "x": 1}]
+
+    def moment(gate: dict[str, object], on: list[dict[str, object]]) -> dict[str, object]:
+        operation = {"cirq_type": "GateOperation", "gate": gate, "qubits": on}
+        return {"cirq_type": "Moment", "operations": [operation]}
+
+    circuit = {
+        "cirq_type": "Circuit",
+        "moments": [
+            moment({"cirq_type": "HPowGate", "exponent": 1.0, "global_shift": 0.0}, qubits[:1]),
+            moment({"cirq_type": "CXPowGate", "exponent": 1.0, "global_shift": 0.0}, qubits),
+            moment(
+                {"cirq_type": "MeasurementGate", "num_qubits": 2, "key": "m", "invert_mask": []},
+                qubits,
+            ),
+        ],
+    }
+    return json.dumps([circuit] * count)
+
+
+def _submit(client: Client) -> list[Job]:
+    """The three sample jobs; the emulator takes their schedules from `options`."""
+
+    def schedule(durations: list[float], fail: dict[int, str] | None = None) -> dict[str, object]:
+        return {"emulator": {"durations": durations, "fail": fail or {}}}
+
+    return [
+        client.create_job(
+            _bell_circuits(4),
+            target="ss_unconstrained_simulator",
+            job_type="simulate",
+            shots=100,
+            tags=["demo", "bell"],
+            options=schedule([1.0, 1.4, 1.8, 2.2]),
+        ),
+        client.create_job(
+            _bell_circuits(3),
+            target="ss_unconstrained_simulator",
+            job_type="simulate",
+            shots=100,
+            tags=["demo"],
+            options=schedule([0.8, 1.6, 2.0], {1: "Circuit has 200 qubits; the target has 127."}),
+        ),
+        client.create_job(
+            _bell_circuits(4),
+            target="ibmq_brisbane_qpu",
+            shots=1000,
+            tags=["demo", "long"],
+            options=schedule([1.0, 4.0, 5.0, 6.0]),
+        ),
+    ]
 
 
 def run_demo(out: TextIO, err: TextIO) -> int:
@@ -29,39 +87,17 @@ def run_demo(out: TextIO, err: TextIO) -> int:
     from transports.emulator import Emulator, EmulatorServer
 
     emulator = Emulator(api_key=_DEMO_KEY)
-    with EmulatorServer(emulator) as server:
-        client = Client(
+    with (
+        EmulatorServer(emulator) as server,
+        Client(
             api_key=_DEMO_KEY,
             remote_host=server.url,
             client_name="sqcore-demo",
             max_retry_seconds=10,
-        )
+        ) as client,
+    ):
         err.write(f"emulator listening on {server.url}\n")
-        ids = [
-            emulator.create_job(
-                num_circuits=4,
-                target="ss_unconstrained_simulator",
-                shots=100,
-                durations=[1.0, 1.4, 1.8, 2.2],
-                tags=("demo", "bell"),
-            ),
-            emulator.create_job(
-                num_circuits=3,
-                target="ss_unconstrained_simulator",
-                shots=100,
-                durations=[0.8, 1.6, 2.0],
-                fail={1: "Circuit has 200 qubits; the target has 127."},
-                tags=("demo",),
-            ),
-            emulator.create_job(
-                num_circuits=4,
-                target="ibmq_brisbane_qpu",
-                shots=1000,
-                durations=[1.0, 4.0, 5.0, 6.0],
-                tags=("demo", "long"),
-            ),
-        ]
-        jobs = [Job(client, job_id) for job_id in ids]
+        jobs = _submit(client)
         for job in jobs:
             err.write(f"submitted {job}\n")
         line = ProgressLine(err, "jobs")
@@ -75,32 +111,26 @@ def run_demo(out: TextIO, err: TextIO) -> int:
                 line.note(f"cancelling {jobs[2].job_id()} part-way")
                 jobs[2].cancel()
 
+        out.write(_ROW.format("JOB", "TARGET", "STATUS", "CIRCUITS DONE"))
         try:
-            wait_all(jobs, timeout_seconds=20, polling_seconds=0.25, on_progress=on_progress)
+            for job in as_completed(
+                jobs, timeout_seconds=20, polling_seconds=0.25, on_progress=on_progress
+            ):
+                data = job.job_data
+                done = f"{data.statuses.count(CircuitStatus.COMPLETED)}/{len(data.statuses)}"
+                out.write(_ROW.format(str(job.job_id()), data.target, job.status().value, done))
+                out.flush()
         finally:
             line.close()
         requests = emulator.request_count
 
-    rows = [["JOB", "TARGET", "STATUS", "CIRCUITS", "COMPLETED"]]
-    for job in jobs:
-        data = job.job_data
-        rows.append(
-            [
-                str(job.job_id()),
-                data.target,
-                job.status().value,
-                " ".join(s.value for s in data.statuses),
-                f"{data.statuses.count(CircuitStatus.COMPLETED)}/{len(data.statuses)}",
-            ]
-        )
-    table(rows, out)
     for job in jobs:
         summary = failure_summary(job.job_data.statuses, job.job_data.status_messages)
         if summary:
             out.write(f"{job.job_id()}: {summary}\n")
-    out.write(f"{requests} HTTP requests to the emulator in all.\n")
+    out.write(f"{requests} HTTP requests to the emulator in all (3 of them submissions).\n")
     expected = [CircuitStatus.COMPLETED, CircuitStatus.FAILED, CircuitStatus.CANCELLED]
     ok = [job.status() for job in jobs] == expected and all(
-        is_terminal(job.job_data.statuses) for job in jobs
+        terminal_count(job.job_data.statuses) == len(job.job_data.statuses) for job in jobs
     )
     return 0 if ok else 1

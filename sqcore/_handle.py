@@ -29,13 +29,16 @@ _C_co = TypeVar("_C_co", covariant=True)
 _SAVE_FORMAT = 1
 
 
+_NULL = msgspec.Raw(b"null")
+
+
 class _Saved(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     """A saved job handle: its id, and what it had cached."""
 
     sqcore_job: int
     job_id: uuid.UUID
     statuses: list[CircuitStatus] | None = None
-    data: msgspec.Raw | None = None
+    data: msgspec.Raw = _NULL  # the job's JSON, or null
 
 
 _saved_decoder = msgspec.json.Decoder(_Saved)
@@ -137,7 +140,7 @@ class JobHandle(Generic[_C_co]):
         request again. The API key is not in it.
         """
         state = self._state
-        data: msgspec.Raw | None = None
+        data = _NULL
         if state is not None and state.data is not None:
             data = msgspec.Raw(_encoder.encode(state.data))
         elif state is not None and state.raw is not None:
@@ -171,8 +174,8 @@ def restored(data: bytes | str) -> tuple[uuid.UUID, JobState | None]:
         return saved.job_id, None
     if not saved.statuses:
         raise ValueError("not a saved sqcore job: its statuses are empty (at $.statuses)")
-    raw = None if saved.data is None else bytes(saved.data)
-    return saved.job_id, JobState(tuple(saved.statuses), raw)
+    raw = bytes(saved.data)
+    return saved.job_id, JobState(tuple(saved.statuses), None if raw == b"null" else raw)
 
 
 def _plain(value: object) -> object:

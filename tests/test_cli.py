@@ -29,7 +29,11 @@ def server(emulator: Emulator) -> Iterator[EmulatorServer]:
 
 
 def run(
-    *args: str, home: pathlib.Path, env: dict[str, str] | None = None, timeout: float = 30
+    *args: str,
+    home: pathlib.Path,
+    env: dict[str, str] | None = None,
+    timeout: float = 30,
+    stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("SUPERSTAQ_")}
     environment.update({"HOME": str(home), "XDG_DATA_HOME": str(home), "PYTHONPATH": str(ROOT)})
@@ -41,6 +45,7 @@ def run(
         timeout=timeout,
         env=environment,
         check=False,
+        input=stdin,
     )
 
 
@@ -190,6 +195,120 @@ def test_demo_runs_end_to_end(tmp_path: pathlib.Path) -> None:
     result = run("demo", home=tmp_path, timeout=60)
     assert result.returncode == 0, result.stderr
     rows = [line.split() for line in result.stdout.splitlines()[1:4]]
-    assert [row[2] for row in rows] == ["completed", "failed", "cancelled"]
+    # Each job's line comes as it finishes: the cancel at 1.5 s, the failure, the completion.
+    assert [row[2] for row in rows] == ["cancelled", "failed", "completed"]
     assert "Circuit 1 - Circuit has 200 qubits" in result.stdout
+    assert "3 of them submissions" in result.stdout
     assert "3/3 jobs done" in result.stderr
+
+
+# --- Submitting, and ids from standard input -----------------------------------------------
+
+CIRCUITS = '[{"cirq_type": "Circuit", "moments": []}, {"cirq_type": "Circuit", "moments": []}]'
+
+
+def test_submit_prints_the_new_job_id(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    circuits = tmp_path / "circuits.json"
+    circuits.write_text(CIRCUITS)
+
+    result = run(
+        "submit",
+        "--target",
+        "ss_unconstrained_simulator",
+        "--shots",
+        "20",
+        "--tag",
+        "a",
+        "--tag",
+        "b",
+        str(circuits),
+        *connect(server),
+        home=tmp_path,
+    )
+
+    assert result.returncode == 0, result.stderr
+    job_id = result.stdout.strip()
+    assert emulator.statuses(job_id) == ["received", "received"]
+    assert emulator.submitted(job_id).tags == ("a", "b")
+
+
+def test_submit_then_wait_dash_reads_the_ids_from_a_pipe(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    before = emulator.jobs_posted
+    submitted = subprocess.run(
+        f"{sys.executable} -m sqcore submit --target ss_unconstrained_simulator - "
+        f"--host {server.url} --api-key {KEY} "
+        f"| {sys.executable} -m sqcore wait - --poll 0.05..0.5 --timeout 30 "
+        f"--host {server.url} --api-key {KEY}",
+        shell=True,
+        input=json.dumps([{"cirq_type": "Circuit", "moments": []}]),
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)},
+        check=False,
+    )
+
+    assert submitted.returncode == 0, submitted.stderr
+    assert emulator.jobs_posted == before + 1
+    (row,) = submitted.stdout.splitlines()[1:]
+    assert row.split()[2] == "completed"
+    assert "1/1 jobs done" in submitted.stderr
+
+
+def test_dash_reads_ids_for_status_and_cancel(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    ids = [emulator.create_job(durations=60) for _ in range(2)]
+
+    status = run("status", "-", *connect(server), home=tmp_path, stdin="\n".join(ids) + "\n\n")
+    cancel = run("cancel", "-", *connect(server), home=tmp_path, stdin="\n".join(ids))
+
+    assert status.returncode == 0, status.stderr
+    assert [line.split()[0] for line in status.stdout.splitlines()[1:]] == ids
+    assert cancel.stdout.split() == [ids[0], "cancelled", ids[1], "cancelled"]
+
+
+def test_off_a_terminal_wait_writes_a_line_only_when_something_changed(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    job = emulator.create_job(durations=1.2)  # three stages of 0.4 s
+
+    result = run("wait", job, "--poll", "0.05", *connect(server), home=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    lines = result.stderr.splitlines()
+    # The first poll, then one line per change (received -> awaiting_simulation ->
+    # simulating -> completed), though it polled about 24 times.
+    assert len(lines) == 4
+    assert lines[-1].endswith(f"{job[:8]} simulating -> completed")
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["submit", "--target", "", "{file}"], "target must not be empty"),
+        (["submit", "--target", "t", "--shots", "-3", "{file}"], "shots must be >= 0"),
+        (["submit", "--target", "t", "{missing}"], "cannot read the circuits"),
+        (["submit", "{file}"], "--target"),
+        (["wait", "-", "x"], "'-' reads the ids from standard input"),
+        (["wait", "00000000-0000-0000-0000-000000000001", "--poll", "5..1"], "must be >= initial"),
+        (["wait", "00000000-0000-0000-0000-000000000001", "--poll", "a..b"], "MIN..MAX"),
+        (["status", "-"], "no job ids on standard input"),
+    ],
+)
+def test_bad_submit_and_stdin_arguments_exit_2_saying_what(
+    server: EmulatorServer, tmp_path: pathlib.Path, args: list[str], needle: str
+) -> None:
+    circuits = tmp_path / "circuits.json"
+    circuits.write_text(CIRCUITS)
+    paths = {"file": str(circuits), "missing": str(tmp_path / "none.json")}
+
+    result = run(*(arg.format(**paths) for arg in args), *connect(server), home=tmp_path, stdin="")
+
+    assert result.returncode == 2, result.stderr
+    assert needle in result.stderr
+    assert "Traceback" not in result.stderr
