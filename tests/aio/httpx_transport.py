@@ -31,7 +31,7 @@ class HttpxTransport:
             return Failure(TransportError("timeout", f"no reply within {request.timeout:g} s"))
         except httpx.ConnectError as error:
             return Failure(TransportError("connect", type(error).__name__))
-        except _TooLargeError:
+        except OverflowError:
             return Failure(TransportError("too_large", f"over {self.max_body_bytes} bytes"))
         except httpx.TransportError as error:
             return Failure(TransportError("protocol", type(error).__name__))
@@ -46,11 +46,8 @@ class HttpxTransport:
             async for chunk in reply.aiter_bytes():  # decoded (gzip) as it streams
                 body += chunk
                 if len(body) > self.max_body_bytes:
-                    raise _TooLargeError
+                    raise OverflowError
         finally:
             await reply.aclose()
         return Response(reply.status_code, dict(reply.headers), bytes(body))
 
-
-class _TooLargeError(Exception):
-    pass
