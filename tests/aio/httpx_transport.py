@@ -50,4 +50,3 @@ class HttpxTransport:
         finally:
             await reply.aclose()
         return Response(reply.status_code, dict(reply.headers), bytes(body))
-
