@@ -7,6 +7,8 @@ exceptions. Only the sending and the sleeping differ between the shells.
 
 from __future__ import annotations
 
+import itertools
+
 import pytest
 
 from sqcore import (
@@ -296,3 +298,25 @@ async def test_failures_raise_the_same_exceptions(
 
     with pytest.raises(error, match=message):
         await job.status()
+
+
+async def test_backoff_intervals_show_in_the_servers_arrival_times(
+    make_shell: MakeShell, emulator: Emulator, clock: FakeClock
+) -> None:
+    inner = emulator.transport()
+    arrivals: list[float] = []
+
+    def server(request: Request) -> Response:
+        arrivals.append(clock.now)
+        return inner.send(request).unwrap()
+
+    shell = make_shell(FunctionTransport(server))
+    job = shell.job(emulator.create_job(durations=300.0))  # "received" for 100 s
+
+    with pytest.raises(TimeoutError):
+        await job.wait(polling_seconds=Backoff(1.0, 1.5, 20.0), timeout_seconds=99)
+
+    gaps = [later - earlier for earlier, later in itertools.pairwise(arrivals)]
+    grown = [min(1.5**n, 20.0) for n in range(len(gaps))]
+    assert gaps[:-1] == pytest.approx(grown[:-1])  # the last sleep is cut to the deadline
+    assert len(arrivals) < 15  # not the 99 a 1 s interval would make

@@ -5,6 +5,7 @@ Runs when the optional extra is installed (`pip install -e ".[compat]"`); skippe
 
 from __future__ import annotations
 
+import json
 import warnings
 from collections.abc import Iterator
 
@@ -108,3 +109,40 @@ def test_upstream_creates_a_job_the_emulator_keeps_whole(
     assert fetched["metadata"] == {"run": 1}
     compiled = fetched["compiled_circuits"]
     assert isinstance(compiled, list) and len(compiled) == 2 and None not in compiled
+
+
+def test_the_submission_body_is_upstreams_new_job_field_for_field(emulator: Emulator) -> None:
+    from general_superstaq.models import NewJob
+
+    from transports import FunctionTransport, Request, Response
+
+    posted: list[Request] = []
+    inner = emulator.transport()
+
+    def server(request: Request) -> Response:
+        posted.append(request)
+        return inner.send(request).unwrap()
+
+    client = Client(
+        api_key=KEY, remote_host="https://example.test", transport=FunctionTransport(server)
+    )
+    client.create_job(
+        '[{"cirq_type": "Circuit", "moments": []}]',
+        target="ss_unconstrained_simulator",
+        shots=7,
+        job_type="simulate",
+        sim_method="noise-sim",
+        dry_run=True,
+        verbatim=True,
+        priority=3,
+        tags=["a", "b"],
+        metadata={"m": [1, 2]},
+        options={"qubits": 2},
+    )
+
+    (request,) = posted
+    assert request.body is not None
+    ours = json.loads(request.body)
+    theirs = NewJob.model_validate_json(request.body).model_dump(mode="json")
+    assert list(ours) == list(theirs)  # the same fields, in upstream's order
+    assert ours == theirs  # and the same values, as upstream's own model reads them
