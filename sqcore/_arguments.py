@@ -9,21 +9,29 @@ from __future__ import annotations
 
 import math
 import uuid
-from collections.abc import Iterable, Mapping
-from typing import TypeVar
+from collections.abc import Iterable, Mapping, Sequence
+from types import MappingProxyType
+from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 import msgspec
 
-from sqcore._models import CircuitType, JobType
+from sqcore._models import CircuitStatus, CircuitType, JobType
+from sqcore._status import index_error
 from sqcore._wait import Backoff, Polling
 from sqcore._wire import NewJob
 from transports._types import PROVIDER_CREDENTIALS
 
+if TYPE_CHECKING:
+    from typing_extensions import Required
+
 __all__ = [
     "SIM_METHODS",
+    "SUBMISSION_DEFAULTS",
+    "Submission",
     "canonical_id",
     "canonical_ids",
     "checked_credentials",
+    "checked_index",
     "checked_polling",
     "checked_seconds",
     "checked_text",
@@ -60,6 +68,23 @@ def canonical_ids(job_ids: object) -> list[str]:
     if not isinstance(job_ids, Iterable):
         raise TypeError(f"job_ids must be a sequence of ids, not {type(job_ids).__name__}")
     return list(dict.fromkeys(canonical_id(job_id) for job_id in job_ids))
+
+
+def checked_index(statuses: Sequence[CircuitStatus], index: object) -> int | None:
+    """`index` checked against the job's circuits (None means the whole job).
+
+    Raises:
+        TypeError: Not an int or None.
+        IndexError: Out of range; the message names the valid range.
+    """
+    if index is None:
+        return None
+    if isinstance(index, bool) or not isinstance(index, int):
+        raise TypeError(f"index must be an int or None, not {type(index).__name__}")
+    problem = index_error(index, len(statuses))
+    if problem is not None:
+        raise IndexError(problem)
+    return index
 
 
 def checked_seconds(name: str, value: object, *, positive: bool = False) -> float:
@@ -125,28 +150,69 @@ def checked_credentials(credentials: Mapping[str, object]) -> dict[str, str]:
     }
 
 
+class Submission(TypedDict, total=False):
+    """The keywords of `create_job` (of `Client` and `AsyncClient` alike): the job's
+    settings, upstream's `NewJob` fields, and this call's provider credentials. Only
+    `target` is required; the defaults are `SUBMISSION_DEFAULTS`."""
+
+    target: Required[str]
+    shots: int
+    circuit_type: CircuitType | str | None
+    job_type: JobType | str
+    sim_method: str | None
+    dry_run: bool
+    verbatim: bool
+    priority: int
+    tags: Sequence[str]
+    metadata: Mapping[str, object] | None
+    options: Mapping[str, object] | None
+    ibmq_token: str
+    ibmq_instance: str
+    ibmq_channel: str
+    cq_token: str
+
+
+#: What `create_job` sends for a setting not given (`circuit_type`: the client's).
+SUBMISSION_DEFAULTS: Mapping[str, object] = MappingProxyType(
+    {
+        "shots": 1,
+        "circuit_type": None,
+        "job_type": JobType.SUBMIT,
+        "sim_method": None,
+        "dry_run": False,
+        "verbatim": False,
+        "priority": 0,
+        "tags": (),
+        "metadata": None,
+        "options": None,
+    }
+)
+
+
 def new_job(
-    circuits: object,
-    *,
-    target: object,
-    shots: object,
-    circuit_type: object,
-    job_type: object,
-    sim_method: object,
-    dry_run: object,
-    verbatim: object,
-    priority: object,
-    tags: object,
-    metadata: object,
-    options: object,
-) -> NewJob:
-    """The body of a job submission (upstream's `NewJob`), every argument checked first.
+    circuits: object, given: Mapping[str, object], circuit_type: CircuitType
+) -> tuple[NewJob, dict[str, str]]:
+    """The body of a submission (upstream's `NewJob`) and its credentials, from what
+    `create_job` was given, every argument checked first (`circuit_type`: the client's).
 
     Raises:
-        TypeError: An argument of the wrong type (named in the message).
+        TypeError: An unknown keyword, a missing target, or an argument of the wrong type
+            (named in the message).
         ValueError: An empty target or circuits, negative shots, an unknown job type,
             circuit type or simulation method, or metadata/options that are not JSON.
     """
+    unknown = sorted(set(given) - set(Submission.__annotations__))
+    if unknown:
+        raise TypeError(
+            f"create_job() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}"
+        )
+    if "target" not in given:
+        raise TypeError("create_job() missing the keyword argument 'target'")
+    settings = {**SUBMISSION_DEFAULTS, **given}
+    credentials = checked_credentials(
+        {name: given[name] for name in PROVIDER_CREDENTIALS if name in given}
+    )
+    target = settings["target"]
     if not isinstance(circuits, str):
         raise TypeError(
             f"circuits must be a str (the SDK's serialized circuits), not {type(circuits).__name__}"
@@ -157,20 +223,23 @@ def new_job(
         raise TypeError(f"target must be a str, not {type(target).__name__}")
     if not target.strip():
         raise ValueError("target must not be empty, e.g. 'ss_unconstrained_simulator'")
-    return NewJob(
-        job_type=_member(JobType, "job_type", job_type).value,
+    chosen_type = circuit_type if settings["circuit_type"] is None else settings["circuit_type"]
+    sim_method = settings["sim_method"]
+    body = NewJob(
+        job_type=_member(JobType, "job_type", settings["job_type"]).value,
         target=target,
         circuits=circuits,
-        circuit_type=_member(CircuitType, "circuit_type", circuit_type).value,
-        verbatim=_flag("verbatim", verbatim),
-        shots=_count("shots", shots),
-        dry_run=_flag("dry_run", dry_run),
+        circuit_type=_member(CircuitType, "circuit_type", chosen_type).value,
+        verbatim=_flag("verbatim", settings["verbatim"]),
+        shots=_count("shots", settings["shots"]),
+        dry_run=_flag("dry_run", settings["dry_run"]),
         sim_method=None if sim_method is None else _one_of("sim_method", sim_method, SIM_METHODS),
-        priority=_integer("priority", priority),
-        options_dict=_json_object("options", options),
-        tags=_tags(tags),
-        metadata=_json_object("metadata", metadata),
+        priority=_integer("priority", settings["priority"]),
+        options_dict=_json_object("options", settings["options"]),
+        tags=_tags(settings["tags"]),
+        metadata=_json_object("metadata", settings["metadata"]),
     )
+    return body, credentials
 
 
 #: Upstream's `SimMethod` values.

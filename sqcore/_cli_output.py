@@ -61,7 +61,7 @@ class ProgressLine:
 
 
 def _moves(changes: tuple[Change, ...], shown: int) -> str:
-    """": <job> <before> -> <after>, ..." for the jobs' overall statuses that moved."""
+    """ ": <job> <before> -> <after>, ..." for the jobs' overall statuses that moved."""
     moved = [change for change in changes if change.index is None]
     if not moved:
         return ""

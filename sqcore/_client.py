@@ -17,14 +17,16 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from sqcore._arguments import canonical_ids, new_job
+from sqcore._arguments import Submission, canonical_ids, new_job
 from sqcore._base import ClientBase
-from sqcore._models import CircuitStatus, CircuitType, JobData, JobType
+from sqcore._models import CircuitStatus, JobData
 from sqcore._session import JobState, MakeRequest
 from sqcore._wire import parse_cancel_reply, parse_create_reply
 from transports._types import Transport
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from sqcore._job import Job
 
 __all__ = ["Client", "Clock", "SystemClock"]
@@ -147,35 +149,19 @@ class Client(ClientBase[Transport, Clock]):
         self._session.warn(result.warnings)
         return list(result.succeeded)
 
-    def create_job(
-        self,
-        circuits: str,
-        *,
-        target: str,
-        shots: int = 1,
-        circuit_type: CircuitType | str | None = None,
-        job_type: JobType | str = JobType.SUBMIT,
-        sim_method: str | None = None,
-        dry_run: bool = False,
-        verbatim: bool = False,
-        priority: int = 0,
-        tags: Sequence[str] = (),
-        metadata: Mapping[str, object] | None = None,
-        options: Mapping[str, object] | None = None,
-        **credentials: str,
-    ) -> Job:
+    def create_job(self, circuits: str, **submission: Unpack[Submission]) -> Job:
         """Submits a job (`POST client/job`) and returns its `Job`.
 
         A submission is not idempotent: it is retried only when the server provably did
         not take it (503, 429, or no connection made). A fault after the request was sent
         raises at once, saying the job may have been created: find it by its tags.
 
-        Args:
+        Args (keywords after `circuits`, typed by `sqcore._arguments.Submission`):
             circuits: The SDK's serialized circuits, one string, sent as is.
-            target: The target, e.g. "ss_unconstrained_simulator".
-            shots: Shots per circuit (>= 0).
-            circuit_type: cirq, qiskit or qasm; None means the client's.
-            job_type: submit, simulate, compile or convert.
+            target: The target, e.g. "ss_unconstrained_simulator" (required).
+            shots: Shots per circuit (>= 0; default 1).
+            circuit_type: cirq, qiskit or qasm; None (the default) means the client's.
+            job_type: submit (the default), simulate, compile or convert.
             sim_method: For simulation jobs: "sim" or "noise-sim" (None: the server's).
             dry_run: Ask for a dry run.
             verbatim: Skip the compile step.
@@ -183,10 +169,12 @@ class Client(ClientBase[Transport, Clock]):
             tags: Tags to find the job by later.
             metadata: Anything JSON-serializable, kept with the job.
             options: Further options (upstream's `options_dict`).
-            **credentials: Provider credentials for this call.
+            ibmq_token, ibmq_instance, ibmq_channel, cq_token: Provider credentials for
+                this call.
 
         Raises:
-            TypeError, ValueError: A bad argument (named in the message), before any request.
+            TypeError, ValueError: A bad or unknown argument (named in the message), before
+                any request.
             SuperstaqServerException: The server refused the job (e.g. 422 for a bad body).
             SuperstaqException: The reply could not be read; or the connection failed after
                 the request was sent (the job may exist).
@@ -194,21 +182,8 @@ class Client(ClientBase[Transport, Clock]):
         """
         from sqcore._job import Job
 
-        body = new_job(
-            circuits,
-            target=target,
-            shots=shots,
-            circuit_type=self.circuit_type if circuit_type is None else circuit_type,
-            job_type=job_type,
-            sim_method=sim_method,
-            dry_run=dry_run,
-            verbatim=verbatim,
-            priority=priority,
-            tags=tags,
-            metadata=metadata,
-            options=options,
-        )
-        what = f"submitting a job to {target}"
+        body, credentials = new_job(circuits, submission, self.circuit_type)
+        what = f"submitting a job to {body.target}"
         reply = self._send(self._session.create(body, credentials), what, None, idempotent=False)
         created = self._session.value(parse_create_reply(reply), what)
         return Job(self, created.job_id)
@@ -245,14 +220,12 @@ class Client(ClientBase[Transport, Clock]):
         idempotent: bool = True,
     ) -> bytes:
         """Sends until a reply body or a final failure; returns the body or raises."""
-        clock = self.clock
-        attempts = self._session.attempts(what, clock.monotonic(), deadline, idempotent=idempotent)
+        attempts = self._session.attempts(
+            what, self.clock, self._rng, deadline, idempotent=idempotent
+        )
         while True:
-            started = clock.monotonic()
-            request = make_request(attempts.timeout(started))
-            sent = self.transport.send(request)
-            now = clock.monotonic()
-            step = attempts.outcome(request, sent, now - started, now, clock.time(), self._rng())
+            request = attempts.next_request(make_request)
+            step = attempts.outcome(request, self.transport.send(request))
             if isinstance(step, bytes):
                 return step
-            clock.sleep(step)
+            self.clock.sleep(step)

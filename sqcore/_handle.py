@@ -11,19 +11,35 @@ from __future__ import annotations
 
 import enum
 import uuid
-from typing import ClassVar, Generic, TypeVar
+from typing import ClassVar, Generic, Protocol, TypeVar
 
 import msgspec
 
-from sqcore._arguments import canonical_id
+from sqcore._arguments import canonical_id, checked_index
 from sqcore._errors import SuperstaqUnsuccessfulJobException
 from sqcore._models import STATUS_PRIORITY_ORDER, CircuitStatus, JobData
 from sqcore._session import JobState
-from sqcore._status import failure_summary, index_error, is_terminal, overall_status
+from sqcore._status import failure_summary, is_terminal, status_of
+from sqcore._watch import JobWait, OnProgress
 
-__all__ = ["JobHandle", "checked_index", "restored", "status_of"]
+__all__ = ["HandleClient", "JobHandle", "restored"]
 
-_C_co = TypeVar("_C_co", covariant=True)
+
+class _Monotonic(Protocol):
+    def monotonic(self) -> float: ...
+
+
+class HandleClient(Protocol):
+    """What a handle asks of its client without a request: its clock and default budget."""
+
+    @property
+    def clock(self) -> _Monotonic: ...
+
+    @property
+    def max_retry_seconds(self) -> float: ...
+
+
+_C_co = TypeVar("_C_co", bound=HandleClient, covariant=True)
 
 #: The format `dump` writes; `load` refuses any other.
 _SAVE_FORMAT = 1
@@ -43,28 +59,6 @@ class _Saved(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
 
 _saved_decoder = msgspec.json.Decoder(_Saved)
 _encoder = msgspec.json.Encoder()
-
-
-def checked_index(statuses: tuple[CircuitStatus, ...], index: object) -> int | None:
-    """`index` checked against the job's circuits (None means the whole job).
-
-    Raises:
-        TypeError: Not an int or None.
-        IndexError: Out of range; the message names the valid range.
-    """
-    if index is None:
-        return None
-    if isinstance(index, bool) or not isinstance(index, int):
-        raise TypeError(f"index must be an int or None, not {type(index).__name__}")
-    problem = index_error(index, len(statuses))
-    if problem is not None:
-        raise IndexError(problem)
-    return index
-
-
-def status_of(statuses: tuple[CircuitStatus, ...], index: int | None) -> CircuitStatus:
-    """The job's overall status, or circuit `index`'s (already checked)."""
-    return overall_status(statuses) if index is None else statuses[index]
 
 
 class JobHandle(Generic[_C_co]):
@@ -119,6 +113,35 @@ class JobHandle(Generic[_C_co]):
     def _plain(self, data: JobData) -> dict[str, object]:
         """`data` by field name, as upstream's `JobData.model_dump()` gives it."""
         return {name: _plain(getattr(data, name)) for name in data.__struct_fields__}
+
+    def _wait(
+        self,
+        index: object,
+        timeout_seconds: object,
+        polling_seconds: object,
+        check_until_compiled: bool,
+        on_progress: OnProgress | None,
+    ) -> JobWait:
+        """The bookkeeping of a wait on this job, starting now (arguments checked)."""
+        return JobWait(
+            self._id,
+            self._client.clock.monotonic(),
+            timeout_seconds=timeout_seconds,
+            default_timeout=self._client.max_retry_seconds,
+            polling_seconds=polling_seconds,
+            index=index,
+            check_until_compiled=check_until_compiled,
+            on_progress=on_progress,
+        )
+
+    def _whole_job(self, index: int | None) -> None:
+        """Refuses a circuit `index` to cancel: the v0.3.0 API cancels whole jobs only, and
+        sqcore never cancels more than was asked."""
+        if index is not None:
+            raise ValueError(
+                f"cannot cancel only circuit {index}: the Superstaq v0.3.0 API cancels whole "
+                "jobs; call cancel() without an index to cancel every circuit of the job"
+            )
 
     def _unsuccessful(self, data: JobData, index: int | None) -> None:
         """Raises if the job (or circuit `index`) failed, was cancelled or was deleted."""

@@ -11,12 +11,13 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
-from sqcore._handle import JobHandle, checked_index, restored, status_of
+from sqcore._arguments import checked_index
+from sqcore._handle import JobHandle, restored
 from sqcore._models import CircuitStatus, JobData
 from sqcore._session import JobState
-from sqcore._status import is_terminal
+from sqcore._status import is_terminal, status_of
 from sqcore._wait import Backoff
-from sqcore._watch import BatchWatch, JobWait, OnProgress
+from sqcore._watch import BatchWatch, OnProgress
 
 if TYPE_CHECKING:
     from sqcore._client import Client
@@ -138,11 +139,7 @@ class Job(JobHandle["Client"]):
                 sqcore never cancels more than was asked).
             SuperstaqServerException, SuperstaqException, TimeoutError: as `cancel_jobs`.
         """
-        if index is not None:
-            raise ValueError(
-                f"cannot cancel only circuit {index}: the Superstaq v0.3.0 API cancels whole "
-                "jobs; call cancel() without an index to cancel every circuit of the job"
-            )
+        self._whole_job(index)
         self._client.cancel_jobs([self._uuid], **kwargs)
 
     def wait_until_terminal_state(
@@ -171,15 +168,8 @@ class Job(JobHandle["Client"]):
                 Final status was '<status>'."
         """
         clock = self._client.clock
-        wait = JobWait(
-            self._id,
-            clock.monotonic(),
-            timeout_seconds=timeout_seconds,
-            default_timeout=self._client.max_retry_seconds,
-            polling_seconds=polling_seconds,
-            index=index,
-            check_until_compiled=check_until_compiled,
-            on_progress=on_progress,
+        wait = self._wait(
+            index, timeout_seconds, polling_seconds, check_until_compiled, on_progress
         )
         while (pause := wait.after(self._refresh(wait.deadline), clock.monotonic())) is not None:
             clock.sleep(pause)

@@ -16,7 +16,7 @@ import sys
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import FrameType
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import msgspec
 from returns.result import Failure, Result
@@ -72,6 +72,14 @@ _V = TypeVar("_V")
 
 #: Builds the request of one attempt, given its timeout.
 MakeRequest = Callable[[float], Request]
+
+
+class TimeSource(Protocol):
+    """The clock a call's attempts read: monotonic for the budget, wall for Retry-After."""
+
+    def monotonic(self) -> float: ...
+
+    def time(self) -> float: ...
 
 
 class JobState(msgspec.Struct, frozen=True):
@@ -179,14 +187,20 @@ class Session:
         return functools.partial(build_create_request, self.url, new_job, self.headers(credentials))
 
     def attempts(
-        self, what: str, now: float, deadline: float | None, *, idempotent: bool = True
+        self,
+        what: str,
+        clock: TimeSource,
+        rng: Callable[[], float],
+        deadline: float | None,
+        *,
+        idempotent: bool = True,
     ) -> Attempts:
-        """The bookkeeping of one call: budget `max_retry_seconds` from `now`, cut to
+        """The bookkeeping of one call: budget `max_retry_seconds` from now, cut to
         `deadline` (monotonic) when the caller waits under one."""
-        end = now + self.max_retry_seconds
+        end = clock.monotonic() + self.max_retry_seconds
         if deadline is not None:
             end = min(end, deadline)
-        return Attempts(self, what, end, idempotent)
+        return Attempts(self, what, end, idempotent, clock, rng)
 
     # -- replies ---------------------------------------------------------------------------
 
@@ -280,61 +294,64 @@ class Session:
 
 
 class Attempts:
-    """One call's attempts: a request's timeout, and what to do with what came back."""
+    """One call's attempts: the next request, and what to do with what came back.
 
-    def __init__(self, session: Session, what: str, end: float, idempotent: bool) -> None:
+    The shell's loop is: send `next_request(...)`, hand the result to `outcome`, and return
+    the body it gives or sleep the seconds it gives.
+    """
+
+    def __init__(
+        self,
+        session: Session,
+        what: str,
+        end: float,
+        idempotent: bool,
+        clock: TimeSource,
+        rng: Callable[[], float],
+    ) -> None:
         self._session = session
         self._what = what
         self._end = end
         self._idempotent = idempotent
+        self._clock = clock
+        self._rng = rng
         self._attempt = 0
+        self._started = 0.0
 
-    def timeout(self, now: float) -> float:
-        """The timeout of the next attempt: the time left, within the per-request bound.
-
-        The first attempt always gets a fair chance; a retry only ever gets the time left,
-        so retrying never runs past the budget.
-        """
+    def next_request(self, make_request: MakeRequest) -> Request:
+        """The next attempt's request, with its timeout: the time left, within the
+        per-request bound. The first attempt always gets a fair chance; a retry only ever
+        gets the time left, so retrying never runs past the budget."""
+        self._started = now = self._clock.monotonic()
         floor = MIN_ATTEMPT_SECONDS if self._attempt == 0 else MIN_RETRY_ATTEMPT_SECONDS
-        return min(self._session.request_timeout_seconds, max(self._end - now, floor))
+        return make_request(min(self._session.request_timeout_seconds, max(self._end - now, floor)))
 
-    def outcome(
-        self,
-        request: Request,
-        sent: Result[Response, TransportError],
-        elapsed: float,
-        now: float,
-        epoch: float,
-        draw: float,
-    ) -> bytes | float:
+    def outcome(self, request: Request, sent: Result[Response, TransportError]) -> bytes | float:
         """The reply's body, or the seconds to sleep before the next attempt.
-
-        Args:
-            request: What was sent.
-            sent: What the transport gave back.
-            elapsed: How long the attempt took.
-            now: The monotonic time after it.
-            epoch: The wall-clock time after it (for a Retry-After date).
-            draw: A random number in [0, 1) for the jitter.
 
         Raises:
             The documented exception of the final failure (`Session.error_for`).
         """
+        now = self._clock.monotonic()
         if isinstance(sent, Failure):
             error = sent.failure()
             outcome: Result[bytes, ApiFailure] = Failure(
                 NetworkFault(error.kind, f"{error.kind}: {error.message}")
             )
         else:
-            outcome = classify_response(sent.unwrap(), epoch)
+            outcome = classify_response(sent.unwrap(), self._clock.time())
         if logger.isEnabledFor(logging.DEBUG):
             status = sent.map(lambda reply: str(reply.status)).value_or("no reply")
             path = request.url.split("?", 1)[0]
-            logger.debug("%s %s -> %s in %.3f s", request.method, path, status, elapsed)
+            logger.debug("%s %s -> %s in %.3f s", request.method, path, status, now - self._started)
         if not isinstance(outcome, Failure):
             return outcome.unwrap()
         decision = decide_retry(
-            self._attempt, outcome.failure(), self._end - now, draw, idempotent=self._idempotent
+            self._attempt,
+            outcome.failure(),
+            self._end - now,
+            self._rng(),
+            idempotent=self._idempotent,
         )
         if not isinstance(decision, RetryIn):
             raise self._session.error_for(decision, self._what)

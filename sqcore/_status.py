@@ -19,6 +19,7 @@ __all__ = [
     "index_error",
     "is_terminal",
     "overall_status",
+    "status_of",
     "terminal_count",
 ]
 
@@ -45,6 +46,14 @@ def is_terminal(statuses: Sequence[CircuitStatus]) -> bool:
     Invariant: equals `all(s in TERMINAL_CIRCUIT_STATES for s in statuses)`.
     """
     return all(status in TERMINAL_CIRCUIT_STATES for status in statuses)
+
+
+def status_of(statuses: Sequence[CircuitStatus], index: int | None) -> CircuitStatus:
+    """The job's overall status, or circuit `index`'s (`index` already checked).
+
+    Invariant: `overall_status(statuses)` for None, else `statuses[index]`.
+    """
+    return overall_status(statuses) if index is None else statuses[index]
 
 
 def terminal_count(statuses: Sequence[CircuitStatus]) -> int:

@@ -10,13 +10,12 @@ fetching and sleeping are the shells' (`sqcore._job`, `sqcore.aio`).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from typing import Generic, Protocol, TypeVar
+from typing import TYPE_CHECKING, Generic, TypeVar
 
-from sqcore._arguments import checked_polling, checked_seconds
-from sqcore._handle import JobHandle, checked_index, status_of
+from sqcore._arguments import checked_index, checked_polling, checked_seconds
 from sqcore._models import TERMINAL_CIRCUIT_STATES, TERMINAL_COMPILE_STATES, CircuitStatus
 from sqcore._session import JobState
-from sqcore._status import is_terminal, overall_status
+from sqcore._status import is_terminal, overall_status, status_of
 from sqcore._wait import (
     Change,
     Done,
@@ -32,18 +31,16 @@ from sqcore._wait import (
     progress_of,
 )
 
+if TYPE_CHECKING:
+    from sqcore._handle import HandleClient, JobHandle
+
 __all__ = ["BatchWatch", "JobWait", "OnProgress"]
 
 #: Called once per poll with a snapshot of the wait.
 OnProgress = Callable[[Progress], None]
 
 
-class _Budgeted(Protocol):
-    @property
-    def max_retry_seconds(self) -> float: ...
-
-
-_J = TypeVar("_J", bound=JobHandle[_Budgeted])
+_J = TypeVar("_J", bound="JobHandle[HandleClient]")
 
 
 def _timeout(timeout_seconds: object, default: float) -> float:

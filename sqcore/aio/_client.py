@@ -13,14 +13,16 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
-from sqcore._arguments import canonical_ids, new_job
+from sqcore._arguments import Submission, canonical_ids, new_job
 from sqcore._base import ClientBase
-from sqcore._models import CircuitStatus, CircuitType, JobData, JobType
+from sqcore._models import CircuitStatus, JobData
 from sqcore._session import JobState, MakeRequest
 from sqcore._wire import parse_cancel_reply, parse_create_reply
 from transports._types import AsyncTransport
 
 if TYPE_CHECKING:
+    from typing_extensions import Unpack
+
     from sqcore.aio._job import AsyncJob
 
 __all__ = ["AsyncClient", "AsyncClock", "SystemAsyncClock"]
@@ -108,41 +110,12 @@ class AsyncClient(ClientBase[AsyncTransport, AsyncClock]):
         self._session.warn(result.warnings)
         return list(result.succeeded)
 
-    async def create_job(
-        self,
-        circuits: str,
-        *,
-        target: str,
-        shots: int = 1,
-        circuit_type: CircuitType | str | None = None,
-        job_type: JobType | str = JobType.SUBMIT,
-        sim_method: str | None = None,
-        dry_run: bool = False,
-        verbatim: bool = False,
-        priority: int = 0,
-        tags: Sequence[str] = (),
-        metadata: Mapping[str, object] | None = None,
-        options: Mapping[str, object] | None = None,
-        **credentials: str,
-    ) -> AsyncJob:
+    async def create_job(self, circuits: str, **submission: Unpack[Submission]) -> AsyncJob:
         """`Client.create_job`, awaited: submits a job and returns its `AsyncJob`."""
         from sqcore.aio._job import AsyncJob
 
-        body = new_job(
-            circuits,
-            target=target,
-            shots=shots,
-            circuit_type=self.circuit_type if circuit_type is None else circuit_type,
-            job_type=job_type,
-            sim_method=sim_method,
-            dry_run=dry_run,
-            verbatim=verbatim,
-            priority=priority,
-            tags=tags,
-            metadata=metadata,
-            options=options,
-        )
-        what = f"submitting a job to {target}"
+        body, credentials = new_job(circuits, submission, self.circuit_type)
+        what = f"submitting a job to {body.target}"
         make_request = self._session.create(body, credentials)
         reply = await self._send(make_request, what, None, idempotent=False)
         return AsyncJob(self, self._session.value(parse_create_reply(reply), what).job_id)
@@ -177,14 +150,12 @@ class AsyncClient(ClientBase[AsyncTransport, AsyncClock]):
         idempotent: bool = True,
     ) -> bytes:
         """`Client._send`, awaiting the transport and the sleeps."""
-        clock = self.clock
-        attempts = self._session.attempts(what, clock.monotonic(), deadline, idempotent=idempotent)
+        attempts = self._session.attempts(
+            what, self.clock, self._rng, deadline, idempotent=idempotent
+        )
         while True:
-            started = clock.monotonic()
-            request = make_request(attempts.timeout(started))
-            sent = await self.transport.send(request)
-            now = clock.monotonic()
-            step = attempts.outcome(request, sent, now - started, now, clock.time(), self._rng())
+            request = attempts.next_request(make_request)
+            step = attempts.outcome(request, await self.transport.send(request))
             if isinstance(step, bytes):
                 return step
-            await clock.sleep(step)
+            await self.clock.sleep(step)

@@ -8,12 +8,13 @@ from __future__ import annotations
 from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING
 
-from sqcore._handle import JobHandle, checked_index, restored, status_of
+from sqcore._arguments import checked_index
+from sqcore._handle import JobHandle, restored
 from sqcore._models import CircuitStatus, JobData
 from sqcore._session import JobState
-from sqcore._status import is_terminal
+from sqcore._status import is_terminal, status_of
 from sqcore._wait import Backoff
-from sqcore._watch import BatchWatch, JobWait, OnProgress
+from sqcore._watch import BatchWatch, OnProgress
 
 if TYPE_CHECKING:
     from sqcore.aio._client import AsyncClient
@@ -26,26 +27,14 @@ def _keep_all(_statuses: tuple[CircuitStatus, ...]) -> bool:
 
 
 class AsyncJob(JobHandle["AsyncClient"]):
-    """A job on the Superstaq API, for asyncio: `sqcore.Job`'s methods that may make a
-    request are coroutines here; `job_id()`, equality, hashing, `str`, `dump` and `load`
-    are plain. The same caching rule: once every circuit is terminal, no request is made.
-
-    Args:
-        client: The `AsyncClient` used for calling the API.
-        job_id: The job's id (a UUID, or its string form).
-
-    Raises:
-        ValueError: `job_id` is not a valid UUID.
-        TypeError: `job_id` is neither a str nor a UUID.
-    """
+    """A job on the Superstaq API, for asyncio, made as `sqcore.Job` is (with an
+    `AsyncClient`): its methods that may make a request are coroutines here; `job_id()`,
+    equality, hashing, `str`, `dump` and `load` are plain. The same caching rule: once every
+    circuit is terminal, no request is made."""
 
     @classmethod
     def load(cls, client: AsyncClient, data: bytes | str) -> AsyncJob:
-        """A job restored from `dump()`'s bytes, read through `client` (no request).
-
-        Raises:
-            ValueError: `data` is not a saved job; the message says where it is wrong.
-        """
+        """`Job.load` for asyncio: a job restored from `dump()`'s bytes (no request)."""
         job_id, state = restored(data)
         job = cls(client, job_id)
         job._state = state
@@ -85,11 +74,7 @@ class AsyncJob(JobHandle["AsyncClient"]):
 
     async def cancel(self, index: int | None = None, **kwargs: str) -> None:
         """`Job.cancel`: cancels the whole job (an `index` raises ValueError)."""
-        if index is not None:
-            raise ValueError(
-                f"cannot cancel only circuit {index}: the Superstaq v0.3.0 API cancels whole "
-                "jobs; call cancel() without an index to cancel every circuit of the job"
-            )
+        self._whole_job(index)
         await self._client.cancel_jobs([self._uuid], **kwargs)
 
     async def wait_until_terminal_state(
@@ -102,15 +87,8 @@ class AsyncJob(JobHandle["AsyncClient"]):
     ) -> None:
         """`Job.wait_until_terminal_state`, awaited; cancelling the task ends it at once."""
         clock = self._client.clock
-        wait = JobWait(
-            self._id,
-            clock.monotonic(),
-            timeout_seconds=timeout_seconds,
-            default_timeout=self._client.max_retry_seconds,
-            polling_seconds=polling_seconds,
-            index=index,
-            check_until_compiled=check_until_compiled,
-            on_progress=on_progress,
+        wait = self._wait(
+            index, timeout_seconds, polling_seconds, check_until_compiled, on_progress
         )
         while (
             pause := wait.after(await self._refresh(wait.deadline), clock.monotonic())

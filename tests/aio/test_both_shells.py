@@ -258,6 +258,7 @@ async def test_a_submission_lost_after_it_was_sent_is_not_repeated(
         ("job_type", "bake", ValueError),
         ("circuit_type", "braket", ValueError),
         ("shots", 1.5, TypeError),
+        ("shotz", 1, TypeError),
     ],
 )
 async def test_bad_submission_arguments_are_refused_before_any_request(
