@@ -22,8 +22,8 @@ from returns.result import Result
 
 __all__ = [
     "CREDENTIAL_HEADERS",
-    "AsyncTransport",
     "PROVIDER_CREDENTIALS",
+    "AsyncTransport",
     "Request",
     "Response",
     "Transport",

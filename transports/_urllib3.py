@@ -24,6 +24,7 @@ one; retry policy lives in the client above.
 
 from __future__ import annotations
 
+import base64
 import ipaddress
 import math
 import os
@@ -41,7 +42,7 @@ from typing import Final
 import urllib3
 from returns.result import Failure, Result, Success
 from urllib3.exceptions import LocationValueError
-from urllib3.util import create_urllib3_context, make_headers, parse_url
+from urllib3.util import create_urllib3_context, parse_url
 
 from transports._bounded import Call, InFlight, bounded_classes
 from transports._faults import NETWORK_ERRORS, MalformedReplyError, TooLargeError, fault
@@ -158,10 +159,9 @@ class Urllib3Transport:
                 maxsize=self._pool_maxsize, block=False, retries=False, ssl_context=self._context
             )
         else:
-            auth = proxy.basic_auth()
             manager = urllib3.ProxyManager(
                 proxy.url(),  # no credentials: they go in Proxy-Authorization, to it alone
-                proxy_headers=make_headers(proxy_basic_auth=auth) if auth else None,
+                proxy_headers=_proxy_authorization(proxy),
                 proxy_ssl_context=self._context,
                 maxsize=self._pool_maxsize,
                 block=False,
@@ -368,6 +368,15 @@ def _verifying_context(ca_certs: str | None, source: str) -> ssl.SSLContext:
             f"{source}: {ca_certs!r} holds no usable CA certificate ({exc.reason})"
         ) from exc
     return context
+
+
+def _proxy_authorization(proxy: ProxyURL) -> dict[str, str] | None:
+    """`Proxy-Authorization: Basic ...` for the proxy's credentials, as UTF-8 (RFC 7617
+    §2.1: what curl and browsers send for a non-ASCII password), or None without any."""
+    auth = proxy.basic_auth()
+    if auth is None:
+        return None
+    return {"Proxy-Authorization": "Basic " + base64.b64encode(auth.encode()).decode("ascii")}
 
 
 def _proxy_or_raise(text: str, source: str) -> ProxyURL:

@@ -293,14 +293,15 @@ def test_an_https_proxy_carries_tls_inside_tls(
 # --- Proxy credentials -------------------------------------------------------------------
 
 
+@pytest.mark.parametrize("password", [PASSWORD, "pässwörd-€"], ids=["ascii", "utf-8"])
 def test_proxy_credentials_go_to_the_proxy_alone(
-    proxy: Proxy, api: HostileServer, ca_pem: Path
+    proxy: Proxy, api: HostileServer, ca_pem: Path, password: str
 ) -> None:
-    front = proxy(ProxyServer(routes(api), credentials=(USER, PASSWORD)))
+    front = proxy(ProxyServer(routes(api), credentials=(USER, password)))
 
-    with Urllib3Transport(proxy_url=front.url((USER, PASSWORD)), ca_certs=ca_pem) as transport:
+    with Urllib3Transport(proxy_url=front.url((USER, password)), ca_certs=ca_pem) as transport:
         assert is_successful(send(transport, f"https://{NAME}/job")[0])
-        assert PASSWORD not in repr(transport) and USER not in repr(transport)
+        assert password not in repr(transport) and USER not in repr(transport)
 
     assert front.requests[0].header("Proxy-Authorization") is not None
     assert api.requests[0].header("Proxy-Authorization") is None
