@@ -18,6 +18,7 @@ PURE = [
     "sqcore/_endpoints.py",
     "transports/_types.py",
     "transports/_proxy.py",
+    "transports/_no_proxy.py",
     "transports/_urls.py",
     "transports/emulator/_state.py",
     "transports/emulator/_view.py",

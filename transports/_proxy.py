@@ -37,25 +37,8 @@ Environment (`proxies_from_environment`)
   misconfigured environment is reported when the transport is made, not on some later call.
   Only the variable actually chosen is read; one hidden behind a lower-case twin is not.
 
-NO_PROXY (`parse_no_proxy`, `bypasses_proxy`), read from `no_proxy`, else `NO_PROXY`
-- Entries are separated by commas and/or white space (curl 7.86+; requests drops spaces);
-  empty entries are ignored; matching ignores case.
-- `*` as an entry means every host. curl and Python only honour it as the whole value; here
-  it also counts inside a list (`localhost,*`), where they would silently match nothing, as
-  Go's net/http reads it.
-- A name matches itself and every name below it: `example.com`, `.example.com` and
-  `*.example.com` all match `example.com` and `api.example.com`, never `badexample.com`. A
-  trailing dot is ignored on both sides. curl knows no `*.` prefix (the entry matches
-  nothing there) and requests neither; Go's `*.example.com` skips `example.com` itself.
-- IP addresses match IP hosts exactly (IPv6 with or without brackets); CIDR blocks
-  (`10.0.0.0/8`, `fd00::/8`) match IP hosts inside them (curl 7.86+ reads both families;
-  requests only IPv4). A name entry never matches an IP host, nor an IP entry a name: nothing
-  is resolved.
-- `host:port` (`[v6]:port` for IPv6) applies only to that port, compared with the port the
-  request really uses, the scheme's default included. requests compares only a port
-  written in the URL; curl has no port entries (they match nothing).
-- An entry that is none of these (`a/b`, `10.0.0.0/33`) is ignored, as it matches nothing in
-  curl or requests either.
+NO_PROXY: its entries and how they match are `transports._no_proxy`'s; it is read from
+`no_proxy`, else `NO_PROXY`.
 
 Choosing (`choose_proxy`)
 - A loopback host (`is_loopback_host`) never goes through a proxy: curl and requests proxy
@@ -79,6 +62,12 @@ from urllib.parse import unquote_to_bytes
 import msgspec
 from returns.result import Failure, Result, Success
 
+from transports._no_proxy import (
+    NoProxy,
+    bypasses_proxy,
+    parse_no_proxy,
+    port_number,
+)
 from transports._urls import is_loopback_host, url_for_message
 
 __all__ = [
@@ -87,15 +76,10 @@ __all__ = [
     "HTTP_PROXY_VARIABLES",
     "NO_PROXY_VARIABLES",
     "SOCKS_SCHEMES",
-    "DomainRule",
     "EnvironmentProxies",
-    "NetworkRule",
-    "NoProxy",
     "ProxyURL",
-    "bypasses_proxy",
     "ca_bundle_from_environment",
     "choose_proxy",
-    "parse_no_proxy",
     "parse_proxy_url",
     "proxies_from_environment",
 ]
@@ -117,16 +101,10 @@ _CGI_VOIDED = "HTTP_PROXY"
 
 _DEFAULT_PORTS: Mapping[str, int] = {"http": 80, "https": 443}
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
-_PORT = re.compile(r"[0-9]{1,5}")
 _LABELS = r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*"
 _HOST_NAME = re.compile(_LABELS + r"\.?", re.IGNORECASE)
-_DOMAIN = re.compile(_LABELS)
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
-_SEPARATORS = re.compile(r"[,\s]+")
 _REDACTED = "<redacted>"
-
-_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
-
 
 # --- Proxy URLs ---------------------------------------------------------------------------
 
@@ -311,17 +289,10 @@ def _host_and_port(host_port: str) -> Result[tuple[str, int | None], str]:
             return Failure("an invalid host name")
     if not colon:
         return Success((host.lower(), None))
-    port = _port_number(port_text)
+    port = port_number(port_text)
     if port is None:
         return Failure("the port must be a number from 1 to 65535")
     return Success((host.lower(), port))
-
-
-def _port_number(text: str) -> int | None:
-    """`text` as a TCP port (decimal digits, 1 to 65535), or None."""
-    if not _PORT.fullmatch(text) or not 0 < int(text) <= 65535:
-        return None
-    return int(text)
 
 
 def _is_ipv6(text: str) -> bool:
@@ -330,123 +301,6 @@ def _is_ipv6(text: str) -> bool:
     except ValueError:
         return False
     return True
-
-
-# --- NO_PROXY ---------------------------------------------------------------------------
-
-
-class DomainRule(msgspec.Struct, frozen=True):
-    """A NO_PROXY name: matches `domain` and every name below it, on `port` or any port.
-
-    Attributes:
-        domain: Lower case, without leading `*.` or dots and without a trailing dot.
-        port: The only port it applies to, or None for every port.
-    """
-
-    domain: str
-    port: int | None = None
-
-
-class NetworkRule(msgspec.Struct, frozen=True):
-    """A NO_PROXY address or CIDR block: matches IP hosts inside `network`, on `port` or any.
-
-    Attributes:
-        network: The block (a single address is a /32 or /128).
-        port: The only port it applies to, or None for every port.
-    """
-
-    network: ipaddress.IPv4Network | ipaddress.IPv6Network
-    port: int | None = None
-
-
-class NoProxy(msgspec.Struct, frozen=True):
-    """A parsed NO_PROXY value (module docstring, "NO_PROXY"); the default bypasses nothing.
-
-    Attributes:
-        every_host: An entry `*` was given: no host goes through an environment proxy.
-        domains: The name entries, in the order given.
-        networks: The address and CIDR entries, in the order given.
-    """
-
-    every_host: bool = False
-    domains: tuple[DomainRule, ...] = ()
-    networks: tuple[NetworkRule, ...] = ()
-
-
-def parse_no_proxy(value: str) -> NoProxy:
-    """Reads a NO_PROXY value; entries that can match nothing are dropped, never an error.
-
-    Invariant: `bypasses_proxy(parse_no_proxy(a + "," + b), h, p)` is
-    `bypasses_proxy(parse_no_proxy(a), h, p) or bypasses_proxy(parse_no_proxy(b), h, p)`.
-    """
-    entries = [entry for entry in _SEPARATORS.split(value.lower()) if entry]
-    rules = [rule for rule in map(_no_proxy_rule, entries) if rule is not None]
-    return NoProxy(
-        every_host="*" in entries,
-        domains=tuple(rule for rule in rules if isinstance(rule, DomainRule)),
-        networks=tuple(rule for rule in rules if isinstance(rule, NetworkRule)),
-    )
-
-
-def _no_proxy_rule(entry: str) -> DomainRule | NetworkRule | None:
-    """One lower-case NO_PROXY entry as a rule, or None if it can match no host."""
-    if entry.startswith("["):
-        inside, bracket, after = entry[1:].partition("]")
-        network = _network(inside) if bracket else None
-        port = _port_number(after[1:]) if after.startswith(":") else None
-        if network is None or network.version != 6 or (after and port is None):
-            return None
-        return NetworkRule(network, port)
-    network = _network(entry)
-    if network is not None:  # before any ":" split: a bare IPv6 address is full of colons
-        return NetworkRule(network)
-    name, colon, port_text = entry.partition(":")
-    port = _port_number(port_text) if colon else None
-    if colon and port is None:
-        return None
-    network = _network(name)
-    if network is not None:
-        return NetworkRule(network, port)
-    domain = name.removeprefix("*.").lstrip(".").removesuffix(".")
-    return DomainRule(domain, port) if _DOMAIN.fullmatch(domain) else None
-
-
-def _network(text: str) -> _Network | None:
-    try:
-        return ipaddress.ip_network(text, strict=False)
-    except ValueError:
-        return None
-
-
-def bypasses_proxy(no_proxy: NoProxy, host: str, port: int) -> bool:
-    """Whether `host` on `port` skips the environment's proxy under `no_proxy`.
-
-    `host` is a URL's host: a name (any case, trailing dot or not), an IPv4 address, or an
-    IPv6 address with or without brackets. `port` is the port really used (defaults
-    included). Invariant: names match names by whole labels, addresses match addresses, and
-    nothing is resolved.
-    """
-    if no_proxy.every_host:
-        return True
-    bare = host.strip().lower()
-    if bare.startswith("[") and bare.endswith("]"):
-        bare = bare[1:-1]
-    try:
-        address = ipaddress.ip_address(bare)
-    except ValueError:
-        name = bare.removesuffix(".")
-        return any(
-            (name == rule.domain or name.endswith("." + rule.domain)) and _on_port(rule, port)
-            for rule in no_proxy.domains
-        )
-    return any(
-        rule.network.version == address.version and address in rule.network and _on_port(rule, port)
-        for rule in no_proxy.networks
-    )
-
-
-def _on_port(rule: DomainRule | NetworkRule, port: int) -> bool:
-    return rule.port is None or rule.port == port
 
 
 # --- The environment --------------------------------------------------------------------

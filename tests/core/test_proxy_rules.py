@@ -14,16 +14,14 @@ from hypothesis import strategies as st
 from returns.pipeline import is_successful
 from returns.result import Result
 
+from transports._no_proxy import NoProxy, bypasses_proxy, parse_no_proxy
 from transports._proxy import (
     HTTP_PROXY_VARIABLES,
     HTTPS_PROXY_VARIABLES,
     EnvironmentProxies,
-    NoProxy,
     ProxyURL,
-    bypasses_proxy,
     ca_bundle_from_environment,
     choose_proxy,
-    parse_no_proxy,
     parse_proxy_url,
     proxies_from_environment,
 )
