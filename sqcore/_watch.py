@@ -9,7 +9,7 @@ fetching and sleeping are the shells' (`sqcore._job`, `sqcore.aio`).
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from sqcore._arguments import checked_index, checked_polling, checked_seconds
@@ -90,14 +90,9 @@ class JobWait:
         """
         index = checked_index(statuses, self._index)
         watched = statuses if index is None else (statuses[index],)
-        seen = (
-            None if self._seen is None else (self._seen if index is None else (self._seen[index],))
-        )
-        changes = (
-            changes_between(self._job_id, seen, watched)
-            if index is None
-            else (_circuit_changes(self._job_id, index, seen, watched))
-        )
+        changes = changes_between(self._job_id, self._seen, statuses)
+        if index is not None:  # only the watched circuit's own change counts
+            changes = tuple(change for change in changes if change.index == index)
         self._seen = statuses
         self._interval = next_interval(self._polling, self._interval, bool(changes))
         if self._on_progress is not None:
@@ -109,18 +104,6 @@ class JobWait:
             decision,
             lambda final: f"Timed out while waiting for results. Final status was '{final.value}'.",
         )
-
-
-def _circuit_changes(
-    job_id: str,
-    index: int,
-    before: Sequence[CircuitStatus] | None,
-    after: Sequence[CircuitStatus],
-) -> tuple[Change, ...]:
-    """The change of one watched circuit, with its own index."""
-    if before is None or before[0] == after[0]:
-        return ()
-    return (Change(job_id, index, before[0], after[0]),)
 
 
 def _act(decision: WaitDecision, timed_out: Callable[[CircuitStatus], str]) -> float | None:
