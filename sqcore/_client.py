@@ -17,7 +17,7 @@ import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from types import TracebackType
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Protocol
 
 from sqcore._arguments import canonical_ids, new_job
 from sqcore._models import CircuitStatus, CircuitType, JobData, JobType
@@ -32,23 +32,26 @@ if TYPE_CHECKING:
 __all__ = ["Client", "Clock", "SystemClock"]
 
 
-class Clock:
-    """Time as the blocking shell sees it: a monotonic clock, the wall clock, a sleep."""
+class Clock(Protocol):
+    """Time as the blocking shell sees it: a monotonic clock, the wall clock, a sleep.
+
+    A protocol: any object with these three methods will do (tests pass a fake clock).
+    """
 
     def monotonic(self) -> float:
         """Seconds on a clock that never goes back (deadlines are measured on it)."""
-        raise NotImplementedError
+        ...
 
     def time(self) -> float:
         """Wall-clock epoch seconds (only to read Retry-After dates)."""
-        raise NotImplementedError
+        ...
 
     def sleep(self, seconds: float) -> None:
         """Blocks for `seconds`."""
-        raise NotImplementedError
+        ...
 
 
-class SystemClock(Clock):
+class SystemClock:
     """The real clock: `time.monotonic`, `time.time` and `time.sleep`."""
 
     def monotonic(self) -> float:
