@@ -47,6 +47,8 @@ def url_for_message(url: str) -> str:
     that comes before that "@" in `url` appears in the result.
     """
     scheme, sep, rest = url.partition("://")
+    if not sep:  # no scheme ("user:password@host"): the user info starts the text
+        scheme, rest = "", url
     before_query = rest.split("?", 1)[0].split("#", 1)[0]
     at = before_query.rfind("@")
     if at >= 0:
