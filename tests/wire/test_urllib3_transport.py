@@ -10,12 +10,12 @@ from __future__ import annotations
 
 import gc
 import gzip
-import zlib
 import socket
 import threading
 import time
 import tracemalloc
 import warnings
+import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import NoReturn, TypeVar
@@ -403,12 +403,7 @@ def raw(data: bytes) -> Raw:
 
 def test_interim_replies_are_skipped(transport: Urllib3Transport, serve: Serve) -> None:
     server = serve(
-        [
-            raw(
-                b"HTTP/1.1 100 Continue\r\n\r\n"
-                b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi"
-            )
-        ]
+        [raw(b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nhi")]
     )
 
     bodies = [success_of(send(transport, server.url())[0]).body for _ in range(2)]
