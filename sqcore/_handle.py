@@ -27,6 +27,8 @@ _C_co = TypeVar("_C_co", covariant=True)
 
 #: The format `dump` writes; `load` refuses any other.
 _SAVE_FORMAT = 1
+#: The saved data of a job that had nothing cached.
+_NOTHING = msgspec.Raw(b"null")
 
 
 class _Saved(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
@@ -35,7 +37,9 @@ class _Saved(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     sqcore_job: int
     job_id: uuid.UUID
     statuses: list[CircuitStatus] | None = None
-    data: msgspec.Raw | None = None
+    # Not `Raw | None`: msgspec decodes that union as null only. A Raw holds any value,
+    # null included (`_NOTHING`: nothing was cached).
+    data: msgspec.Raw = msgspec.field(default_factory=lambda: _NOTHING)
 
 
 _saved_decoder = msgspec.json.Decoder(_Saved)
@@ -137,7 +141,7 @@ class JobHandle(Generic[_C_co]):
         request again. The API key is not in it.
         """
         state = self._state
-        data: msgspec.Raw | None = None
+        data = _NOTHING
         if state is not None and state.data is not None:
             data = msgspec.Raw(_encoder.encode(state.data))
         elif state is not None and state.raw is not None:
@@ -171,7 +175,7 @@ def restored(data: bytes | str) -> tuple[uuid.UUID, JobState | None]:
         return saved.job_id, None
     if not saved.statuses:
         raise ValueError("not a saved sqcore job: its statuses are empty (at $.statuses)")
-    raw = None if saved.data is None else bytes(saved.data)
+    raw = None if bytes(saved.data) == bytes(_NOTHING) else bytes(saved.data)
     return saved.job_id, JobState(tuple(saved.statuses), raw)
 
 
