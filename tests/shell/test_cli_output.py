@@ -1,12 +1,12 @@
-"""Terminal output: on a terminal one progress line is redrawn in place; off one, plain lines."""
+"""`sqcore._cli_output`: on a terminal one progress line is redrawn in place; off one, plain
+lines, written only when the counts change; tables aligned in columns."""
 
 from __future__ import annotations
 
 import io
 
-from sqcore import CircuitStatus, CircuitType, JobType
+from sqcore import CircuitStatus, Progress
 from sqcore._cli_output import ProgressLine, table
-from sqcore._job import Progress
 
 S = CircuitStatus
 
@@ -62,9 +62,3 @@ def test_table_aligns_columns_and_trims_trailing_space() -> None:
     stream = io.StringIO()
     table([["JOB", "STATUS"], ["a-long-id", "ok"], ["b", ""]], stream)
     assert stream.getvalue().splitlines() == ["JOB        STATUS", "a-long-id  ok", "b"]
-
-
-def test_enums_print_as_their_wire_values() -> None:
-    assert str(S.AWAITING_COMPILE) == "awaiting_compile"
-    assert str(JobType.SIMULATE) == "simulate"
-    assert str(CircuitType.QASM) == "qasm"
