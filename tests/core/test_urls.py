@@ -32,6 +32,8 @@ from transports._urls import LOOPBACK_NAMES, is_loopback_host, url_for_message
         ("10.0.0.1", False),
         ("::2", False),
         ("[::1", False),
+        ("x::1]", False),  # one bracket is no bracketed address
+        ("[::1x", False),
         ("", False),
     ],
 )
@@ -68,6 +70,9 @@ def test_any_text_is_judged_without_raising(host: str) -> None:
         ("alice:s3cret@proxy", "'…@proxy'"),
         ("http://proxy/path?user=a@b", "'http://proxy/path?user=a@b'"),
         ("http://proxy/#x@y", "'http://proxy/#x@y'"),
+        ("http://proxy/p?x@y?z", "'http://proxy/p?x@y?z'"),  # an "@" in the query stays
+        ("http://proxy/#x@y#z", "'http://proxy/#x@y#z'"),
+        ("http://alice:pa://ss@proxy", "'http://…@proxy'"),  # "://" in the password
     ],
 )
 def test_a_url_in_a_message_loses_everything_before_its_last_at(url: str, shown: str) -> None:
