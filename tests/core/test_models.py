@@ -15,7 +15,7 @@ from sqcore._models import (
     JobData,
     JobType,
 )
-from tests.fixtures import JOB_65, fixture
+from tests.fixtures import job_65
 
 S = CircuitStatus
 
@@ -57,7 +57,7 @@ def test_the_compiled_states_are_the_terminal_ones_and_those_past_compiling() ->
 
 
 def test_job_data_defaults_tags_and_metadata_fresh_for_each_job() -> None:
-    entry = msgspec.json.decode(fixture("fetch_completed_single.json"))[JOB_65]
+    entry = job_65()
     del entry["tags"], entry["metadata"]
     first, second = (_job_data(entry) for _ in range(2))
     assert (first.tags, first.metadata) == ([], {})
@@ -67,7 +67,6 @@ def test_job_data_defaults_tags_and_metadata_fresh_for_each_job() -> None:
 
 
 def test_job_data_needs_at_least_one_status() -> None:
-    entry = msgspec.json.decode(fixture("fetch_completed_single.json"))[JOB_65]
-    entry["statuses"] = []
+    entry = job_65(statuses=[])
     with pytest.raises(msgspec.ValidationError, match=r"length >= 1 - at `\$.statuses`"):
         _job_data(entry)

@@ -18,15 +18,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sqcore._errors import (
-    ApiFailure,
-    BadBody,
-    MissingJob,
-    NetworkFault,
-    Retryable,
-    ServerError,
-    Unauthorized,
-)
+from sqcore._errors import ApiFailure, NetworkFault, Retryable, ServerError, Unauthorized
 from sqcore._retry import (
     BASE_DELAY_SECONDS,
     MAX_DELAY_SECONDS,
@@ -217,7 +209,7 @@ def test_a_retryable_network_fault_backs_off_like_a_503() -> None:
 
 
 def test_a_failure_that_is_not_retryable_gives_up_whatever_the_budget() -> None:
-    for failure in (BadBody("x"), MissingJob("j"), ServerError(504, "gateway", False)):
+    for failure in (Unauthorized("x"), NetworkFault("tls", "y"), ServerError(504, "z", False)):
         assert decide_retry(0, failure, math.inf, 0.0) == GiveUp(failure)
 
 

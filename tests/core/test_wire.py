@@ -46,7 +46,7 @@ from sqcore._wire import (
     parse_fetch_reply,
 )
 from tests.fakes import EPOCH, FakeClock
-from tests.fixtures import JOB_65, JOB_66, JOB_67, JOB_68, fixture
+from tests.fixtures import JOB_65, JOB_66, JOB_67, JOB_68, fixture, job_65, reply_of
 from tests.strategies import EmulatedJob, emulated_jobs, job_data, json_values
 from transports import Request, Response
 from transports.emulator import API_VERSION, Emulator
@@ -252,7 +252,7 @@ def test_each_failing_status_means_its_failure(response: Response, expected: Api
 
 
 @pytest.mark.parametrize("status", [200, 201, 204, 299])
-def test_every_2xx_is_its_body(status: int) -> None:
+def test_every_2xx_is_itsreply_of(status: int) -> None:
     assert classify_response(_reply(status, b"[1]"), NOW).unwrap() == b"[1]"
 
 
@@ -322,18 +322,6 @@ def test_any_reply_is_classified_never_raised(
 # -- a fetch reply, decoded in full ----------------------------------------------------------
 
 
-def _entry(**changes: object) -> dict[str, object]:
-    """The job of fetch_completed_single.json, with `changes`."""
-    entry = json.loads(fixture("fetch_completed_single.json"))[JOB_65]
-    assert isinstance(entry, dict)
-    entry.update(changes)
-    return entry
-
-
-def _body(jobs: Mapping[str, object]) -> bytes:
-    return json.dumps(jobs).encode()
-
-
 def test_every_field_of_a_fixture_is_decoded() -> None:
     result = parse_fetch_reply(fixture("fetch_completed_single.json"), [JOB_65]).unwrap()
     assert result.warnings == ()
@@ -397,23 +385,25 @@ def test_a_failed_circuit_keeps_its_message() -> None:
 
 
 def test_extra_fields_are_ignored_and_defaults_are_fresh() -> None:
-    body = _body({JOB_65: _entry(brand_new_field={"x": 1})})
+    body = reply_of({JOB_65: job_65(brand_new_field={"x": 1})})
     assert parse_fetch_reply(body, [JOB_65]).unwrap().jobs[JOB_65].target
-    entry = _entry()
+    entry = job_65()
     del entry["tags"], entry["metadata"]
-    jobs = parse_fetch_reply(_body({JOB_65: entry, JOB_66: entry}), [JOB_65, JOB_66]).unwrap().jobs
+    jobs = (
+        parse_fetch_reply(reply_of({JOB_65: entry, JOB_66: entry}), [JOB_65, JOB_66]).unwrap().jobs
+    )
     assert jobs[JOB_65].tags == [] and jobs[JOB_65].metadata == {}
     jobs[JOB_65].tags.append("x")
     assert jobs[JOB_66].tags == []
 
 
 def test_ids_not_requested_are_ignored() -> None:
-    body = _body({JOB_65: _entry(), JOB_66: {"not": "a job"}, "other": "surprise"})
+    body = reply_of({JOB_65: job_65(), JOB_66: {"not": "a job"}, "other": "surprise"})
     assert list(parse_fetch_reply(body, [JOB_65]).unwrap().jobs) == [JOB_65]
 
 
 def test_an_unknown_status_is_unrecognized_and_warned_about() -> None:
-    result = parse_fetch_reply(_body({JOB_65: _entry(statuses=["warping"])}), [JOB_65]).unwrap()
+    result = parse_fetch_reply(reply_of({JOB_65: job_65(statuses=["warping"])}), [JOB_65]).unwrap()
     assert result.jobs[JOB_65].statuses == [CircuitStatus.UNRECOGNIZED]
     assert result.warnings == (
         f"Job {JOB_65}: circuit 0 has status 'warping', which this client does not know; it is "
@@ -422,8 +412,8 @@ def test_an_unknown_status_is_unrecognized_and_warned_about() -> None:
 
 
 def test_only_unknown_statuses_are_warned_about_after_the_servers_warnings() -> None:
-    entry = _entry(statuses=["completed", "zzz", "running", "aaa"], num_circuits=4)
-    body = _body({"warnings": [{"message": "first"}], JOB_65: entry})
+    entry = job_65(statuses=["completed", "zzz", "running", "aaa"], num_circuits=4)
+    body = reply_of({"warnings": [{"message": "first"}], JOB_65: entry})
     warnings = parse_fetch_reply(body, [JOB_65]).unwrap().warnings
     assert warnings[0] == "first"
     assert [w.split(" has status ")[0] for w in warnings[1:]] == [
@@ -433,13 +423,13 @@ def test_only_unknown_statuses_are_warned_about_after_the_servers_warnings() -> 
 
 
 def test_the_literal_status_unrecognized_is_not_warned_about() -> None:
-    body = _body({JOB_65: _entry(statuses=["unrecognized"])})
+    body = reply_of({JOB_65: job_65(statuses=["unrecognized"])})
     assert parse_fetch_reply(body, [JOB_65]).unwrap().warnings == ()
 
 
 def test_the_servers_warnings_are_collected_in_order() -> None:
     warnings = [{"message": "target retiring soon"}, {"message": "and another"}]
-    body = _body({"warnings": warnings, JOB_65: _entry()})
+    body = reply_of({"warnings": warnings, JOB_65: job_65()})
     result = parse_fetch_reply(body, [JOB_65]).unwrap()
     assert result.warnings == ("target retiring soon", "and another")
 
@@ -460,39 +450,39 @@ def test_the_servers_warnings_are_collected_in_order() -> None:
             BadBody("the reply is not a JSON object of jobs (Expected `object`, got `str`)"),
         ),
         (
-            _body({JOB_65: _entry(shots=["many"])}),
+            reply_of({JOB_65: job_65(shots=["many"])}),
             BadBody("Expected `int`, got `str`", "$.shots[0]", JOB_65),
         ),
         (
-            _body({JOB_65: _entry(statuses=[])}),
+            reply_of({JOB_65: job_65(statuses=[])}),
             BadBody("Expected `array` of length >= 1", "$.statuses", JOB_65),
         ),
         (
-            _body({JOB_65: _entry(submission_timestamp="yesterday")}),
+            reply_of({JOB_65: job_65(submission_timestamp="yesterday")}),
             BadBody("Invalid RFC3339 encoded datetime", "$.submission_timestamp", JOB_65),
         ),
         # An enum value holding msgspec's " - at `" marker must not cut the path short.
         (
-            _body({JOB_65: _entry(job_type="x - at `y")}),
+            reply_of({JOB_65: job_65(job_type="x - at `y")}),
             BadBody("Invalid enum value 'x - at `y'", "$.job_type", JOB_65),
         ),
         (
-            _body({JOB_65: _entry(initial_logical_to_physicals=[{"zero": 0}])}),
+            reply_of({JOB_65: job_65(initial_logical_to_physicals=[{"zero": 0}])}),
             BadBody(
                 "Expected `int`, got `str` (a key)", "$.initial_logical_to_physicals[0]", JOB_65
             ),
         ),
         (
-            _body({JOB_65: [{"message": "not a job"}]}),
+            reply_of({JOB_65: [{"message": "not a job"}]}),
             BadBody("Expected `object`, got `array`", "$", JOB_65),
         ),
-        (_body({JOB_66: _entry()}), MissingJob(JOB_65)),
+        (reply_of({JOB_66: job_65()}), MissingJob(JOB_65)),
         (
             b'{"warnings": [{"msg": 1}]}',
             BadBody("Object missing required field `message`", "$.warnings[0]"),
         ),
         (
-            _body({"warnings": _entry(), JOB_65: _entry()}),
+            reply_of({"warnings": job_65(), JOB_65: job_65()}),
             BadBody("Expected `array`, got `object`", "$.warnings"),
         ),
     ],
@@ -502,7 +492,7 @@ def test_a_bad_reply_fails_naming_the_job_and_the_path(body: bytes, expected: Ap
 
 
 def test_the_first_requested_job_missing_is_named() -> None:
-    body = _body({"other": "not a job", JOB_66: _entry()})
+    body = reply_of({"other": "not a job", JOB_66: job_65()})
     assert parse_fetch_reply(body, [JOB_66, JOB_65, JOB_67]).failure() == MissingJob(JOB_65)
 
 
@@ -521,9 +511,9 @@ REQUIRED = sorted(set(FIELDS) - {"tags", "metadata"})
 
 @given(field=st.sampled_from(REQUIRED))
 def test_a_job_missing_a_required_field_names_it(field: str) -> None:
-    entry = _entry()
+    entry = job_65()
     del entry[field]
-    failure = parse_fetch_reply(_body({JOB_65: entry}), [JOB_65]).failure()
+    failure = parse_fetch_reply(reply_of({JOB_65: entry}), [JOB_65]).failure()
     assert failure == BadBody(f"Object missing required field `{field}`", "$", JOB_65)
 
 
@@ -532,7 +522,7 @@ def test_a_job_missing_a_required_field_names_it(field: str) -> None:
 def test_a_job_with_one_field_replaced_decodes_or_names_the_job_and_field(
     field: str, value: object
 ) -> None:
-    result = parse_fetch_reply(_body({JOB_65: _entry(**{field: value})}), [JOB_65])
+    result = parse_fetch_reply(reply_of({JOB_65: job_65(**{field: value})}), [JOB_65])
     if is_successful(result):
         assert isinstance(result.unwrap().jobs[JOB_65], JobData)
         return
@@ -563,7 +553,7 @@ def test_any_json_document_gives_data_or_a_documented_failure(
 @settings(max_examples=100)
 @given(warnings=json_values)
 def test_any_warnings_value_is_read_or_named(warnings: object) -> None:
-    result = parse_fetch_reply(_body({"warnings": warnings, JOB_65: _entry()}), [JOB_65])
+    result = parse_fetch_reply(reply_of({"warnings": warnings, JOB_65: job_65()}), [JOB_65])
     if is_successful(result):
         assert isinstance(warnings, list)
         assert result.unwrap().warnings == tuple(w["message"] for w in warnings)
@@ -591,13 +581,13 @@ def test_any_job_data_encoded_decodes_to_itself(data: JobData) -> None:
 
 
 def test_a_jobs_own_json_decodes_from_bytes_or_raw() -> None:
-    own = json.dumps(_entry(target="t2")).encode()
+    own = json.dumps(job_65(target="t2")).encode()
     assert decode_job(JOB_66, own).unwrap().target == "t2"
     assert decode_job(JOB_66, msgspec.Raw(own)).unwrap().target == "t2"
 
 
 def test_a_jobs_bad_json_names_the_job_and_the_path() -> None:
-    bad = json.dumps(_entry(shots=["many"])).encode()
+    bad = json.dumps(job_65(shots=["many"])).encode()
     assert decode_job(JOB_66, bad).failure() == BadBody(
         "Expected `int`, got `str`", "$.shots[0]", JOB_66
     )
@@ -764,7 +754,7 @@ def test_the_cancel_fixture_decodes() -> None:
 
 
 def test_a_cancel_replys_warnings_are_kept_in_order() -> None:
-    body = _body(
+    body = reply_of(
         {
             "succeeded": [JOB_65, JOB_66],
             "message": "2 job(s) cancelled.",
@@ -826,7 +816,7 @@ def test_a_cancel_or_create_reply_that_is_not_json_says_so(
 
 
 @given(st.binary(max_size=100) | json_values.map(lambda v: json.dumps(v).encode()))
-def test_any_cancel_or_create_reply_gives_data_or_a_bad_body(body: bytes) -> None:
+def test_any_cancel_or_create_reply_gives_data_or_a_badreply_of(body: bytes) -> None:
     for result in (parse_cancel_reply(body), parse_create_reply(body)):
         if not is_successful(result):
             assert isinstance(result.failure(), BadBody)

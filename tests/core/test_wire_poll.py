@@ -8,7 +8,6 @@ The full decode is tests/core/test_wire.py; here the poll is held to agree with 
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
 
 import msgspec
 import pytest
@@ -19,23 +18,11 @@ from returns.pipeline import is_successful
 from sqcore._errors import ApiFailure, BadBody, MissingJob
 from sqcore._models import CircuitStatus, JobData
 from sqcore._wire import PollResult, decode_job, parse_fetch_reply, parse_poll_reply
-from tests.fixtures import JOB_65, JOB_66, JOB_68, fixture
+from tests.fixtures import JOB_65, JOB_66, JOB_68, fixture, job_65, reply_of
 from tests.strategies import job_data, json_values
 
 S = CircuitStatus
 TWO = fixture("fetch_two_jobs.json")
-
-
-def _entry(**changes: object) -> dict[str, object]:
-    """The job of fetch_completed_single.json, with `changes`."""
-    entry = json.loads(fixture("fetch_completed_single.json"))[JOB_65]
-    assert isinstance(entry, dict)
-    entry.update(changes)
-    return entry
-
-
-def _body(jobs: Mapping[str, object]) -> bytes:
-    return json.dumps(jobs).encode()
 
 
 def test_a_poll_reads_the_statuses_of_the_requested_jobs() -> None:
@@ -47,10 +34,10 @@ def test_a_poll_reads_the_statuses_of_the_requested_jobs() -> None:
 
 
 def test_each_polled_job_keeps_its_own_json_for_a_later_decode() -> None:
-    body = _body({JOB_65: _entry(), JOB_66: _entry(target="t2")})
+    body = reply_of({JOB_65: job_65(), JOB_66: job_65(target="t2")})
     polled = parse_poll_reply(body, [JOB_66]).unwrap().jobs
     assert list(polled) == [JOB_66]
-    assert json.loads(bytes(polled[JOB_66].raw)) == _entry(target="t2")
+    assert json.loads(bytes(polled[JOB_66].raw)) == job_65(target="t2")
     assert decode_job(JOB_66, polled[JOB_66].raw).unwrap().target == "t2"
 
 
@@ -63,7 +50,7 @@ def test_a_polled_jobs_json_copied_out_does_not_hold_the_batch_reply() -> None:
 
 
 def test_a_poll_checks_the_statuses_and_leaves_the_rest_to_the_decode() -> None:
-    body = _body({JOB_65: _entry(shots=["not checked by a poll"])})
+    body = reply_of({JOB_65: job_65(shots=["not checked by a poll"])})
     polled = parse_poll_reply(body, [JOB_65]).unwrap().jobs[JOB_65]
     assert polled.statuses == (S.COMPLETED,)
     # ...but the full decode, when someone reads the data, names the job and the path.
@@ -77,23 +64,23 @@ def test_a_poll_checks_the_statuses_and_leaves_the_rest_to_the_decode() -> None:
     ("body", "requested", "expected"),
     [
         (
-            _body({JOB_65: _entry(statuses=[7])}),
+            reply_of({JOB_65: job_65(statuses=[7])}),
             [JOB_65],
             BadBody("Expected `str`, got `int`", "$.statuses[0]", JOB_65),
         ),
         (
-            _body({JOB_65: _entry(statuses=[])}),
+            reply_of({JOB_65: job_65(statuses=[])}),
             [JOB_65],
             BadBody("Expected `array` of length >= 1", "$.statuses", JOB_65),
         ),
         (
-            _body({JOB_65: {"target": "no statuses"}}),
+            reply_of({JOB_65: {"target": "no statuses"}}),
             [JOB_65],
             BadBody("Object missing required field `statuses`", "$", JOB_65),
         ),
         (b'{"x": 1}', ["x"], BadBody("Expected `object`, got `int`", "$", "x")),
         (
-            _body({JOB_65: [{"message": "not a job"}]}),
+            reply_of({JOB_65: [{"message": "not a job"}]}),
             [JOB_65],
             BadBody("Expected `object`, got `array`", "$", JOB_65),
         ),
@@ -112,12 +99,12 @@ def test_a_poll_checks_the_statuses_and_leaves_the_rest_to_the_decode() -> None:
             ),
         ),
         (
-            _body({"warnings": {"statuses": ["running"]}, JOB_65: _entry()}),
+            reply_of({"warnings": {"statuses": ["running"]}, JOB_65: job_65()}),
             [JOB_65],
             BadBody("Expected `array`, got `object`", "$.warnings"),
         ),
         (
-            _body({"warnings": [{"msg": "x"}], JOB_65: _entry()}),
+            reply_of({"warnings": [{"msg": "x"}], JOB_65: job_65()}),
             [JOB_65],
             BadBody("Object missing required field `message`", "$.warnings[0]"),
         ),
@@ -173,14 +160,14 @@ def test_unknown_statuses_are_warned_about_in_the_same_pass_after_the_servers() 
 
 
 def test_the_literal_status_unrecognized_is_not_warned_about() -> None:
-    body = _body({JOB_65: _entry(statuses=["unrecognized", "completed"])})
+    body = reply_of({JOB_65: job_65(statuses=["unrecognized", "completed"])})
     result = parse_poll_reply(body, [JOB_65]).unwrap()
     assert result.jobs[JOB_65].statuses == (S.UNRECOGNIZED, S.COMPLETED)
     assert result.warnings == ()
 
 
 def test_entries_not_requested_may_be_anything() -> None:
-    body = _body({"warnings": [{"message": "w"}], "other": "surprise", JOB_65: _entry()})
+    body = reply_of({"warnings": [{"message": "w"}], "other": "surprise", JOB_65: job_65()})
     result = parse_poll_reply(body, [JOB_65]).unwrap()
     assert list(result.jobs) == [JOB_65]
     assert result.jobs[JOB_65].statuses == (S.COMPLETED,)
@@ -234,7 +221,7 @@ def test_a_poll_agrees_with_the_full_parse_on_any_jobs(
 @settings(max_examples=100)
 @given(field=st.sampled_from(sorted(JobData.__struct_fields__)), value=json_values)
 def test_a_poll_fails_only_on_the_statuses(field: str, value: object) -> None:
-    result = parse_poll_reply(_body({JOB_65: _entry(**{field: value})}), [JOB_65])
+    result = parse_poll_reply(reply_of({JOB_65: job_65(**{field: value})}), [JOB_65])
     if field != "statuses":
         assert result.unwrap().jobs[JOB_65].statuses == (S.COMPLETED,)
     elif not is_successful(result):

@@ -28,7 +28,7 @@ from sqcore import (
 )
 from sqcore._retry import BASE_DELAY_SECONDS, MAX_DELAY_SECONDS
 from tests.fakes import FakeClock, SlowTransport, always, json_reply, sequence
-from tests.fixtures import JOB_65, JOB_66, JOB_68, fixture
+from tests.fixtures import JOB_65, JOB_66, JOB_68, fixture, job_65, reply_of
 from tests.shell.conftest import HOST, KEY, ClientFactory, client_on
 from transports import FunctionTransport, Request, Response, TransportError
 from transports._types import TransportErrorKind
@@ -40,9 +40,7 @@ CREATED = json_reply(200, fixture("create_reply.json"))
 
 def _with(**changes: object) -> Response:
     """A fetch reply of JOB_65 with `changes` to its data."""
-    raw = json.loads(fixture("fetch_completed_single.json"))
-    raw[JOB_65].update(changes)
-    return json_reply(200, json.dumps(raw).encode())
+    return json_reply(200, reply_of({JOB_65: job_65(**changes)}))
 
 
 # -- requests and results --------------------------------------------------------------------
@@ -585,11 +583,10 @@ def test_plain_http_to_loopback_is_allowed(host: str) -> None:
 
 def test_the_key_never_shows(caplog: pytest.LogCaptureFixture) -> None:
     echo = json_reply(500, json.dumps({"message": f"bad key {KEY} and token ibm-SEC"}).encode())
-    warn = json.loads(fixture("fetch_completed_single.json"))
-    warn["warnings"] = [{"message": f"your key {KEY} is old"}]
+    warn = {JOB_65: job_65(), "warnings": [{"message": f"your key {KEY} is old"}]}
     transport = sequence(
         json_reply(503, f'{{"message": "{KEY}"}}'.encode()),
-        json_reply(200, json.dumps(warn).encode()),
+        json_reply(200, reply_of(warn)),
         echo,
     )
     client = Client(

@@ -44,7 +44,7 @@ from sqcore import (
 )
 from sqcore._wait import Change
 from tests.fakes import EPOCH, FakeClock, Guard, SlowTransport, always, json_reply, untyped
-from tests.fixtures import JOB_65, fixture
+from tests.fixtures import JOB_65, job_65, reply_of
 from tests.shell.conftest import KEY, ClientFactory, client_on
 from transports import Transport
 from transports.emulator import Emulator
@@ -130,9 +130,7 @@ def test_job_data_is_read_again_after_a_status_check_fetched_the_job(
 
 
 def test_a_poll_reads_the_statuses_and_the_rest_only_when_read(clock: FakeClock) -> None:
-    raw = json.loads(fixture("fetch_completed_single.json"))
-    raw[JOB_65]["shots"] = ["many"]
-    transport = always(json_reply(200, json.dumps(raw).encode()))
+    transport = always(json_reply(200, reply_of({JOB_65: job_65(shots=["many"])})))
     job = Job(client_on(transport, clock), JOB_65)
     assert job.status() is S.COMPLETED  # the statuses are well-formed
     with pytest.raises(SuperstaqException, match=rf"job {JOB_65}.*\$\.shots\[0\]"):
@@ -203,9 +201,8 @@ UNKNOWN = ["teleporting", "RUNNING", "done", ""]
 def test_the_status_through_the_whole_stack_is_upstreams(names: list[str]) -> None:
     """Reply bytes, decoder and status rules together equal a brute-force reference written
     from upstream's documentation; each unknown name is warned about."""
-    raw = json.loads(fixture("fetch_completed_single.json"))
-    raw[JOB_65]["statuses"] = names
-    job = Job(client_on(always(json_reply(200, json.dumps(raw).encode()))), JOB_65)
+    reply = reply_of({JOB_65: job_65(statuses=names)})
+    job = Job(client_on(always(json_reply(200, reply))), JOB_65)
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         overall = job.status()
