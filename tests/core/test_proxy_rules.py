@@ -206,7 +206,7 @@ def test_a_message_quotes_the_url_without_its_user_info() -> None:
     [
         "http://alice:s3#cret@proxy:0",  # url_for_message alone would stop at the "#"
         "http://alice:s3?cret@proxy:0",
-        "alice:s3cret@proxy:0",  # no scheme: url_for_message alone would show it whole
+        "alice:s3cret@proxy:0",  # no scheme
         "socks5://alice:s3/cret@proxy",
         "http://al@ice:s3#cret@proxy:0",  # cut at the last "@", not the first
     ],
