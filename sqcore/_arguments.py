@@ -39,17 +39,17 @@ __all__ = [
 ]
 
 
-def canonical_id(job_id: object) -> str:
+def canonical_id(job_id: object, name: str = "a job id") -> str:
     """A job id (a `uuid.UUID` or its string in any accepted spelling) in canonical form.
 
     Raises:
-        TypeError: Not a str or UUID.
+        TypeError: Not a str or UUID (the message names the argument as `name`).
         ValueError: A str that is not a UUID.
     """
     if isinstance(job_id, uuid.UUID):
         return str(job_id)
     if not isinstance(job_id, str):
-        raise TypeError(f"a job id must be a str or uuid.UUID, not {type(job_id).__name__}")
+        raise TypeError(f"{name} must be a str or uuid.UUID, not {type(job_id).__name__}")
     try:
         return str(uuid.UUID(job_id))
     except ValueError:
@@ -57,15 +57,16 @@ def canonical_id(job_id: object) -> str:
 
 
 def canonical_ids(job_ids: object) -> list[str]:
-    """Job ids in canonical form, repeats dropped, order kept.
+    """Job ids (a sequence) in canonical form, repeats dropped, order kept.
 
     Raises:
-        TypeError: A single id instead of a sequence, or an id of the wrong type.
+        TypeError: A single id, or anything but a sequence (a set has no order to keep),
+            instead of a sequence of ids; or an id of the wrong type.
         ValueError: An id that is not a UUID.
     """
     if isinstance(job_ids, (str, bytes, uuid.UUID)):
         raise TypeError("job_ids must be a sequence of ids, not a single id; wrap it in a list")
-    if not isinstance(job_ids, Iterable):
+    if not isinstance(job_ids, Sequence):
         raise TypeError(f"job_ids must be a sequence of ids, not {type(job_ids).__name__}")
     return list(dict.fromkeys(canonical_id(job_id) for job_id in job_ids))
 

@@ -66,6 +66,31 @@ class ClientBase(Generic[_Transport, _Clock]):
         raise NotImplementedError
 
     @property
+    def remote_host(self) -> str:
+        """The server, as given or found (argument, `SUPERSTAQ_REMOTE_HOST`, production)."""
+        return self._session.remote_host
+
+    @property
+    def url(self) -> str:
+        """The URL every endpoint hangs from: `scheme://host/api_version`."""
+        return self._session.url
+
+    @property
+    def api_version(self) -> str:
+        """The wire format spoken ("v0.3.0")."""
+        return self._session.api_version
+
+    @property
+    def client_name(self) -> str:
+        """What `X-Client-Name` says."""
+        return self._session.client_name
+
+    @property
+    def request_timeout_seconds(self) -> float:
+        """The longest one HTTP attempt may take."""
+        return self._session.request_timeout_seconds
+
+    @property
     def max_retry_seconds(self) -> float:
         """The retry budget of each call, and the default timeout of waits."""
         return self._session.max_retry_seconds

@@ -186,6 +186,7 @@ class Client(ClientBase[Transport, Clock]):
         what = f"submitting a job to {body.target}"
         reply = self._send(self._session.create(body, credentials), what, None, idempotent=False)
         created = self._session.value(parse_create_reply(reply), what)
+        self._session.warn(created.warnings)
         return Job(self, created.job_id)
 
     # -- the interface of Job, wait_all and as_completed -----------------------------------

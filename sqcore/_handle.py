@@ -71,7 +71,7 @@ class JobHandle(Generic[_C_co]):
     STATUS_PRIORITY_ORDER: ClassVar[tuple[CircuitStatus, ...]] = STATUS_PRIORITY_ORDER
 
     def __init__(self, client: _C_co, job_id: uuid.UUID | str) -> None:
-        self._id = canonical_id(job_id)
+        self._id = canonical_id(job_id, "job_id")
         self._uuid = job_id if isinstance(job_id, uuid.UUID) else uuid.UUID(self._id)
         self._client = client
         self._state: JobState | None = None

@@ -254,6 +254,7 @@ def _watching(watch: BatchWatch[Job]) -> Iterator[Job]:
     if not watch.jobs:
         return
     clock = watch.jobs[0]._client.clock
+    yield from watch.finished()  # terminal already (a cache, a restored job): no request
     while True:
         for group in watch.polls():
             client = group[0]._client

@@ -12,6 +12,7 @@ a Retry-After date needs it.
 
 from __future__ import annotations
 
+import uuid
 from collections.abc import Mapping, Sequence
 from typing import Annotated
 
@@ -33,6 +34,7 @@ from transports._types import PROVIDER_CREDENTIALS, Request, Response, freeze_he
 
 __all__ = [
     "CancelResult",
+    "CreateResult",
     "FetchResult",
     "PollResult",
     "Polled",
@@ -62,10 +64,6 @@ _GATEWAY_TIMEOUT = (
 )
 #: A reply text quoted in an error message is cut to this many characters.
 _MAX_QUOTED = 500
-
-#: What decoding untrusted bytes can raise: msgspec's errors, and UnicodeDecodeError, which
-#: msgspec raises (not as a DecodeError) for a JSON string that is not valid UTF-8.
-_DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError)
 
 #: What decoding untrusted bytes can raise: msgspec's errors, and UnicodeDecodeError, which
 #: msgspec raises (not as a DecodeError) for a JSON string that is not valid UTF-8.
@@ -102,6 +100,14 @@ class FetchResult(msgspec.Struct, frozen=True):
     """A fetch reply decoded in full: each requested job's data, and the warnings."""
 
     jobs: dict[str, JobData]
+    warnings: tuple[str, ...] = ()
+
+
+class CreateResult(msgspec.Struct, frozen=True):
+    """A decoded create reply: the new job's id and circuit count, and the warnings."""
+
+    job_id: uuid.UUID
+    num_circuits: int
     warnings: tuple[str, ...] = ()
 
 
@@ -376,7 +382,13 @@ class _CancelBody(CancelReply, frozen=True):
 
 
 _cancel_decoder = msgspec.json.Decoder(_CancelBody)
-_create_decoder = msgspec.json.Decoder(CreateReply)
+
+
+class _CreateBody(CreateReply, frozen=True):
+    warnings: list[ServerWarning] = msgspec.field(default_factory=list)
+
+
+_create_decoder = msgspec.json.Decoder(_CreateBody)
 
 
 def parse_cancel_reply(body: bytes) -> Result[CancelResult, ApiFailure]:
@@ -398,15 +410,18 @@ def parse_cancel_reply(body: bytes) -> Result[CancelResult, ApiFailure]:
     )
 
 
-def parse_create_reply(body: bytes) -> Result[CreateReply, ApiFailure]:
-    """Decodes a create reply `{"job_id": "<uuid>", "num_circuits": n}`.
+def parse_create_reply(body: bytes) -> Result[CreateResult, ApiFailure]:
+    """Decodes a create reply `{"job_id": "<uuid>", "num_circuits": n}` (and any warnings).
 
     Failures: BadBody with the path of the first wrong value. Invariant: never raises.
     """
     try:
-        return Success(_create_decoder.decode(body))
+        reply = _create_decoder.decode(body)
     except msgspec.ValidationError as error:
         message, path = _split_path(error)
         return Failure(BadBody(message, path))
     except _DECODE_ERRORS as error:
         return Failure(BadBody(f"the reply is not valid JSON ({error})"))
+    return Success(
+        CreateResult(reply.job_id, reply.num_circuits, tuple(w.message for w in reply.warnings))
+    )

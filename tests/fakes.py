@@ -1,5 +1,6 @@
-"""Test doubles for the shell: a fake clock whose sleep advances time, and transports
-written as plain functions (as httpx's MockTransport). No real sleeps anywhere."""
+"""Test doubles for the shell: a fake clock whose sleep advances time, transports that cost
+fake time or stop a runaway loop, and servers written as plain functions for the shipped
+`transports.FunctionTransport`. No real sleeps anywhere."""
 
 from __future__ import annotations
 
@@ -8,7 +9,7 @@ from typing import TypeVar
 
 from returns.result import Result
 
-from transports import Request, Response, Transport, TransportError
+from transports import FunctionTransport, Request, Response, Transport, TransportError
 
 EPOCH = 1_800_000_000.0
 
@@ -54,8 +55,38 @@ class SlowTransport:
         return self.inner.send(request)
 
 
+class Guard:
+    """Wraps a transport: fails the test, instead of hanging it, once a loop makes more
+    requests than it may."""
+
+    def __init__(self, inner: Transport, limit: int) -> None:
+        self.inner = inner
+        self.limit = limit
+        self.count = 0
+
+    def send(self, request: Request) -> Result[Response, TransportError]:
+        self.count += 1
+        assert self.count <= self.limit, f"more than {self.limit} requests: the loop never ends"
+        return self.inner.send(request)
+
+
 def json_reply(status: int, body: bytes, **headers: str) -> Response:
     return Response(status, {"Content-Type": "application/json", **headers}, body)
+
+
+def always(outcome: Response | TransportError) -> FunctionTransport:
+    """A transport that gives `outcome` to every request."""
+    return FunctionTransport(lambda _request: outcome)
+
+
+def sequence(*outcomes: Response | TransportError) -> FunctionTransport:
+    """A transport that gives `outcomes` in turn, then the last one forever."""
+    left = list(outcomes)
+
+    def server(_request: Request) -> Response | TransportError:
+        return left.pop(0) if len(left) > 1 else left[0]
+
+    return FunctionTransport(server)
 
 
 _T = TypeVar("_T")

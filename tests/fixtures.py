@@ -1,8 +1,11 @@
-"""The shared reply fixtures (../shared/fixtures), exactly as upstream's models serialise them."""
+"""The shared reply fixtures (../shared/fixtures), exactly as upstream's models serialise them,
+and fetch replies built from them."""
 
 from __future__ import annotations
 
+import json
 import pathlib
+from collections.abc import Mapping
 
 FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "shared" / "fixtures"
 
@@ -16,3 +19,16 @@ JOB_65 = "00000000-0000-0000-0000-000000000065"
 JOB_66 = "00000000-0000-0000-0000-000000000066"
 JOB_67 = "00000000-0000-0000-0000-000000000067"
 JOB_68 = "00000000-0000-0000-0000-000000000068"
+
+
+def job_65(**changes: object) -> dict[str, object]:
+    """The job of fetch_completed_single.json (JOB_65) as JSON values, with `changes`."""
+    entry = json.loads(fixture("fetch_completed_single.json"))[JOB_65]
+    assert isinstance(entry, dict)
+    entry.update(changes)
+    return entry
+
+
+def reply_of(entries: Mapping[str, object]) -> bytes:
+    """A fetch reply body: job id (or "warnings") to its JSON value."""
+    return json.dumps(entries).encode()

@@ -121,6 +121,19 @@ def test_show_json(server: EmulatorServer, emulator: Emulator, tmp_path: pathlib
     assert text.returncode == 0 and "target" in text.stdout
 
 
+def test_show_of_a_failed_job_lists_its_failures_and_the_servers_warning(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    job = emulator.create_job(num_circuits=2, durations=0, fail={1: "bad"}, warn="retiring")
+    result = run("show", job, *connect(server), home=tmp_path)
+    assert result.returncode == 1
+    assert result.stdout.splitlines()[-1].split(None, 1) == [
+        "failures",
+        "Failure: [Circuit 1 - bad]",
+    ]
+    assert result.stderr == "sqcore: warning: retiring\n"
+
+
 @pytest.mark.parametrize(
     ("args", "code", "needle"),
     [

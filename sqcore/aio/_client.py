@@ -118,7 +118,9 @@ class AsyncClient(ClientBase[AsyncTransport, AsyncClock]):
         what = f"submitting a job to {body.target}"
         make_request = self._session.create(body, credentials)
         reply = await self._send(make_request, what, None, idempotent=False)
-        return AsyncJob(self, self._session.value(parse_create_reply(reply), what).job_id)
+        created = self._session.value(parse_create_reply(reply), what)
+        self._session.warn(created.warnings)
+        return AsyncJob(self, created.job_id)
 
     # -- the interface of AsyncJob, wait_all and as_completed ------------------------------
 

@@ -145,6 +145,8 @@ async def _watching(watch: BatchWatch[AsyncJob]) -> AsyncIterator[AsyncJob]:
     if not watch.jobs:
         return
     clock = watch.jobs[0]._client.clock
+    for job in watch.finished():  # terminal already (a cache, a restored job): no request
+        yield job
     while True:
         for group in watch.polls():
             ids = [job._id for job in group]

@@ -16,6 +16,7 @@ from sqcore import (
     CircuitStatus,
     SuperstaqException,
     SuperstaqServerException,
+    SuperstaqWarning,
 )
 from tests.aio.conftest import MakeShell
 from tests.aio.shells import Shell
@@ -321,3 +322,14 @@ async def test_backoff_intervals_show_in_the_servers_arrival_times(
     grown = [min(1.5**n, 20.0) for n in range(len(gaps))]
     assert gaps[:-1] == pytest.approx(grown[:-1])  # the last sleep is cut to the deadline
     assert len(arrivals) < 15  # not the 99 a 1 s interval would make
+
+
+async def test_a_warning_in_the_create_reply_is_shown(make_shell: MakeShell) -> None:
+    reply = b'{"job_id": "00000000-0000-0000-0000-000000000065", "num_circuits": 1, '
+    reply += b'"warnings": [{"message": "the queue is long today"}]}'
+    shell = make_shell(FunctionTransport(lambda _request: json_reply(200, reply)))
+
+    with pytest.warns(SuperstaqWarning, match="the queue is long today"):
+        job = await shell.create(CIRCUITS, target="ss_unconstrained_simulator")
+
+    assert str(job.job_id()) == "00000000-0000-0000-0000-000000000065"

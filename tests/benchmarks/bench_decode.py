@@ -17,7 +17,7 @@ import msgspec
 from returns.pipeline import is_successful
 
 from sqcore import JobData
-from sqcore._job import _plain  # as Job.to_dict: enums to their values
+from sqcore._handle import _plain  # as Job.to_dict: enums to their values
 from sqcore._wire import parse_fetch_reply
 from tests.benchmarks import _data, _upstream
 from tests.benchmarks._harness import Figure, Settings, Target, figure_from_pairs, interleave

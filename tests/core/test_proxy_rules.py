@@ -164,6 +164,33 @@ def test_a_bad_proxy_url_is_a_failure_naming_its_source(text: str, problem: str)
     assert "s3cret" not in message
 
 
+@pytest.mark.parametrize(
+    ("text", "message"),
+    [
+        (
+            "http://@proxy:3128",
+            "'http://…@proxy:3128': malformed user info: no user name before the password or '@'",
+        ),
+        (
+            "http://al%3Aice:s3cret@proxy",
+            "'http://…@proxy': malformed user info: the user name holds ':', which Basic "
+            "authentication cannot carry",
+        ),
+        ("http://:3128", "'http://:3128': no host"),
+        (
+            "http://fd00::1",
+            "'http://fd00::1': an IPv6 address must be in brackets, e.g. http://[fd00::1]:3128",
+        ),
+        ("http://pro xy:80", "'http://pro xy:80': an invalid host name"),
+        ("http://[fd00::1", "'http://[fd00::1': an invalid IPv6 address in brackets"),
+        ("http://[fd00::1]x", "'http://[fd00::1]x': unexpected text after the IPv6 address"),
+        ("http://[fd00::1]]:80", "'http://[fd00::1]]:80': unexpected text after the IPv6 address"),
+    ],
+)
+def test_each_failure_says_exactly_what_is_wrong(text: str, message: str) -> None:
+    assert failure_of(parse_proxy_url(text, "HTTP_PROXY")) == f"HTTP_PROXY: {message}"
+
+
 def test_a_message_quotes_the_url_without_its_user_info() -> None:
     message = failure_of(parse_proxy_url("http://alice:s3cret@proxy.corp:0/x", "proxy_url"))
 
@@ -177,8 +204,9 @@ def test_a_message_quotes_the_url_without_its_user_info() -> None:
     [
         "http://alice:s3#cret@proxy:0",  # url_for_message alone would stop at the "#"
         "http://alice:s3?cret@proxy:0",
-        "alice:s3cret@proxy:0",  # no scheme: url_for_message alone would show it whole
+        "alice:s3cret@proxy:0",  # no scheme
         "socks5://alice:s3/cret@proxy",
+        "http://al@ice:s3#cret@proxy:0",  # cut at the last "@", not the first
     ],
 )
 def test_an_unencoded_delimiter_in_a_password_does_not_leak_it(text: str) -> None:
@@ -197,7 +225,14 @@ def test_the_repr_hides_both_credentials_and_keeps_the_rest() -> None:
         "password=<redacted>, source='HTTP_PROXY')"
     )
     assert str(proxy) == repr(proxy)
-    assert ("password", "<redacted>") in proxy.__rich_repr__()
+    assert proxy.__rich_repr__() == [
+        ("scheme", "http"),
+        ("host", "proxy"),
+        ("port", 3128),
+        ("username", "<redacted>"),
+        ("password", "<redacted>"),
+        ("source", "HTTP_PROXY"),
+    ]
     for text in shown(proxy):
         assert "s3cret" not in text
         assert "alice" not in text
@@ -207,6 +242,7 @@ def test_the_repr_without_credentials_says_none() -> None:
     proxy = proxy_of(parse_proxy_url("http://proxy:3128", "proxy_url"))
 
     assert "username=None, password=None" in repr(proxy)
+    assert ("username", "None") in proxy.__rich_repr__()
 
 
 # --- Proxy URLs, by property -----------------------------------------------------------
@@ -382,6 +418,9 @@ def test_any_text_gives_a_proxy_or_a_message_never_an_exception(text: str) -> No
         ("example.com:0", "example.com", 443, False),
         ("example.com:http", "example.com", 80, False),
         ("[fd00::1]x", "fd00::1", 80, False),
+        ("[fd00::1]x8080", "fd00::1", 8080, False),
+        ("[fd00::1", "fd00::1", 80, False),
+        ("fd00::/8", "[fd00::1", 443, False),  # a host with one bracket is no address
         ("[10.0.0.1]", "10.0.0.1", 80, False),
         ("10.0.0.0/33,example.com", "example.com", 443, True),
         ("a/b,...,*.,.", "example.com", 443, False),
@@ -644,7 +683,7 @@ ENVIRONMENT = environment_of(
     {
         "HTTPS_PROXY": "https://secure.corp:8443",
         "HTTP_PROXY": "plain.corp:3128",
-        "NO_PROXY": "internal.test,10.0.0.0/8",
+        "NO_PROXY": "internal.test,10.0.0.0/8,ports.test:8443",
     }
 )
 
@@ -658,6 +697,8 @@ ENVIRONMENT = environment_of(
         ("http", "api.superstaq.test", 80, None, ENVIRONMENT, "HTTP_PROXY"),
         ("https", "api.internal.test", 443, None, ENVIRONMENT, None),
         ("http", "10.9.8.7", 80, None, ENVIRONMENT, None),
+        ("https", "ports.test", 8443, None, ENVIRONMENT, None),
+        ("https", "ports.test", 443, None, ENVIRONMENT, "HTTPS_PROXY"),
         ("ftp", "api.superstaq.test", 21, None, ENVIRONMENT, None),
         # no environment (trust_env=False) and no proxy_url: direct
         ("https", "api.superstaq.test", 443, None, None, None),

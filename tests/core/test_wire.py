@@ -1,240 +1,358 @@
-"""The wire format: one case table drives the builders, fixtures drive the parsers."""
+"""`sqcore._wire`, all but the poll (tests/core/test_wire_poll.py): the requests, what a reply's
+status means, and replies decoded in full: a fetch reply into `JobData` (`parse_fetch_reply`,
+`decode_job`), a cancel reply and a create reply.
+
+One case table drives the builders; fixtures (../shared/fixtures, as upstream's models write
+them) and the emulator's replies drive the decoders. Whatever the server sends, a decoder
+gives data or a documented failure naming the job and the JSON path, never an exception.
+Requests are built inside the tests, not at import, so a mutant of a builder is under test.
+"""
 
 from __future__ import annotations
 
 import datetime
+import email.utils
+import enum
 import json
-from collections.abc import Mapping
+import uuid
+from collections.abc import Callable, Mapping
 
 import msgspec
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from returns.pipeline import is_successful
+from returns.result import Result
 
-from sqcore._errors import BadBody, MissingJob, Retryable, ServerError, Unauthorized
+from sqcore._errors import (
+    ApiFailure,
+    BadBody,
+    MissingJob,
+    Retryable,
+    ServerError,
+    Unauthorized,
+)
 from sqcore._models import CircuitStatus, CircuitType, JobData, JobType
 from sqcore._wire import (
-    base_url,
+    CreateResult,
+    NewJob,
     build_cancel_request,
+    build_create_request,
     build_fetch_request,
     build_headers,
     classify_response,
-    fetch_url,
+    decode_job,
     parse_cancel_reply,
+    parse_create_reply,
     parse_fetch_reply,
-    unsafe_url_reason,
 )
-from tests.fixtures import JOB_65, JOB_66, JOB_67, JOB_68, fixture
-from tests.strategies import job_data
-from transports import Response
+from tests.fakes import EPOCH, FakeClock
+from tests.fixtures import JOB_65, JOB_66, JOB_67, JOB_68, fixture, job_65, reply_of
+from tests.strategies import EmulatedJob, emulated_jobs, job_data, json_values
+from transports import Request, Response
+from transports.emulator import API_VERSION, Emulator
 
 KEY = "sk-SECRET-0123456789"
-HEADERS = build_headers(KEY, "sqcore", "v0.3.0", {"ibmq_token": "ibm-T0KEN"})
-BASE = "https://superstaq-prod.infleqtion.com/v0.3.0"
+BASE = "https://superstaq.example/v0.3.0"
+NOW = 1_700_000_000.0
 
-# (name, request, method, url, body as JSON or None)
-BUILD_CASES = [
+
+# -- requests --------------------------------------------------------------------------------
+
+
+def _headers() -> Mapping[str, str]:
+    return build_headers(KEY, "sqcore-tests", "v0.3.0", {"ibmq_token": "ibm-T0KEN"})
+
+
+def _new_job() -> NewJob:
+    return NewJob(
+        job_type="simulate",
+        target="ss_unconstrained_simulator",
+        circuits='[{"cirq_type": "Circuit"}]',
+        circuit_type="cirq",
+        verbatim=False,
+        shots=100,
+        dry_run=True,
+        sim_method="noise-sim",
+        priority=2,
+        options_dict={"emulator": {"durations": 1.0}},
+        tags=["sweep"],
+        metadata={"round": 3},
+    )
+
+
+# (name, builder, method, url, body as JSON or None)
+BUILD_CASES: list[tuple[str, Callable[[], Request], str, str, object]] = [
     (
         "fetch one",
-        build_fetch_request(BASE, CircuitType.CIRQ, [JOB_65], HEADERS, 5.0),
+        lambda: build_fetch_request(BASE, CircuitType.CIRQ, [JOB_65], _headers(), 5.0),
         "GET",
         f"{BASE}/client/job/cirq?job_id={JOB_65}",
         None,
     ),
     (
-        "fetch two, qiskit",
-        build_fetch_request(BASE, CircuitType.QISKIT, [JOB_65, JOB_66], HEADERS, 5.0),
+        "fetch two, qasm",
+        lambda: build_fetch_request(BASE, CircuitType.QASM, [JOB_65, JOB_66], _headers(), 5.0),
         "GET",
-        f"{BASE}/client/job/qiskit?job_id={JOB_65}&job_id={JOB_66}",
+        f"{BASE}/client/job/qasm?job_id={JOB_65}&job_id={JOB_66}",
         None,
     ),
     (
         "cancel two",
-        build_cancel_request(BASE, [JOB_65, JOB_66], HEADERS, 5.0),
+        lambda: build_cancel_request(BASE, (JOB_66, JOB_65), _headers(), 5.0),
         "PUT",
         f"{BASE}/client/cancel_jobs",
-        {"job_id": [JOB_65, JOB_66]},
+        {"job_id": [JOB_66, JOB_65]},
+    ),
+    (
+        "create",
+        lambda: build_create_request(BASE, _new_job(), _headers(), 5.0),
+        "POST",
+        f"{BASE}/client/job",
+        {
+            "job_type": "simulate",
+            "target": "ss_unconstrained_simulator",
+            "circuits": '[{"cirq_type": "Circuit"}]',
+            "circuit_type": "cirq",
+            "verbatim": False,
+            "shots": 100,
+            "dry_run": True,
+            "sim_method": "noise-sim",
+            "priority": 2,
+            "options_dict": {"emulator": {"durations": 1.0}},
+            "tags": ["sweep"],
+            "metadata": {"round": 3},
+        },
     ),
 ]
 
 
-@pytest.mark.parametrize(("name", "request_", "method", "url", "body"), BUILD_CASES)
-def test_builders(name: str, request_: object, method: str, url: str, body: object) -> None:
-    from transports import Request
+@pytest.mark.parametrize(
+    ("name", "build", "method", "url", "body"), BUILD_CASES, ids=[c[0] for c in BUILD_CASES]
+)
+def test_each_request_has_its_method_url_body_headers_and_timeout(
+    name: str, build: Callable[[], Request], method: str, url: str, body: object
+) -> None:
+    request = build()
+    assert request.method == method
+    assert request.url == url
+    assert request.timeout == 5.0
+    assert request.headers == _headers()
+    if body is None:
+        assert request.body is None
+    else:
+        assert request.body is not None
+        assert json.loads(request.body) == body
 
-    assert isinstance(request_, Request), name
-    assert request_.method == method
-    assert request_.url == url
-    assert request_.timeout == 5.0
-    assert (None if request_.body is None else json.loads(request_.body)) == body
-    assert dict(request_.headers) == {
+
+def test_the_create_body_has_upstreams_new_job_fields_in_order() -> None:
+    body = build_create_request(BASE, _new_job(), _headers(), 5.0).body
+    assert body is not None
+    assert list(json.loads(body)) == [
+        "job_type",
+        "target",
+        "circuits",
+        "circuit_type",
+        "verbatim",
+        "shots",
+        "dry_run",
+        "sim_method",
+        "priority",
+        "options_dict",
+        "tags",
+        "metadata",
+    ]
+
+
+def test_headers_are_exactly_the_four_plus_the_credentials_given() -> None:
+    assert dict(build_headers(KEY, "me", "v0.3.0", {})) == {
         "Authorization": KEY,
         "Content-Type": "application/json",
-        "X-Client-Name": "sqcore",
+        "X-Client-Name": "me",
         "X-Client-Version": "v0.3.0",
-        "ibmq_token": "ibm-T0KEN",
     }
-    assert KEY not in repr(request_) and "ibm-T0KEN" not in repr(request_)
-    assert KEY not in str(request_)
-    assert all(KEY not in str(v) for _, v in request_.__rich_repr__())
+    credentials = {
+        "ibmq_token": "t",
+        "ibmq_instance": "i",
+        "ibmq_channel": "c",
+        "cq_token": "q",
+    }
+    with_all = build_headers(KEY, "n", "v", {**credentials, "unrelated": "x"})
+    assert {name: with_all[name] for name in credentials} == credentials
+    assert "unrelated" not in with_all
+    assert set(build_headers(KEY, "n", "v", {"cq_token": "q"})) == {
+        "Authorization",
+        "Content-Type",
+        "X-Client-Name",
+        "X-Client-Version",
+        "cq_token",
+    }
 
 
-def test_fetch_url_escapes_anything_but_plain_ids() -> None:
-    assert fetch_url(BASE, CircuitType.CIRQ, ["a b&c=d", JOB_65]) == (
-        f"{BASE}/client/job/cirq?job_id=a%20b%26c%3Dd&job_id={JOB_65}"
-    )
-    assert fetch_url(BASE, CircuitType.QASM, []) == f"{BASE}/client/job/qasm"
-    assert fetch_url(BASE, CircuitType.CIRQ, ["é"]) == f"{BASE}/client/job/cirq?job_id=%C3%A9"
+# -- what a reply's status means -------------------------------------------------------------
 
-
-def test_headers_leave_out_absent_credentials() -> None:
-    headers = build_headers(KEY, "me", "v0.3.0", {})
-    assert set(headers) == {"Authorization", "Content-Type", "X-Client-Name", "X-Client-Version"}
-
-
-@pytest.mark.parametrize(
-    ("url", "safe"),
-    [
-        ("https://superstaq-prod.infleqtion.com", True),
-        ("HTTPS://example.com/path", True),
-        ("http://127.0.0.1:8080", True),
-        ("http://127.5.6.7", True),
-        ("http://localhost:9", True),
-        ("http://[::1]:80", True),
-        ("http://example.com", False),
-        ("HTTP://example.com", False),
-        ("http://127.0.0.1@example.com", False),
-        ("http://localhost.example", False),
-        ("http://localhost@evil.example:80", False),
-        ("http://10.0.0.1", False),
-        ("ftp://localhost", False),
-        ("example.com", False),
-        ("http://", False),
-    ],
-)
-def test_unsafe_url_reason(url: str, safe: bool) -> None:
-    reason = unsafe_url_reason(url)
-    assert (reason is None) == safe, reason
-
-
-def test_base_url_keeps_scheme_and_host_only() -> None:
-    assert base_url("https://h.example/some/path?x=1", "v0.3.0").unwrap() == (
-        "https://h.example/v0.3.0"
-    )
-    refused = base_url("http://evil.example", "v0.3.0")
-    assert not is_successful(refused)
-    assert "evil.example" in refused.failure()
-
-
-# -- classify -----------------------------------------------------------------------------
-
-
-def _response(
-    status: int, body: bytes = b"{}", headers: Mapping[str, str] | None = None
-) -> Response:
-    return Response(status, headers or {}, body)
-
-
-NOW = 1_700_000_000.0
 NOT_AUTHORIZED = (
     '"Not authorized" returned by Superstaq API.  '
     "Check to ensure you have supplied the correct API key."
 )
+GATEWAY_TIMEOUT = (
+    "Connection timed out while processing your request. "
+    "Try submitting a smaller batch of circuits."
+)
+
+
+def _reply(status: int, body: bytes = b"", **headers: str) -> Response:
+    return Response(status, headers, body)
 
 
 @pytest.mark.parametrize(
     ("response", "expected"),
     [
+        (_reply(401, b'"nope"'), Unauthorized(NOT_AUTHORIZED)),
+        (_reply(401, b"<html>401</html>"), Unauthorized(NOT_AUTHORIZED)),
         (
-            _response(401, b'"nope"'),
-            Unauthorized(NOT_AUTHORIZED),
-        ),
-        (
-            _response(401, b"<html>401</html>"),
-            Unauthorized(NOT_AUTHORIZED),
-        ),
-        (
-            _response(401, b'"You must validate your registered email."'),
+            _reply(401, b'"You must validate your registered email."'),
             Unauthorized("You must validate your registered email."),
         ),
         (
-            _response(
+            _reply(
                 401, b'"You must accept the Terms of Use (superstaq.infleqtion.com/terms_of_use)."'
             ),
             Unauthorized("You'll need to accept the Terms of Use before usage of Superstaq."),
         ),
-        (_response(503, b"", {"retry-after": "3"}), Retryable("503 Service Unavailable", 3.0)),
-        (_response(429, b'{"message": "slow down"}'), Retryable("429 slow down", None)),
-        (_response(404, b'{"message": "no such thing"}'), ServerError(404, "no such thing")),
-        (_response(422, b'{"detail": "bad id"}'), ServerError(422, "bad id")),
-        (_response(422, b'{"detail": [{"loc": ["q"]}]}'), ServerError(422, '[{"loc":["q"]}]')),
-        (_response(500, b"Internal Server Error"), ServerError(500, "Internal Server Error")),
-        (_response(500, b""), ServerError(500, "HTTP 500")),
+        (_reply(503, b"", **{"retry-after": "3"}), Retryable("503 Service Unavailable", 3.0)),
+        (_reply(429, b'{"message": "slow down"}'), Retryable("429 slow down", None)),
+        (_reply(429), Retryable("429 Too Many Requests", None)),
+        (_reply(504, b"upstream timed out"), ServerError(504, GATEWAY_TIMEOUT, False)),
+        (_reply(404, b'{"message": "no such thing"}'), ServerError(404, "no such thing")),
+        (_reply(422, b'{"detail": "bad id"}'), ServerError(422, "bad id")),
+        (_reply(422, b'{"detail": [{"loc": ["q"]}]}'), ServerError(422, '[{"loc":["q"]}]')),
+        (_reply(422, b'{"detail": {"b": [1, 2]}}'), ServerError(422, '{"b":[1,2]}')),
+        (_reply(500, b"Internal Server Error"), ServerError(500, "Internal Server Error")),
+        (_reply(500, b'"database on fire"'), ServerError(500, "database on fire")),
+        (_reply(500, b""), ServerError(500, "HTTP 500")),
+        (_reply(418, b' {"error": "teapot"} '), ServerError(418, '{"error": "teapot"}')),
         (
-            _response(302, b"", {"Location": "https://other.example/"}),
+            _reply(409, b'{"message": null, "detail": null}'),
+            ServerError(409, '{"message": null, "detail": null}'),
+        ),
+        (_reply(502, b"bad \xff\xfe gateway"), ServerError(502, "bad \ufffd\ufffd gateway")),
+        # msgspec skips unknown fields without checking their UTF-8; the quote must not raise.
+        (_reply(500, b'{"x": "\xff"}'), ServerError(500, '{"x": "\ufffd"}')),
+        (_reply(400, b'{"message": "m"}'), ServerError(400, "m")),
+        (_reply(499), ServerError(499, "HTTP 499")),
+        (
+            _reply(302, b"", Location="https://other.example/"),
             ServerError(302, "redirected to https://other.example/; redirects are not followed"),
         ),
+        (_reply(307), ServerError(307, "redirected to nowhere; redirects are not followed")),
     ],
 )
-def test_classify_failures(response: Response, expected: object) -> None:
-    result = classify_response(response, NOW)
-    assert not is_successful(result)
+def test_each_failing_status_means_its_failure(response: Response, expected: ApiFailure) -> None:
+    assert classify_response(response, NOW).failure() == expected
+
+
+@pytest.mark.parametrize("status", [200, 201, 204, 299])
+def test_every_2xx_is_itsreply_of(status: int) -> None:
+    assert classify_response(_reply(status, b"[1]"), NOW).unwrap() == b"[1]"
+
+
+@pytest.mark.parametrize("status", [199, 300, 400])
+def test_the_2xx_range_ends_where_it_should(status: int) -> None:
+    assert not is_successful(classify_response(_reply(status, b"{}"), NOW))
+
+
+@pytest.mark.parametrize("status", [300, 301, 399])
+def test_every_3xx_is_a_redirect_not_followed(status: int) -> None:
+    failure = classify_response(_reply(status, Location="https://x.example/"), NOW).failure()
+    assert failure == ServerError(
+        status, "redirected to https://x.example/; redirects are not followed"
+    )
+
+
+def test_a_retry_after_date_is_relative_to_now() -> None:
+    date = email.utils.formatdate(NOW + 90, usegmt=True)
+    failure = classify_response(_reply(503, b"", **{"Retry-After": date}), NOW).failure()
+    assert isinstance(failure, Retryable)
+    assert failure.retry_after == pytest.approx(90, abs=1)
+    assert failure.reason == "503 Service Unavailable"
+
+
+def test_a_500_character_text_is_quoted_whole_and_a_longer_one_is_cut() -> None:
+    exact = "e" * 500
+    assert classify_response(_reply(500, exact.encode()), NOW).failure() == ServerError(500, exact)
+    longer = classify_response(_reply(500, b"f" * 501), NOW).failure()
+    assert longer == ServerError(500, "f" * 500 + "…")
+
+
+@settings(max_examples=150)
+@given(
+    status=st.integers(100, 599),
+    body=st.one_of(
+        st.binary(max_size=40),
+        st.binary(max_size=20).map(lambda raw: b'"' + raw + b'"'),  # strings, maybe not UTF-8
+        st.text(max_size=40).map(str.encode),
+        json_values.map(lambda v: json.dumps(v).encode()),
+    ),
+    retry_after=st.none() | st.text(max_size=30) | st.integers(0, 10**6).map(str),
+)
+def test_any_reply_is_classified_never_raised(
+    status: int, body: bytes, retry_after: str | None
+) -> None:
+    headers = {} if retry_after is None else {"Retry-After": retry_after}
+    result = classify_response(Response(status, headers, body), NOW)
+    if 200 <= status < 300:
+        assert result.unwrap() == body
+        return
     failure = result.failure()
-    if isinstance(expected, ServerError) and expected.status == 504:
-        assert failure == expected
-    assert failure == expected
+    if status == 401:
+        assert isinstance(failure, Unauthorized)
+    elif status in (429, 503):
+        assert isinstance(failure, Retryable)
+        assert failure.reason.startswith(str(status))
+        assert failure.retry_after is None or failure.retry_after >= 0
+        if retry_after is not None and retry_after.isascii() and retry_after.strip().isdigit():
+            assert failure.retry_after == int(retry_after)
+    else:
+        assert isinstance(failure, ServerError)
+        assert failure.status == status
+        assert failure.message
+        assert len(failure.message) <= 501
 
 
-def test_classify_504_is_final_with_upstream_text() -> None:
-    failure = classify_response(_response(504, b"gateway"), NOW).failure()
-    assert isinstance(failure, ServerError) and failure.status == 504
-    assert "Try submitting a smaller batch" in failure.message
+# -- a fetch reply, decoded in full ----------------------------------------------------------
 
 
-def test_classify_success_returns_body() -> None:
-    assert classify_response(_response(200, b"[1]"), NOW).unwrap() == b"[1]"
-    assert classify_response(_response(204, b""), NOW).unwrap() == b""
-
-
-def test_classify_quotes_long_text_short() -> None:
-    failure = classify_response(_response(500, b"x" * 10_000), NOW).failure()
-    assert isinstance(failure, ServerError)
-    assert len(failure.message) < 600
-
-
-# -- parse --------------------------------------------------------------------------------
-
-
-def test_parse_every_field_of_a_fixture() -> None:
+def test_every_field_of_a_fixture_is_decoded() -> None:
     result = parse_fetch_reply(fixture("fetch_completed_single.json"), [JOB_65]).unwrap()
     assert result.warnings == ()
-    data = result.jobs[JOB_65]
     utc = datetime.timezone.utc
-    assert data == JobData(
-        job_type=JobType.SIMULATE,
-        statuses=[CircuitStatus.COMPLETED],
-        status_messages=[None],
-        user_email="user@example.com",
-        target="ss_unconstrained_simulator",
-        provider_id=[None],
-        num_circuits=1,
-        compiled_circuits=['{"cirq_type": "Circuit", "moments": []}'],
-        input_circuits=['{"cirq_type": "Circuit", "moments": []}'],
-        circuit_type=CircuitType.CIRQ,
-        counts=[{"00": 48, "11": 52}],
-        results_dicts=[None],
-        shots=[100],
-        dry_run=False,
-        submission_timestamp=datetime.datetime(2026, 11, 23, 12, 0, 0, 123456, tzinfo=utc),
-        last_updated_timestamp=[datetime.datetime(2026, 11, 23, 12, 0, 0, 123456, tzinfo=utc)],
-        initial_logical_to_physicals=[{0: 0, 1: 1}],
-        final_logical_to_physicals=[{0: 1, 1: 0}],
-        logical_qubits=['[{"cirq_type": "LineQubit", "x": 0}]'],
-        physical_qubits=['[{"cirq_type": "LineQubit", "x": 0}]'],
-        tags=["sweep-7"],
-        metadata={"experiment": "bell", "round": 3},
-    )
+    assert result.jobs == {
+        JOB_65: JobData(
+            job_type=JobType.SIMULATE,
+            statuses=[CircuitStatus.COMPLETED],
+            status_messages=[None],
+            user_email="user@example.com",
+            target="ss_unconstrained_simulator",
+            provider_id=[None],
+            num_circuits=1,
+            compiled_circuits=['{"cirq_type": "Circuit", "moments": []}'],
+            input_circuits=['{"cirq_type": "Circuit", "moments": []}'],
+            circuit_type=CircuitType.CIRQ,
+            counts=[{"00": 48, "11": 52}],
+            results_dicts=[None],
+            shots=[100],
+            dry_run=False,
+            submission_timestamp=datetime.datetime(2026, 11, 23, 12, 0, 0, 123456, tzinfo=utc),
+            last_updated_timestamp=[datetime.datetime(2026, 11, 23, 12, 0, 0, 123456, tzinfo=utc)],
+            initial_logical_to_physicals=[{0: 0, 1: 1}],
+            final_logical_to_physicals=[{0: 1, 1: 0}],
+            logical_qubits=['[{"cirq_type": "LineQubit", "x": 0}]'],
+            physical_qubits=['[{"cirq_type": "LineQubit", "x": 0}]'],
+            tags=["sweep-7"],
+            metadata={"experiment": "bell", "round": 3},
+        )
+    }
 
 
 @pytest.mark.parametrize(
@@ -253,56 +371,68 @@ def test_parse_every_field_of_a_fixture() -> None:
         ("fetch_failed_one_of_two.json", [JOB_67], {JOB_67: ["completed", "failed"]}),
     ],
 )
-def test_parse_fixtures(name: str, ids: list[str], statuses: dict[str, list[str]]) -> None:
+def test_each_fixture_decodes_with_its_statuses(
+    name: str, ids: list[str], statuses: dict[str, list[str]]
+) -> None:
     jobs = parse_fetch_reply(fixture(name), ids).unwrap().jobs
     assert {k: [s.value for s in v.statuses] for k, v in jobs.items()} == statuses
 
 
-def test_parse_failed_fixture_keeps_message() -> None:
-    data = (
-        parse_fetch_reply(fixture("fetch_failed_one_of_two.json"), [JOB_67]).unwrap().jobs[JOB_67]
-    )
+def test_a_failed_circuit_keeps_its_message() -> None:
+    body = fixture("fetch_failed_one_of_two.json")
+    data = parse_fetch_reply(body, [JOB_67]).unwrap().jobs[JOB_67]
     assert data.status_messages == [None, "Circuit has 200 qubits; the target has 127."]
     assert data.counts[1] is None
 
 
-def _reply_with(job_id: str, **changes: object) -> bytes:
-    raw = json.loads(fixture("fetch_completed_single.json"))
-    entry = raw.pop(JOB_65)
-    entry.update(changes)
-    return json.dumps({job_id: entry}).encode()
-
-
-def test_extra_fields_are_ignored_and_defaults_fresh() -> None:
-    body = _reply_with(JOB_65, brand_new_field={"x": 1})
+def test_extra_fields_are_ignored_and_defaults_are_fresh() -> None:
+    body = reply_of({JOB_65: job_65(brand_new_field={"x": 1})})
     assert parse_fetch_reply(body, [JOB_65]).unwrap().jobs[JOB_65].target
-    raw = json.loads(body)
-    del raw[JOB_65]["tags"], raw[JOB_65]["metadata"]
-    body = json.dumps({JOB_65: raw[JOB_65], JOB_66: raw[JOB_65]}).encode()
-    jobs = parse_fetch_reply(body, [JOB_65, JOB_66]).unwrap().jobs
+    entry = job_65()
+    del entry["tags"], entry["metadata"]
+    jobs = (
+        parse_fetch_reply(reply_of({JOB_65: entry, JOB_66: entry}), [JOB_65, JOB_66]).unwrap().jobs
+    )
     assert jobs[JOB_65].tags == [] and jobs[JOB_65].metadata == {}
     jobs[JOB_65].tags.append("x")
     assert jobs[JOB_66].tags == []
 
 
-def test_unknown_status_becomes_unrecognized_with_a_warning() -> None:
-    body = _reply_with(JOB_65, statuses=["teleporting"])
-    result = parse_fetch_reply(body, [JOB_65]).unwrap()
+def test_ids_not_requested_are_ignored() -> None:
+    body = reply_of({JOB_65: job_65(), JOB_66: {"not": "a job"}, "other": "surprise"})
+    assert list(parse_fetch_reply(body, [JOB_65]).unwrap().jobs) == [JOB_65]
+
+
+def test_an_unknown_status_is_unrecognized_and_warned_about() -> None:
+    result = parse_fetch_reply(reply_of({JOB_65: job_65(statuses=["warping"])}), [JOB_65]).unwrap()
     assert result.jobs[JOB_65].statuses == [CircuitStatus.UNRECOGNIZED]
-    assert len(result.warnings) == 1
-    assert "'teleporting'" in result.warnings[0] and JOB_65 in result.warnings[0]
+    assert result.warnings == (
+        f"Job {JOB_65}: circuit 0 has status 'warping', which this client does not know; it is "
+        "treated as 'unrecognized' (terminal).",
+    )
 
 
-def test_literal_unrecognized_status_gives_no_warning() -> None:
-    result = parse_fetch_reply(_reply_with(JOB_65, statuses=["unrecognized"]), [JOB_65]).unwrap()
-    assert result.warnings == ()
+def test_only_unknown_statuses_are_warned_about_after_the_servers_warnings() -> None:
+    entry = job_65(statuses=["completed", "zzz", "running", "aaa"], num_circuits=4)
+    body = reply_of({"warnings": [{"message": "first"}], JOB_65: entry})
+    warnings = parse_fetch_reply(body, [JOB_65]).unwrap().warnings
+    assert warnings[0] == "first"
+    assert [w.split(" has status ")[0] for w in warnings[1:]] == [
+        f"Job {JOB_65}: circuit 1",
+        f"Job {JOB_65}: circuit 3",
+    ]
 
 
-def test_server_warnings_are_collected() -> None:
-    raw = json.loads(fixture("fetch_completed_single.json"))
-    raw["warnings"] = [{"message": "target retiring soon"}]
-    result = parse_fetch_reply(json.dumps(raw).encode(), [JOB_65]).unwrap()
-    assert result.warnings == ("target retiring soon",)
+def test_the_literal_status_unrecognized_is_not_warned_about() -> None:
+    body = reply_of({JOB_65: job_65(statuses=["unrecognized"])})
+    assert parse_fetch_reply(body, [JOB_65]).unwrap().warnings == ()
+
+
+def test_the_servers_warnings_are_collected_in_order() -> None:
+    warnings = [{"message": "target retiring soon"}, {"message": "and another"}]
+    body = reply_of({"warnings": warnings, JOB_65: job_65()})
+    result = parse_fetch_reply(body, [JOB_65]).unwrap()
+    assert result.warnings == ("target retiring soon", "and another")
 
 
 @pytest.mark.parametrize(
@@ -314,65 +444,57 @@ def test_server_warnings_are_collected() -> None:
         ),
         (
             b"[1, 2]",
-            BadBody("the reply is not a JSON object of jobs (Expected `object`, got `array`)", "$"),
+            BadBody("the reply is not a JSON object of jobs (Expected `object`, got `array`)"),
         ),
         (
-            _reply_with(JOB_65, shots=["many"]),
+            b'"jobs"',
+            BadBody("the reply is not a JSON object of jobs (Expected `object`, got `str`)"),
+        ),
+        (
+            reply_of({JOB_65: job_65(shots=["many"])}),
             BadBody("Expected `int`, got `str`", "$.shots[0]", JOB_65),
         ),
         (
-            _reply_with(JOB_65, statuses=[]),
+            reply_of({JOB_65: job_65(statuses=[])}),
             BadBody("Expected `array` of length >= 1", "$.statuses", JOB_65),
         ),
         (
-            _reply_with(JOB_65, submission_timestamp="yesterday"),
+            reply_of({JOB_65: job_65(submission_timestamp="yesterday")}),
             BadBody("Invalid RFC3339 encoded datetime", "$.submission_timestamp", JOB_65),
         ),
-        (_reply_with(JOB_66), MissingJob(JOB_65)),
+        # An enum value holding msgspec's " - at `" marker must not cut the path short.
+        (
+            reply_of({JOB_65: job_65(job_type="x - at `y")}),
+            BadBody("Invalid enum value 'x - at `y'", "$.job_type", JOB_65),
+        ),
+        (
+            reply_of({JOB_65: job_65(initial_logical_to_physicals=[{"zero": 0}])}),
+            BadBody(
+                "Expected `int`, got `str` (a key)", "$.initial_logical_to_physicals[0]", JOB_65
+            ),
+        ),
+        (
+            reply_of({JOB_65: [{"message": "not a job"}]}),
+            BadBody("Expected `object`, got `array`", "$", JOB_65),
+        ),
+        (reply_of({JOB_66: job_65()}), MissingJob(JOB_65)),
         (
             b'{"warnings": [{"msg": 1}]}',
             BadBody("Object missing required field `message`", "$.warnings[0]"),
         ),
+        (
+            reply_of({"warnings": job_65(), JOB_65: job_65()}),
+            BadBody("Expected `array`, got `object`", "$.warnings"),
+        ),
     ],
 )
-def test_parse_failures_name_job_and_path(body: bytes, expected: object) -> None:
-    result = parse_fetch_reply(body, [JOB_65])
-    assert not is_successful(result)
-    assert result.failure() == expected
+def test_a_bad_reply_fails_naming_the_job_and_the_path(body: bytes, expected: ApiFailure) -> None:
+    assert parse_fetch_reply(body, [JOB_65]).failure() == expected
 
 
-def test_missing_field_names_the_field() -> None:
-    raw = json.loads(fixture("fetch_completed_single.json"))
-    del raw[JOB_65]["target"]
-    failure = parse_fetch_reply(json.dumps(raw).encode(), [JOB_65]).failure()
-    assert failure == BadBody("Object missing required field `target`", "$", JOB_65)
-
-
-@given(st.binary(max_size=200))
-def test_any_bytes_give_data_or_a_documented_failure(body: bytes) -> None:
-    result = parse_fetch_reply(body, [JOB_65])
-    if not is_successful(result):
-        assert isinstance(result.failure(), (BadBody, MissingJob))
-    result2 = parse_cancel_reply(body)
-    if not is_successful(result2):
-        assert isinstance(result2.failure(), BadBody)
-
-
-@given(job_data())
-def test_round_trip_of_any_job_data(data: JobData) -> None:
-    body = msgspec.json.encode({JOB_65: data})
-    assert parse_fetch_reply(body, [JOB_65]).unwrap().jobs[JOB_65] == data
-
-
-def test_parse_cancel_fixture() -> None:
-    result = parse_cancel_reply(fixture("cancel_reply.json")).unwrap()
-    assert result.succeeded == (JOB_66,)
-    assert result.message == "1 job(s) cancelled."
-
-
-def test_parse_cancel_bad_body() -> None:
-    failure = parse_cancel_reply(b'{"succeeded": "all", "message": "x"}').failure()
-    assert failure == BadBody("Expected `array`, got `str`", "$.succeeded")
+def test_the_first_requested_job_missing_is_named() -> None:
+    body = reply_of({"other": "not a job", JOB_66: job_65()})
+    assert parse_fetch_reply(body, [JOB_66, JOB_65, JOB_67]).failure() == MissingJob(JOB_65)
 
 
 def test_a_warning_that_is_not_utf8_names_the_warnings() -> None:
@@ -382,3 +504,357 @@ def test_a_warning_that_is_not_utf8_names_the_warnings() -> None:
     assert failure.path == "$.warnings" and failure.job_id is None
     assert failure.message.startswith("a warning is not valid JSON text (")
     assert "utf-8" in failure.message
+
+
+FIELDS = sorted(JobData.__struct_fields__)
+REQUIRED = sorted(set(FIELDS) - {"tags", "metadata"})
+
+
+@given(field=st.sampled_from(REQUIRED))
+def test_a_job_missing_a_required_field_names_it(field: str) -> None:
+    entry = job_65()
+    del entry[field]
+    failure = parse_fetch_reply(reply_of({JOB_65: entry}), [JOB_65]).failure()
+    assert failure == BadBody(f"Object missing required field `{field}`", "$", JOB_65)
+
+
+@settings(max_examples=100)
+@given(field=st.sampled_from(FIELDS), value=json_values)
+def test_a_job_with_one_field_replaced_decodes_or_names_the_job_and_field(
+    field: str, value: object
+) -> None:
+    result = parse_fetch_reply(reply_of({JOB_65: job_65(**{field: value})}), [JOB_65])
+    if is_successful(result):
+        assert isinstance(result.unwrap().jobs[JOB_65], JobData)
+        return
+    failure = result.failure()
+    assert isinstance(failure, BadBody)
+    assert failure.job_id == JOB_65
+    # For a bad dict key msgspec says "- at `key` in `$.x[0]`"; the path is the JSON path.
+    assert not failure.path.startswith("key` in `")
+    assert failure.path == "$" or failure.path.startswith(f"$.{field}")
+
+
+@settings(max_examples=100)
+@given(document=json_values, requested=st.lists(st.sampled_from([JOB_65, JOB_66]), max_size=2))
+def test_any_json_document_gives_data_or_a_documented_failure(
+    document: object, requested: list[str]
+) -> None:
+    result = parse_fetch_reply(json.dumps(document).encode(), requested)
+    if is_successful(result):
+        assert set(result.unwrap().jobs) == set(requested)
+        return
+    failure = result.failure()
+    assert isinstance(failure, (BadBody, MissingJob))
+    assert failure.job_id in (None, *requested)
+    if isinstance(failure, BadBody):
+        assert failure.path.startswith("$")
+
+
+@settings(max_examples=100)
+@given(warnings=json_values)
+def test_any_warnings_value_is_read_or_named(warnings: object) -> None:
+    result = parse_fetch_reply(reply_of({"warnings": warnings, JOB_65: job_65()}), [JOB_65])
+    if is_successful(result):
+        assert isinstance(warnings, list)
+        assert result.unwrap().warnings == tuple(w["message"] for w in warnings)
+        return
+    failure = result.failure()
+    assert isinstance(failure, BadBody)
+    assert failure.path.startswith("$.warnings")
+
+
+@given(st.binary(max_size=200))
+def test_any_bytes_give_data_or_a_documented_failure(body: bytes) -> None:
+    result = parse_fetch_reply(body, [JOB_65])
+    if not is_successful(result):
+        assert isinstance(result.failure(), (BadBody, MissingJob))
+
+
+@given(job_data())
+def test_any_job_data_encoded_decodes_to_itself(data: JobData) -> None:
+    body = msgspec.json.encode({JOB_65: data})
+    assert parse_fetch_reply(body, [JOB_65]).unwrap().jobs[JOB_65] == data
+    assert decode_job(JOB_65, msgspec.json.encode(data)).unwrap() == data
+
+
+# -- one job's JSON, decoded -----------------------------------------------------------------
+
+
+def test_a_jobs_own_json_decodes_from_bytes_or_raw() -> None:
+    own = json.dumps(job_65(target="t2")).encode()
+    assert decode_job(JOB_66, own).unwrap().target == "t2"
+    assert decode_job(JOB_66, msgspec.Raw(own)).unwrap().target == "t2"
+
+
+def test_a_jobs_bad_json_names_the_job_and_the_path() -> None:
+    bad = json.dumps(job_65(shots=["many"])).encode()
+    assert decode_job(JOB_66, bad).failure() == BadBody(
+        "Expected `int`, got `str`", "$.shots[0]", JOB_66
+    )
+    failure = decode_job(JOB_65, b"{nope").failure()
+    assert isinstance(failure, BadBody)
+    assert failure.message.startswith("the job's data is not valid JSON (")
+    assert (failure.path, failure.job_id) == ("$", JOB_65)
+
+
+@given(st.binary(max_size=200) | json_values.map(lambda v: json.dumps(v).encode()))
+def test_any_bytes_decode_to_a_job_or_a_failure_naming_it(raw: bytes) -> None:
+    result = decode_job(JOB_67, raw)
+    if not is_successful(result):
+        failure = result.failure()
+        assert isinstance(failure, BadBody)
+        assert failure.job_id == JOB_67
+
+
+# -- the emulator's replies ------------------------------------------------------------------
+# The emulator writes replies from its own definitions (transports/emulator) and sqcore reads
+# them: neither imports the other's schema, so a field one of them gets wrong shows.
+
+AUTH = {"Authorization": "any-key"}
+UPSTREAM_TIMESTAMP = "%Y-%m-%dT%H:%M:%S.%fZ"  # what upstream's pydantic models write
+
+
+def _create(emulator: Emulator, job: EmulatedJob) -> str:
+    return emulator.create_job(**msgspec.structs.asdict(job))
+
+
+def _get(emulator: Emulator, circuit_type: str, job_ids: list[str]) -> bytes:
+    query = "&".join(f"job_id={job_id}" for job_id in job_ids)
+    url = f"/{API_VERSION}/client/job/{circuit_type}?{query}"
+    status, _, body = emulator.handle("GET", url, AUTH, None)
+    assert status == 200, body
+    return body
+
+
+def _as_object(value: object) -> dict[str, object]:
+    assert isinstance(value, dict)
+    return {str(key): item for key, item in value.items()}
+
+
+def _plain(value: object) -> object:
+    """A decoded value in JSON's terms: enums as their values, dict keys as strings."""
+    if isinstance(value, enum.Enum):
+        return value.value
+    if isinstance(value, list):
+        return [_plain(item) for item in value]
+    if isinstance(value, dict):
+        return {str(key): _plain(item) for key, item in value.items()}
+    return value
+
+
+def _instant(text: object) -> datetime.datetime | None:
+    if text is None:
+        return None
+    assert isinstance(text, str)
+    moment = datetime.datetime.strptime(text, UPSTREAM_TIMESTAMP)
+    return moment.replace(tzinfo=datetime.timezone.utc)
+
+
+def _assert_same_values(data: JobData, written: dict[str, object]) -> None:
+    """Every field the emulator wrote decodes to the value it wrote, and nothing is missing."""
+    assert set(written) == set(JobData.__struct_fields__)
+    for name, value in written.items():
+        decoded = getattr(data, name)
+        if name == "submission_timestamp":
+            assert decoded == _instant(value), name
+        elif name == "last_updated_timestamp":
+            assert isinstance(value, list)
+            assert decoded == [_instant(item) for item in value], name
+        else:
+            assert _plain(decoded) == value, name
+
+
+@settings(max_examples=60)
+@given(
+    job=emulated_jobs(),
+    before_cancel=st.floats(0, 60),
+    cancel=st.booleans(),
+    after_cancel=st.floats(0, 60),
+)
+def test_a_job_the_emulator_writes_decodes_to_the_same_values(
+    job: EmulatedJob, before_cancel: float, cancel: bool, after_cancel: float
+) -> None:
+    clock = FakeClock()
+    emulator = Emulator(clock=clock, wall_clock=lambda: EPOCH + clock.now)
+    created_at = clock.now
+    job_id = _create(emulator, job)
+    clock.advance(before_cancel)
+    if cancel:
+        open_at_cancel = any(clock.now < created_at + d for d in job.durations)
+        cancel_body = msgspec.json.encode({"job_id": [job_id]})
+        url = f"/{API_VERSION}/client/cancel_jobs"
+        status, _, reply = emulator.handle("PUT", url, AUTH, cancel_body)
+        assert status == 200
+        succeeded = parse_cancel_reply(reply).unwrap().succeeded
+        assert succeeded == ((job_id,) if open_at_cancel else ())
+        clock.advance(after_cancel)
+
+    body = _get(emulator, job.circuit_type, [job_id])
+    result = parse_fetch_reply(body, [job_id])
+    assert is_successful(result), result
+    data = result.unwrap().jobs[job_id]
+    _assert_same_values(data, _as_object(_as_object(msgspec.json.decode(body))[job_id]))
+
+    # And against what the job was created with, independently of both decoders.
+    assert data.num_circuits == job.num_circuits == len(data.statuses)
+    assert data.shots == [job.shots] * job.num_circuits
+    assert data.target == job.target
+    assert data.circuit_type.value == job.circuit_type
+    assert data.dry_run is job.dry_run
+    assert tuple(data.tags) == job.tags
+    assert data.metadata == job.metadata
+    assert data.submission_timestamp == datetime.datetime.fromtimestamp(
+        EPOCH + created_at, tz=datetime.timezone.utc
+    )
+    for index, status_ in enumerate(data.statuses):
+        if status_ is CircuitStatus.FAILED:
+            assert data.status_messages[index] == job.fail[index]
+        if status_ is CircuitStatus.COMPLETED:
+            counts = data.counts[index]
+            assert counts is not None and sum(counts.values()) == job.shots
+    assert result.unwrap().warnings == (() if job.warn is None else (job.warn,))
+
+
+@settings(max_examples=30)
+@given(jobs=st.lists(emulated_jobs(), min_size=1, max_size=4), elapsed=st.floats(0, 60))
+def test_a_batch_reply_decodes_every_job_and_warning_in_order(
+    jobs: list[EmulatedJob], elapsed: float
+) -> None:
+    clock = FakeClock()
+    emulator = Emulator(clock=clock, wall_clock=lambda: EPOCH + clock.now)
+    ids = [_create(emulator, job) for job in jobs]
+    clock.advance(elapsed)
+    body = _get(emulator, "cirq", ids)
+    result = parse_fetch_reply(body, ids).unwrap()
+    assert list(result.jobs) == ids
+    written = _as_object(msgspec.json.decode(body))
+    for job_id in ids:
+        _assert_same_values(result.jobs[job_id], _as_object(written[job_id]))
+    assert result.warnings == tuple(job.warn for job in jobs if job.warn is not None)
+
+
+def test_a_job_created_over_http_is_read_back_from_the_create_reply() -> None:
+    emulator = Emulator(clock=FakeClock())
+    request = build_create_request(f"https://h/{API_VERSION}", _new_job(), AUTH, 5.0)
+    status, _, reply = emulator.handle(request.method, request.url, AUTH, request.body)
+    assert status == 200, reply
+    created = parse_create_reply(reply).unwrap()
+    assert created.num_circuits == 1
+    assert emulator.statuses(str(created.job_id)) == ["received"]
+
+
+# -- cancel and create replies ---------------------------------------------------------------
+
+
+def test_the_cancel_fixture_decodes() -> None:
+    result = parse_cancel_reply(fixture("cancel_reply.json")).unwrap()
+    assert result.succeeded == (JOB_66,)
+    assert result.message == "1 job(s) cancelled."
+    assert result.warnings == ()
+
+
+def test_a_cancel_replys_warnings_are_kept_in_order() -> None:
+    body = reply_of(
+        {
+            "succeeded": [JOB_65, JOB_66],
+            "message": "2 job(s) cancelled.",
+            "warnings": [{"message": "one"}, {"message": "two"}],
+        }
+    )
+    result = parse_cancel_reply(body).unwrap()
+    assert result.succeeded == (JOB_65, JOB_66)
+    assert result.message == "2 job(s) cancelled."
+    assert result.warnings == ("one", "two")
+
+
+def test_the_create_fixture_decodes() -> None:
+    assert parse_create_reply(fixture("create_reply.json")).unwrap() == CreateResult(
+        uuid.UUID(JOB_65), 1
+    )
+
+
+def test_a_create_reply_keeps_its_warnings() -> None:
+    body = msgspec.json.encode(
+        {"job_id": JOB_65, "num_circuits": 2, "warnings": [{"message": "queue is long"}]}
+    )
+
+    assert parse_create_reply(body).unwrap() == CreateResult(
+        uuid.UUID(JOB_65), 2, ("queue is long",)
+    )
+
+
+@pytest.mark.parametrize(
+    ("parse", "body", "expected"),
+    [
+        (
+            parse_cancel_reply,
+            b'{"succeeded": "all", "message": "x"}',
+            BadBody("Expected `array`, got `str`", "$.succeeded"),
+        ),
+        (
+            parse_cancel_reply,
+            b'{"succeeded": []}',
+            BadBody("Object missing required field `message`"),
+        ),
+        (
+            parse_create_reply,
+            b'{"job_id": "nope", "num_circuits": 1}',
+            BadBody("Invalid UUID", "$.job_id"),
+        ),
+        (
+            parse_create_reply,
+            f'{{"job_id": "{JOB_65}"}}'.encode(),
+            BadBody("Object missing required field `num_circuits`"),
+        ),
+        (parse_create_reply, b"[]", BadBody("Expected `object`, got `array`")),
+    ],
+)
+def test_a_bad_cancel_or_create_reply_names_the_path(
+    parse: Callable[[bytes], Result[object, ApiFailure]], body: bytes, expected: BadBody
+) -> None:
+    assert parse(body).failure() == expected
+
+
+@pytest.mark.parametrize("parse", [parse_cancel_reply, parse_create_reply])
+def test_a_cancel_or_create_reply_that_is_not_json_says_so(
+    parse: Callable[[bytes], Result[object, ApiFailure]],
+) -> None:
+    failure = parse(b"<html>").failure()
+    assert isinstance(failure, BadBody)
+    assert failure.message.startswith("the reply is not valid JSON (JSON is malformed")
+    assert (failure.path, failure.job_id) == ("$", None)
+
+
+@given(st.binary(max_size=100) | json_values.map(lambda v: json.dumps(v).encode()))
+def test_any_cancel_or_create_reply_gives_data_or_a_badreply_of(body: bytes) -> None:
+    for result in (parse_cancel_reply(body), parse_create_reply(body)):
+        if not is_successful(result):
+            assert isinstance(result.failure(), BadBody)
+
+
+# -- bytes that are not UTF-8 ----------------------------------------------------------------
+# msgspec raises UnicodeDecodeError (not a DecodeError) for a JSON string that is not UTF-8.
+
+INVALID_UTF8_CASES: list[tuple[str, Callable[[], Result[object, ApiFailure]]]] = [
+    ("classify 500, a JSON string", lambda: classify_response(_reply(500, b'"\x80"'), NOW)),
+    ("classify 401, a JSON string", lambda: classify_response(_reply(401, b'"\x80"'), NOW)),
+    (
+        "classify 503, a message",
+        lambda: classify_response(_reply(503, b'{"message": "\xff"}'), NOW),
+    ),
+    ("fetch, a key", lambda: parse_fetch_reply(b'{"\x80": 1}', [JOB_65])),
+    ("fetch, a warning", lambda: parse_fetch_reply(b'{"warnings": [{"message": "\xc3"}]}', [])),
+    ("job, a field", lambda: decode_job(JOB_65, b'{"target": "\x80"}')),
+    ("cancel, an id", lambda: parse_cancel_reply(b'{"succeeded": ["\x80"], "message": "m"}')),
+    ("create, an id", lambda: parse_create_reply(b'{"job_id": "\x80", "num_circuits": 1}')),
+]
+
+
+@pytest.mark.parametrize(
+    ("name", "call"), INVALID_UTF8_CASES, ids=[c[0] for c in INVALID_UTF8_CASES]
+)
+def test_a_json_string_that_is_not_utf8_is_a_failure_not_an_exception(
+    name: str, call: Callable[[], Result[object, ApiFailure]]
+) -> None:
+    assert not is_successful(call()), name

@@ -1,4 +1,5 @@
-"""Fixtures: an in-process emulator on a fake clock, and a Client wired to it."""
+"""Fixtures: an in-process emulator on a fake clock, and Clients wired to it or to a
+`FunctionTransport`."""
 
 from __future__ import annotations
 
@@ -13,6 +14,24 @@ from transports.emulator import Emulator
 
 KEY = "sk-test-KEY-5f3a9c"
 HOST = "https://superstaq.example"
+
+
+def client_on(
+    transport: Transport,
+    clock: FakeClock | None = None,
+    *,
+    max_retry_seconds: float = 60.0,
+) -> Client:
+    """A Client on `transport` with the test key and host, a fake clock and a fixed draw
+    (0.5) for the retry jitter."""
+    return Client(
+        api_key=KEY,
+        remote_host=HOST,
+        transport=transport,
+        clock=FakeClock() if clock is None else clock,
+        rng=lambda: 0.5,
+        max_retry_seconds=max_retry_seconds,
+    )
 
 
 @pytest.fixture

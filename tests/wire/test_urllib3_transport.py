@@ -734,6 +734,17 @@ def test_a_password_holding_a_slash_is_not_quoted(transport: Urllib3Transport) -
     )
 
 
+def test_a_url_without_a_scheme_is_refused_without_quoting_its_password(
+    transport: Urllib3Transport,
+) -> None:
+    error = failure_of(send(transport, f"user:{SECRET}@127.0.0.1/job")[0])
+
+    assert (error.kind, error.message) == (
+        "refused",
+        "cannot send to '…@127.0.0.1/job': not a valid http:// or https:// URL",
+    )
+
+
 @pytest.mark.parametrize("host", ["0177.0.0.1", "127.1", "0x7f.0.0.1", "2130706433"])
 def test_an_ipv4_address_in_a_form_tls_would_read_otherwise_is_refused(
     transport: Urllib3Transport, host: str

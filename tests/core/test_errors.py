@@ -1,16 +1,24 @@
-"""The public exceptions carry upstream's exact texts (general_superstaq.superstaq_exceptions)."""
+"""`sqcore._errors`: the public exceptions carry upstream's exact texts
+(general_superstaq.superstaq_exceptions); the internal failure values are frozen data."""
 
 from __future__ import annotations
 
 import pytest
 
 from sqcore._errors import (
+    BadBody,
+    MissingJob,
+    NetworkFault,
     RetriesExhaustedError,
+    Retryable,
+    ServerError,
     SuperstaqException,
     SuperstaqServerException,
     SuperstaqUnsuccessfulJobException,
     SuperstaqWarning,
+    Unauthorized,
 )
+from tests.fakes import untyped
 
 CONTACT = (
     "\n\nIf you would like to contact a member of our team, email us at superstaq@infleqtion.com."
@@ -55,9 +63,29 @@ def test_unsuccessful_job_exception_text() -> None:
     assert error.message == str(error)
 
 
-def test_warning_and_timeout_classes() -> None:
+def test_the_warning_is_a_warning_and_running_out_of_retries_a_timeout() -> None:
     warning = SuperstaqWarning("target retiring")
     assert str(warning) == "target retiring"
     assert warning.args == ("target retiring",)
     assert isinstance(warning, Warning)
     assert issubclass(RetriesExhaustedError, TimeoutError)
+
+
+def test_failure_values_default_to_the_whole_body_and_carry_their_kind() -> None:
+    assert BadBody("m") == BadBody("m", "$", None)
+    assert ServerError(500, "m").contact_info is True
+    assert Retryable("503").retry_after is None
+    kinds = {
+        Unauthorized("m").kind,
+        Retryable("r").kind,
+        NetworkFault("timeout", "r").kind,
+        ServerError(500, "m").kind,
+        BadBody("m").kind,
+        MissingJob("j").kind,
+    }
+    assert kinds == {"unauthorized", "retryable", "network", "server", "bad_body", "missing_job"}
+
+
+def test_failure_values_are_frozen() -> None:
+    with pytest.raises(AttributeError):
+        untyped(setattr)(BadBody("m"), "path", "$.x")
