@@ -106,10 +106,6 @@ class JobHandle(Generic[_C_co]):
         """Whether the cache is final: every circuit terminal, so no request is ever needed."""
         return self._state is not None and is_terminal(self._state.statuses)
 
-    def _cached_data(self) -> JobData | None:
-        """The decoded data, if the cache has it."""
-        return None if self._state is None else self._state.data
-
     def _plain(self, data: JobData) -> dict[str, object]:
         """`data` by field name, as upstream's `JobData.model_dump()` gives it."""
         return {name: _plain(getattr(data, name)) for name in data.__struct_fields__}

@@ -36,8 +36,8 @@ def make_shell(kind: str, clock: FakeClock, emulator: Emulator) -> MakeShell:
     """A shell of this test's kind; on the emulator unless given another transport."""
 
     def make(transport: Transport | None = None, **settings: float) -> Shell:
-        chosen = emulator.transport() if transport is None else transport
-        return SHELLS[kind][0](chosen, clock, **settings)
+        own = emulator.async_transport() if kind == "async" else emulator.transport()
+        return SHELLS[kind][0](own if transport is None else transport, clock, **settings)
 
     return make
 

@@ -9,8 +9,9 @@ one also yields to the event loop once, so a task can be cancelled there).
 from __future__ import annotations
 
 import asyncio
+import inspect
 from collections.abc import Callable, Iterable, Sequence
-from typing import Protocol
+from typing import Protocol, TypeGuard
 
 from returns.result import Result
 
@@ -18,7 +19,7 @@ import sqcore
 import sqcore.aio
 from sqcore import Backoff, CircuitStatus, JobData, Progress
 from tests.fakes import FakeClock
-from transports import Request, Response, Transport, TransportError
+from transports import AsyncTransport, Request, Response, Transport, TransportError
 
 KEY = "sk-test-AIO-8c1e"
 HOST = "https://superstaq.example"
@@ -45,6 +46,18 @@ class Awaited:
         return self.inner.send(request)
 
 
+def _is_blocking(transport: Transport | AsyncTransport) -> TypeGuard[Transport]:
+    return not inspect.iscoroutinefunction(transport.send)
+
+
+def _awaitable(transport: Transport | AsyncTransport) -> AsyncTransport:
+    """`transport` as an AsyncTransport: an async one as it is, a blocking fake `Awaited`."""
+    if _is_blocking(transport):
+        return Awaited(transport)
+    assert isinstance(transport, AsyncTransport)
+    return transport
+
+
 class AnyJob(Protocol):
     """What the table asks of a job, whichever the shell."""
 
@@ -55,6 +68,8 @@ class AnyJob(Protocol):
     async def status(self, index: int | None = None) -> CircuitStatus: ...
 
     async def data(self) -> JobData: ...
+
+    async def target(self) -> str: ...
 
     async def to_dict(self) -> dict[str, object]: ...
 
@@ -83,6 +98,8 @@ class Shell(Protocol):
     async def create(self, circuits: str, **options: object) -> AnyJob: ...
 
     async def fetch(self, job_ids: Sequence[str]) -> dict[str, JobData]: ...
+
+    async def cancel(self, job_ids: Sequence[str]) -> list[str]: ...
 
     async def wait_all(
         self,
@@ -114,6 +131,9 @@ class _SyncJob:
 
     async def data(self) -> JobData:
         return self.job.job_data
+
+    async def target(self) -> str:
+        return self.job.target()
 
     async def to_dict(self) -> dict[str, object]:
         return self.job.to_dict()
@@ -154,6 +174,9 @@ class SyncShell:
 
     async def fetch(self, job_ids: Sequence[str]) -> dict[str, JobData]:
         return self.client.fetch_jobs(job_ids)
+
+    async def cancel(self, job_ids: Sequence[str]) -> list[str]:
+        return self.client.cancel_jobs(job_ids)
 
     async def wait_all(
         self,
@@ -197,6 +220,9 @@ class _AsyncJob:
     async def data(self) -> JobData:
         return await self.job.data()
 
+    async def target(self) -> str:
+        return await self.job.target()
+
     async def to_dict(self) -> dict[str, object]:
         return await self.job.to_dict()
 
@@ -213,14 +239,18 @@ class AsyncShell:
     name = "async"
 
     def __init__(
-        self, transport: Transport, clock: FakeClock, *, max_retry_seconds: float = 60.0
+        self,
+        transport: Transport | AsyncTransport,
+        clock: FakeClock,
+        *,
+        max_retry_seconds: float = 60.0,
     ) -> None:
         assert isinstance(clock, AsyncFakeClock)
         self.clock: FakeClock = clock
         self.client = sqcore.aio.AsyncClient(
             api_key=KEY,
             remote_host=HOST,
-            transport=Awaited(transport),
+            transport=_awaitable(transport),
             clock=clock,
             rng=lambda: 0.5,
             max_retry_seconds=max_retry_seconds,
@@ -237,6 +267,9 @@ class AsyncShell:
 
     async def fetch(self, job_ids: Sequence[str]) -> dict[str, JobData]:
         return await self.client.fetch_jobs(job_ids)
+
+    async def cancel(self, job_ids: Sequence[str]) -> list[str]:
+        return await self.client.cancel_jobs(job_ids)
 
     async def wait_all(
         self,

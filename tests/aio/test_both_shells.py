@@ -333,3 +333,36 @@ async def test_a_warning_in_the_create_reply_is_shown(make_shell: MakeShell) -> 
         job = await shell.create(CIRCUITS, target="ss_unconstrained_simulator")
 
     assert str(job.job_id()) == "00000000-0000-0000-0000-000000000065"
+
+
+async def test_reading_the_data_first_fetches_it_once(shell: Shell, emulator: Emulator) -> None:
+    job = shell.job(emulator.create_job(durations=0, target="ibmq_brisbane_qpu"))
+
+    assert await job.target() == "ibmq_brisbane_qpu"
+    assert (await job.data()).statuses == [S.COMPLETED]
+    assert emulator.request_count == 1
+
+
+async def test_no_jobs_and_no_ids_make_no_request(shell: Shell, emulator: Emulator) -> None:
+    assert await shell.as_completed([], polling_seconds=1, timeout_seconds=1) == []
+    await shell.wait_all([], timeout_seconds=0)
+    assert await shell.cancel([]) == []
+    assert await shell.fetch([]) == {}
+
+    assert emulator.request_count == 0
+
+
+async def test_a_restored_terminal_job_comes_first_and_costs_no_request(
+    shell: Shell, emulator: Emulator
+) -> None:
+    finished = shell.job(emulator.create_job(durations=0))
+    await finished.status()
+    restored = shell.load(finished.dump())
+    running = shell.job(emulator.create_job(durations=0.5))
+    before = emulator.request_count
+
+    done = await shell.as_completed([running, restored], polling_seconds=0.25, timeout_seconds=5)
+
+    assert [job.job_id() for job in done] == [restored.job_id(), running.job_id()]
+    fetched = [request.job_ids for request in emulator.requests[before:]]
+    assert all(str(restored.job_id()) not in ids for ids in fetched)

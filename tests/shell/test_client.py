@@ -657,3 +657,22 @@ def test_without_debug_logging_no_debug_line_is_made(
     caplog.set_level(logging.INFO, logger="sqcore")
     make_client().fetch_jobs([emulator.create_job()])
     assert caplog.records == []
+
+
+def test_a_client_shows_its_settings_read_only() -> None:
+    client = Client(
+        api_key="k",
+        remote_host="https://superstaq.example/ignored/path",
+        client_name="my-sdk",
+        request_timeout_seconds=7.5,
+        transport=FunctionTransport(lambda _request: Response(200, {}, b"{}")),
+    )
+
+    assert (client.remote_host, client.url) == (
+        "https://superstaq.example/ignored/path",
+        "https://superstaq.example/v0.3.0",
+    )
+    assert (client.api_version, client.client_name) == ("v0.3.0", "my-sdk")
+    assert (client.request_timeout_seconds, client.max_retry_seconds) == (7.5, 60.0)
+    with pytest.raises(AttributeError):
+        client.url = "https://elsewhere.example"  # type: ignore[misc]
