@@ -32,7 +32,7 @@ __all__ = ["BENCHES", "FULL", "QUICK", "main", "settings_for", "table"]
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 #: Every benchmark, in the order a full run takes them (module `bench_<name>` each).
-BENCHES = ("import", "poll", "decode", "http", "many", "scale", "memory")
+BENCHES = ("import", "poll", "decode", "http", "many", "scale", "memory", "asyncio")
 
 
 class Results(msgspec.Struct, kw_only=True):
