@@ -101,7 +101,8 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         http_block: Refreshes per block over HTTP.
         many_reps: Repetitions of the many-jobs scenario (each about 10 s).
         scale_jobs: Open jobs in one poll tick of the scale benchmark.
-        scale_pairs: Rounds of ticks (sqcore uncompressed, upstream, sqcore with gzip).
+        scale_pairs: Rounds of ticks of both libraries, compression off and on.
+        scale_extra_pairs: Further rounds of sqcore's ticks alone, compression off and on.
         memory_reps: Pairs of memory subprocesses.
         memory_jobs: Jobs held in the memory benchmark.
         aio_jobs: Jobs watched from one event loop in the asyncio benchmark.
@@ -120,6 +121,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     many_reps: int
     scale_jobs: int
     scale_pairs: int
+    scale_extra_pairs: int
     memory_reps: int
     memory_jobs: int
     aio_jobs: int
