@@ -7,13 +7,18 @@ own process (so this process's CPU time is the client's alone). One tick (`_tick
   of the client fetched in URL-sized batches (89 ids a request on loopback: 113 requests),
   each `Job` updated. The `Job` objects live across ticks, as in a wait.
 - upstream: `Job._status()` of each of the 10,000 jobs, one request each, as an upstream
-  user must poll them; its `Job` objects live across ticks too.
+  user must poll them. Its `Job` objects are made afresh before each tick (not timed): a
+  tick refetches each job anyway, and this way upstream's 10,000 jobs, with their pydantic
+  models, are not in the heap that the garbage collector walks during sqcore's ticks.
+
+Every tick starts from a full collection, so no tick pays for the garbage of the one
+before.
 
 Each round takes, in turn: sqcore and upstream with the server's compression off (every
 reply as it is), then sqcore and upstream with it on (replies of 256 bytes and more
 gzip-coded, as both clients ask for gzip). Further rounds tick sqcore alone, off then on
-(its ticks take a second, upstream's about 15 s). The server counts the requests (checked)
-and the bytes it writes per tick.
+or on then off in turn (its ticks take a second, upstream's about 15 s). The server
+counts the requests (checked) and the bytes it writes per tick.
 
 Figures: upstream CPU / sqcore CPU per tick, uncompressed, target >= 20; the same with
 gzip, reported (both over the rounds that ticked both). Each side's share of one core
@@ -26,6 +31,7 @@ alone (`zlib.decompress` of one tick's gzip-coded batch replies, fetched once wi
 
 from __future__ import annotations
 
+import gc
 import http.client
 import statistics
 import urllib.parse
@@ -59,6 +65,9 @@ _SIDES: tuple[tuple[str, bool], ...] = (
     ("sqcore", True),
     ("upstream", True),
 )
+
+#: The sides of the rounds that tick sqcore alone, by round parity.
+_SQCORE_ROUNDS = (_SIDES[0::2], _SIDES[2::-2])
 
 
 class _Tick:
@@ -99,8 +108,13 @@ class _Tick:
         }
 
 
-def _measure(host: Host, tick: Callable[[], None], gzip: bool, into: _Tick) -> None:
+def _measure(
+    host: Host, make_tick: Callable[[], Callable[[], None]], gzip: bool, into: _Tick
+) -> None:
+    """Times one tick, from a full collection (the garbage of the last tick is no part of it)."""
     host.set_gzip(gzip)
+    tick = make_tick()
+    gc.collect()
     before = host.counters()
     cpu, wall = _harness.cpu_and_wall(tick)
     after = host.counters()
@@ -141,19 +155,28 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Figure]:
         ids = host.create([[3600.0] * CIRCUITS] * jobs).ids
         client = Client(api_key=KEY, remote_host=host.url)
         our_jobs = [Job(client, job_id) for job_id in ids]
-        their_jobs = _upstream.jobs(_upstream.make_client(host.url, KEY), ids)
-        ticks: dict[str, Callable[[], None]] = {
-            "sqcore": lambda: sqcore_tick(our_jobs),
-            "upstream": lambda: upstream_tick(their_jobs),
+        upstream = _upstream.make_client(host.url, KEY)
+
+        def upstream_jobs() -> Callable[[], None]:
+            # Fresh Job objects for each tick (a tick refetches every job either way), so
+            # that upstream's 10,000 jobs and their pydantic models are not in the heap the
+            # collector walks during sqcore's ticks.
+            their_jobs = _upstream.jobs(upstream, ids)
+            return lambda: upstream_tick(their_jobs)
+
+        ticks: dict[str, Callable[[], Callable[[], None]]] = {
+            "sqcore": lambda: lambda: sqcore_tick(our_jobs),
+            "upstream": upstream_jobs,
         }
         sqcore_tick(our_jobs[:1])  # first-use imports, the connections
-        upstream_tick(their_jobs[:1])
+        upstream_tick(_upstream.jobs(upstream, ids[:1]))
         measured = {side: _Tick() for side in _SIDES}
         rounds = settings.scale_pairs + settings.scale_extra_pairs
         for round_ in range(rounds):
-            # The later rounds tick sqcore alone: its ticks are cheap, and its gzip figure
-            # wants more pairs than upstream's 15 s ticks can be given.
-            for side in _SIDES if round_ < settings.scale_pairs else _SIDES[::2]:
+            # The later rounds tick sqcore alone (its ticks are cheap, and its gzip figure
+            # wants more pairs than upstream's 15 s ticks can be given), the first coding
+            # alternating, so that a drift of the machine's speed favours neither.
+            for side in _SIDES if round_ < settings.scale_pairs else _SQCORE_ROUNDS[round_ % 2]:
                 name, gzip = side
                 _measure(host, ticks[name], gzip, measured[side])
                 log(
