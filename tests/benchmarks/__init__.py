@@ -4,7 +4,7 @@ Not collected by the default test run (`norecursedirs` in pyproject.toml), nor r
 `.ci/run`. Needs the `bench` extra (`pip install -e ".[bench]"`, which installs
 general-superstaq). Run from the repository root::
 
-    python -m tests.benchmarks            # full run, about five minutes on two cores
+    python -m tests.benchmarks            # full run, about four minutes on two cores
     python -m tests.benchmarks --quick    # fewer repetitions, about a minute
     python -m tests.benchmarks --only poll,decode
     python tests/benchmarks/run.py ...    # the same, as a script

@@ -105,6 +105,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
         scale_extra_pairs: Further rounds of sqcore's ticks alone, compression off and on.
         memory_reps: Pairs of memory subprocesses.
         memory_jobs: Jobs held in the memory benchmark.
+        memory_rss: Whether the memory benchmark also measures RSS growth (in further runs).
         aio_jobs: Jobs watched from one event loop in the asyncio benchmark.
         aio_pairs: Pairs of asyncio runs (each about 4 s).
         server: Where the loopback emulator server runs: its own process, or a thread of this
@@ -124,6 +125,7 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     scale_extra_pairs: int
     memory_reps: int
     memory_jobs: int
+    memory_rss: bool
     aio_jobs: int
     aio_pairs: int
     server: Literal["process", "thread"]

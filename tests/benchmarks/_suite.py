@@ -4,9 +4,9 @@
                                [--out bench-results.json] [--server process|thread]
     python tests/benchmarks/run.py ...   (the same)
 
-Needs the `bench` extra (general-superstaq). A full run takes about five minutes on two
-cores; `--quick` about a minute and a quarter (fewer repetitions, and the scale benchmark
-on 2,000 jobs instead of 10,000).
+Needs the `bench` extra (general-superstaq). A full run takes about four minutes on two
+cores; `--quick` about a minute (fewer repetitions; the scale benchmark on 2,000 jobs
+instead of 10,000, the memory benchmark on 2,500 instead of 5,000 and without RSS runs).
 """
 
 from __future__ import annotations
@@ -62,13 +62,15 @@ FULL = msgspec.convert(
         "scale_extra_pairs": 5,
         "memory_reps": 2,
         "memory_jobs": 5000,
+        "memory_rss": True,
         "aio_jobs": 1000,
         "aio_pairs": 5,
     },
     Settings,
 )
 
-#: A quick run's: fewer of everything, and the scale benchmark on fewer jobs.
+#: A quick run's: fewer of everything, the scale and memory benchmarks on fewer jobs, no
+#: RSS runs.
 QUICK = msgspec.structs.replace(
     FULL,
     **{
@@ -83,6 +85,8 @@ QUICK = msgspec.structs.replace(
         "scale_pairs": 1,
         "scale_extra_pairs": 2,
         "memory_reps": 1,
+        "memory_jobs": 2500,
+        "memory_rss": False,
         "aio_pairs": 2,
     },
 )

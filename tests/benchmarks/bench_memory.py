@@ -9,7 +9,8 @@ replies (no network: a `FunctionTransport` for sqcore, a `requests` adapter for 
   poll tick of every job (`_ticks`): sqcore's batched `wait_all`, upstream's poll-all
   pattern (`Job._status()` of each). This is the state of a wait in progress: nobody has
   read the jobs' data yet. Figure: upstream peak / sqcore peak (tracemalloc), target >= 3;
-  peak RSS growth is reported beside it, measured in separate runs without tracemalloc.
+  peak RSS growth is reported beside it, measured in separate runs without tracemalloc
+  (not in a quick run).
 - overhead: the same with empty circuits and fewer jobs, then every job's data read
   (`job.job_data`) and held: the bytes per job that remain, after a collection. Reported.
 """
@@ -167,10 +168,12 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Figure]:
                 file.write(_template(chars))
         held_size = os.path.getsize(paths["held"])
         sides: tuple[Side, Side] = ("sqcore", "upstream")
+        meters: tuple[Meter, ...] = (
+            ("tracemalloc", "rss") if settings.memory_rss else ("tracemalloc",)
+        )
         held: dict[Meter, dict[Side, list[Measurement]]] = {
-            meter: {side: [] for side in sides} for meter in ("tracemalloc", "rss")
+            meter: {side: [] for side in sides} for meter in meters
         }
-        traced, rss = held["tracemalloc"], held["rss"]
         for rep in range(settings.memory_reps):
             for meter, results in held.items():
                 for side in sides:
@@ -181,28 +184,25 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Figure]:
         medians = {
             f"{side}_{name}_mib": _mib(statistics.median(read(m) for m in held[meter][side]))
             for name, meter, read in _HELD_MEASURES
+            if meter in held
             for side in sides
         }
+        note = "peak {sqcore_peak_mib} vs {upstream_peak_mib} MiB (tracemalloc)"
+        if settings.memory_rss:
+            note += (
+                ", RSS growth {sqcore_rss_peak_growth_mib} vs {upstream_rss_peak_growth_mib} MiB"
+            )
         figures.append(
             _harness.figure_from_pairs(
                 bench="memory",
                 case=f"{settings.memory_jobs} jobs x {CIRCUITS} held, waiting",
                 measure="peak upstream/sqcore",
-                numerators=[m.peak for m in traced["upstream"]],
-                denominators=[m.peak for m in traced["sqcore"]],
+                numerators=[m.peak for m in held["tracemalloc"]["upstream"]],
+                denominators=[m.peak for m in held["tracemalloc"]["sqcore"]],
                 target=Target(">=", 3.0),
-                note=(
-                    "peak {sqcore_peak_mib} vs {upstream_peak_mib} MiB (tracemalloc), RSS "
-                    "growth {sqcore_rss_peak_growth_mib} vs {upstream_rss_peak_growth_mib} MiB "
-                    "(sqcore vs upstream)".format(**medians)
-                ),
+                note=(note + " (sqcore vs upstream)").format(**medians),
                 context={
                     **medians,
-                    "rss_ratio": round(
-                        statistics.median(m.peak for m in rss["upstream"])
-                        / max(1, statistics.median(m.peak for m in rss["sqcore"])),
-                        2,
-                    ),
                     "job_json_bytes": held_size,
                     "reply_bytes_total_mib": _mib(held_size * settings.memory_jobs),
                 },
