@@ -1,33 +1,37 @@
-"""The sqcore side of the no-network benchmarks: a Transport returning canned bytes."""
+"""The sqcore side of the no-network benchmarks: `transports.FunctionTransport` serving
+canned bytes, as an SDK author's test would."""
 
 from __future__ import annotations
 
 import urllib.parse
 from collections.abc import Callable, Mapping, Sequence
 
-from returns.result import Result, Success
+from transports import FunctionTransport, Request, Response
 
-from transports import Request, Response, TransportError
+__all__ = ["HOST", "KEY", "batch_reply", "canned_transport", "requested_ids"]
 
-__all__ = ["CannedTransport", "batch_reply", "requested_ids"]
+#: The key and host of every client on canned replies (nothing is sent anywhere).
+KEY = "bench-key-0123456789"
+HOST = "https://superstaq.example.invalid"
 
 
-class CannedTransport:
-    """A `Transport` answering every request 200 with the bytes `reply(request)` returns.
+def canned_transport(reply: Callable[[Request], bytes]) -> FunctionTransport:
+    """A `FunctionTransport` answering every request 200 with the bytes `reply(request)` gives.
 
-    It builds a fresh `Response` per request, as a real transport does, and counts requests.
+    It builds a fresh `Response` per request, as a real transport does. `FunctionTransport`
+    records every request it sends, which a real transport does not: the handler empties
+    that record, so a benchmark sending millions of requests neither grows a list nor
+    collects it.
     """
 
-    def __init__(self, reply: Callable[[Request], bytes]) -> None:
-        self._reply = reply
-        self.sent = 0
-
-    def send(self, request: Request) -> Result[Response, TransportError]:
-        """Returns `Success(Response(200, headers, body))`."""
-        body = self._reply(request)
-        self.sent += 1
+    def handler(request: Request) -> Response:
+        transport.requests.clear()
+        body = reply(request)
         headers = {"Content-Type": "application/json", "Content-Length": str(len(body))}
-        return Success(Response(200, headers, body))
+        return Response(200, headers, body)
+
+    transport = FunctionTransport(handler)
+    return transport
 
 
 def requested_ids(url: str) -> list[str]:

@@ -20,9 +20,11 @@ __all__ = [
     "NUM_QUBITS",
     "circuit_json",
     "counts_over_all_bitstrings",
+    "job_bytes",
     "job_ids",
     "job_json",
     "reply_body",
+    "staggered",
 ]
 
 NUM_QUBITS = 5
@@ -154,6 +156,21 @@ def job_json(
     return dumped
 
 
+def job_bytes(num_circuits: int, seed: int, **options: int) -> bytes:
+    """One job's JSON as compact bytes (the value under its id in a fetch reply); `options`
+    are `job_json`'s."""
+    return json.dumps(job_json(num_circuits, seed, **options), separators=(",", ":")).encode()
+
+
 def reply_body(jobs: Mapping[str, object]) -> bytes:
     """The fetch reply for `jobs` (job id -> job JSON), as compact JSON bytes."""
     return json.dumps(dict(jobs), separators=(",", ":")).encode()
+
+
+def staggered(count: int, spread_seconds: float, seed: int) -> list[list[float]]:
+    """Durations of `count` one-circuit jobs, spread evenly over (0, spread_seconds] and
+    shuffled (seeded): jobs finish in an order unrelated to the order they were submitted
+    in, as real jobs of different sizes do."""
+    values = [spread_seconds * (i + 1) / count for i in range(count)]
+    random.Random(seed).shuffle(values)
+    return [[value] for value in values]

@@ -2,44 +2,58 @@
 
 Machines running this are shared and noisy, so no figure is an absolute time: each is a
 ratio of two sides measured alternately (A B A B ...) in one run, summarised as the median
-of the per-pair ratios. Absolute medians go into `context`, for reading the ratio only.
+of the per-pair ratios. Absolute medians go into `context` (and, for people, `note`), for
+reading the ratio only.
+
+CPU times are this process's (`time.process_time`: every thread of it, so a transport's
+worker threads count too). The loopback emulator server runs in another process by
+default, so its CPU is not in them; with `--server thread` it would be.
 """
 
 from __future__ import annotations
 
 import gc
 import math
+import re
 import statistics
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import Literal
 
 import msgspec
 
 __all__ = [
+    "Context",
     "Figure",
     "Settings",
     "Target",
     "calibrate",
+    "cpu_and_wall",
     "figure_from_pairs",
+    "format_bytes",
     "format_seconds",
     "interleave",
     "time_block",
     "time_block_cpu",
+    "timed_figure",
 ]
 
 Context = dict[str, float | int | str | bool]
 
 
 class Target(msgspec.Struct, frozen=True):
-    """What a ratio must reach: `ratio >= value` or `ratio <= value`."""
+    """What a ratio must reach: `ratio >= value`, `ratio > value` or `ratio <= value`."""
 
-    op: Literal[">=", "<="]
+    op: Literal[">=", ">", "<="]
     value: float
 
     def met(self, ratio: float) -> bool:
         """Whether `ratio` meets the target."""
-        return ratio >= self.value if self.op == ">=" else ratio <= self.value
+        if self.op == ">=":
+            return ratio >= self.value
+        if self.op == ">":
+            return ratio > self.value
+        return ratio <= self.value
 
     def __str__(self) -> str:
         return f"{self.op} {self.value:g}"
@@ -50,7 +64,7 @@ class Figure(msgspec.Struct, kw_only=True):
 
     Attributes:
         bench: The benchmark ("import", "poll", ...).
-        case: The case within it ("1x100", "vs poll-all", ...).
+        case: The case within it ("1 job x 100", "vs poll-all: requests", ...).
         measure: What the ratio divides, e.g. "time upstream/sqcore".
         ratio: The median of the per-pair ratios.
         target: The target, or None for a figure reported for context only.
@@ -58,7 +72,8 @@ class Figure(msgspec.Struct, kw_only=True):
         pairs: How many pairs the median is over.
         ratio_min: The smallest per-pair ratio.
         ratio_max: The largest per-pair ratio.
-        context: Absolute medians and other facts, for reading the ratio only.
+        note: The absolute figures behind the ratio, for people (the table's last column).
+        context: The same and more, as values (the JSON output).
     """
 
     bench: str
@@ -70,6 +85,7 @@ class Figure(msgspec.Struct, kw_only=True):
     pairs: int
     ratio_min: float
     ratio_max: float
+    note: str = ""
     context: Context = msgspec.field(default_factory=dict)
 
 
@@ -78,16 +94,23 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
 
     Attributes:
         quick: Whether this is a quick run.
-        pairs: Pairs of timed blocks for the in-process micro benchmarks.
+        pairs: Pairs of timed blocks for the in-process micro benchmarks (poll, decode).
         block_seconds: The length each timed block aims for.
-        import_pairs: Pairs of fresh interpreters for the import benchmark.
-        http_pairs: Pairs of blocks of refreshes over HTTP.
+        import_pairs: Rounds of fresh interpreters for the import benchmark.
+        http_pairs: Rounds of blocks of refreshes over HTTP.
         http_block: Refreshes per block over HTTP.
         many_reps: Repetitions of the many-jobs scenario (each about 10 s).
+        scale_jobs: Open jobs in one poll tick of the scale benchmark.
+        scale_pairs: Rounds of ticks of both libraries, compression off and on.
+        scale_extra_pairs: Further rounds of sqcore's ticks alone, compression off and on.
         memory_reps: Pairs of memory subprocesses.
         memory_jobs: Jobs held in the memory benchmark.
+        memory_rss: Whether the memory benchmark also measures RSS growth (in further runs).
+        aio_jobs: Jobs watched from one event loop in the asyncio benchmark.
+        aio_pairs: Pairs of asyncio runs (each about 4 s).
         server: Where the loopback emulator server runs: its own process, or a thread of this
-            one (then it competes with the client for the GIL).
+            one (then it competes with the client for the GIL, and its CPU counts as the
+            client's).
     """
 
     quick: bool
@@ -97,21 +120,35 @@ class Settings(msgspec.Struct, frozen=True, kw_only=True):
     http_pairs: int
     http_block: int
     many_reps: int
+    scale_jobs: int
+    scale_pairs: int
+    scale_extra_pairs: int
     memory_reps: int
     memory_jobs: int
+    memory_rss: bool
+    aio_jobs: int
+    aio_pairs: int
     server: Literal["process", "thread"]
+
+
+def cpu_and_wall(op: Callable[[], object]) -> tuple[float, float]:
+    """Runs `op` once; returns this process's CPU seconds and the wall seconds it took."""
+    cpu_start = time.process_time()
+    start = time.perf_counter()
+    op()
+    return time.process_time() - cpu_start, time.perf_counter() - start
 
 
 def time_block_cpu(op: Callable[[], object], repeat: int) -> tuple[float, float]:
     """Runs `op` `repeat` times after a full collection; returns the wall seconds and this
-    thread's CPU seconds per call."""
+    process's CPU seconds per call."""
     gc.collect()
-    cpu_start = time.thread_time()
+    cpu_start = time.process_time()
     start = time.perf_counter()
     for _ in range(repeat):
         op()
     wall = (time.perf_counter() - start) / repeat
-    return wall, (time.thread_time() - cpu_start) / repeat
+    return wall, (time.process_time() - cpu_start) / repeat
 
 
 def time_block(op: Callable[[], object], repeat: int) -> float:
@@ -131,24 +168,19 @@ def calibrate(op: Callable[[], object], block_seconds: float) -> int:
 
 
 def interleave(
-    first: Callable[[], object],
-    second: Callable[[], object],
-    pairs: int,
-    block_seconds: float,
-) -> tuple[list[float], list[float]]:
-    """Times `first` and `second` in alternating blocks (A B A B ...), seconds per call.
+    ops: Sequence[Callable[[], object]], pairs: int, block_seconds: float
+) -> list[list[float]]:
+    """Times `ops` in rotating blocks (A B A B ..., or A B C A B C ...), seconds per call.
 
     Each side's block repeats it enough times to last about `block_seconds`, so a fast and a
-    slow side each get a block long enough to time.
+    slow side each get a block long enough to time. Returns each side's block times.
     """
-    repeat_first = calibrate(first, block_seconds)
-    repeat_second = calibrate(second, block_seconds)
-    times_first: list[float] = []
-    times_second: list[float] = []
+    repeats = [calibrate(op, block_seconds) for op in ops]
+    times: list[list[float]] = [[] for _ in ops]
     for _ in range(pairs):
-        times_first.append(time_block(first, repeat_first))
-        times_second.append(time_block(second, repeat_second))
-    return times_first, times_second
+        for op, repeat, side in zip(ops, repeats, times, strict=True):
+            side.append(time_block(op, repeat))
+    return times
 
 
 def figure_from_pairs(
@@ -159,6 +191,7 @@ def figure_from_pairs(
     numerators: Sequence[float],
     denominators: Sequence[float],
     target: Target | None,
+    note: str = "",
     context: Context | None = None,
 ) -> Figure:
     """The figure for per-pair ratios `numerators[i] / denominators[i]`."""
@@ -174,7 +207,46 @@ def figure_from_pairs(
         pairs=len(ratios),
         ratio_min=min(ratios),
         ratio_max=max(ratios),
+        note=note,
         context=dict(context or {}),
+    )
+
+
+def timed_figure(
+    *,
+    bench: str,
+    case: str,
+    times: Mapping[str, Sequence[float]],
+    over: tuple[str, str],
+    target: Target | None,
+    detail: str = "",
+    context: Context | None = None,
+) -> Figure:
+    """The figure of `times[over[0]][i] / times[over[1]][i]`, for sides timed in rotation.
+
+    Args:
+        bench: The benchmark.
+        case: The case.
+        times: Each side's seconds per call, block by block (`interleave`), by label.
+        over: The labels of the numerator and the denominator.
+        target: The target, if any.
+        detail: What the note adds after every side's median time.
+        context: Added to the context, after each side's median as `<label>_seconds`.
+    """
+    medians = {label: statistics.median(values) for label, values in times.items()}
+    note = ", ".join(f"{label} {format_seconds(median)}" for label, median in medians.items())
+    return figure_from_pairs(
+        bench=bench,
+        case=case,
+        measure=f"time {over[0]}/{over[1]}",
+        numerators=times[over[0]],
+        denominators=times[over[1]],
+        target=target,
+        note=f"{note}; {detail}" if detail else note,
+        context={
+            **{f"{re.sub(r'[^a-z]+', '_', label)}_seconds": m for label, m in medians.items()},
+            **(context or {}),
+        },
     )
 
 
@@ -185,3 +257,12 @@ def format_seconds(seconds: float) -> str:
     if seconds < 1.0:
         return f"{seconds * 1e3:.3g} ms"
     return f"{seconds:.3g} s"
+
+
+def format_bytes(count: float) -> str:
+    """A size for people: "930 B", "41.2 KB", "9.31 MB" (powers of 1000, as on the wire)."""
+    if count < 1e3:
+        return f"{count:.0f} B"
+    if count < 1e6:
+        return f"{count / 1e3:.3g} KB"
+    return f"{count / 1e6:.3g} MB"

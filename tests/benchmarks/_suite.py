@@ -1,16 +1,19 @@
 """The suite: runs the chosen benchmarks, prints a table of figures, writes them as JSON.
 
-    python -m tests.benchmarks [--quick] [--only import,poll,decode,http,many,memory]
+    python -m tests.benchmarks [--quick] [--only NAME,NAME...]
                                [--out bench-results.json] [--server process|thread]
     python tests/benchmarks/run.py ...   (the same)
 
-Needs the `bench` extra (general-superstaq). Takes a few minutes (`--quick`: about two).
+Needs the `bench` extra (general-superstaq). A full run takes about four minutes on two
+cores; `--quick` about a minute (fewer repetitions; the scale benchmark on 2,000 jobs
+instead of 10,000, the memory benchmark on 2,500 instead of 5,000 and without RSS runs).
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import importlib
 import os
 import platform
 import subprocess
@@ -22,13 +25,14 @@ from typing import Literal
 import msgspec
 
 from tests.benchmarks import _upstream
-from tests.benchmarks._harness import Figure, Settings, format_seconds
+from tests.benchmarks._harness import Figure, Settings
 
-__all__ = ["BENCHES", "main", "settings_for"]
+__all__ = ["BENCHES", "FULL", "QUICK", "main", "settings_for", "table"]
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
-BENCHES = ("import", "poll", "decode", "http", "many", "memory")
+#: Every benchmark, in the order a full run takes them (module `bench_<name>` each).
+BENCHES = ("import", "poll", "decode", "http", "many", "scale", "memory", "asyncio")
 
 
 class Results(msgspec.Struct, kw_only=True):
@@ -42,39 +46,59 @@ class Results(msgspec.Struct, kw_only=True):
     figures: list[Figure]
 
 
+#: A full run's repetitions (`_harness.Settings` says what each means).
+FULL = msgspec.convert(
+    {
+        "quick": False,
+        "server": "process",
+        "pairs": 15,
+        "block_seconds": 0.1,
+        "import_pairs": 21,
+        "http_pairs": 11,
+        "http_block": 40,
+        "many_reps": 3,
+        "scale_jobs": 10_000,
+        "scale_pairs": 2,
+        "scale_extra_pairs": 5,
+        "memory_reps": 2,
+        "memory_jobs": 5000,
+        "memory_rss": True,
+        "aio_jobs": 1000,
+        "aio_pairs": 5,
+    },
+    Settings,
+)
+
+#: A quick run's: fewer of everything, the scale and memory benchmarks on fewer jobs, no
+#: RSS runs.
+QUICK = msgspec.structs.replace(
+    FULL,
+    **{
+        "quick": True,
+        "pairs": 7,
+        "block_seconds": 0.04,
+        "import_pairs": 7,
+        "http_pairs": 5,
+        "http_block": 20,
+        "many_reps": 1,
+        "scale_jobs": 2000,
+        "scale_pairs": 1,
+        "scale_extra_pairs": 2,
+        "memory_reps": 1,
+        "memory_jobs": 2500,
+        "memory_rss": False,
+        "aio_pairs": 2,
+    },
+)
+
+
 def settings_for(quick: bool, server: str) -> Settings:
-    """The repetitions of a full or a quick run."""
+    """The repetitions of a full or a quick run, with the server where it is asked for."""
     where: Literal["process", "thread"] = "thread" if server == "thread" else "process"
-    if quick:
-        return Settings(
-            quick=True,
-            pairs=7,
-            block_seconds=0.05,
-            import_pairs=7,
-            http_pairs=5,
-            http_block=20,
-            many_reps=1,
-            memory_reps=1,
-            memory_jobs=5000,
-            server=where,
-        )
-    return Settings(
-        quick=False,
-        pairs=15,
-        block_seconds=0.1,
-        import_pairs=21,
-        http_pairs=11,
-        http_block=40,
-        many_reps=3,
-        memory_reps=2,
-        memory_jobs=5000,
-        server=where,
-    )
+    return msgspec.structs.replace(QUICK if quick else FULL, server=where)
 
 
 def _bench(name: str) -> Callable[[Settings, Callable[[str], None]], list[Figure]]:
-    import importlib
-
     module = importlib.import_module(f"tests.benchmarks.bench_{name}")
     runner: Callable[[Settings, Callable[[str], None]], list[Figure]] = module.run
     return runner
@@ -98,62 +122,9 @@ def _machine() -> dict[str, str | int]:
     }
 
 
-_CONTEXT_KEYS = (
-    ("sqcore_seconds", "sqcore"),
-    ("upstream_seconds", "upstream"),
-    ("floor_seconds", "floor"),
-    ("http_client_seconds", "bare http.client"),
-    ("bare_interpreter_seconds", "bare python"),
-)
-
-
-_MANY_SIDES = ("sqcore", "poll_all", "sequential")
-
-
-def _context_text(figure: Figure) -> str:
-    context = figure.context
-    parts = []
-    for key, label in _CONTEXT_KEYS:
-        value = context.get(key)
-        if isinstance(value, float):
-            parts.append(f"{label} {format_seconds(value)}")
-    if figure.bench == "http":
-        parts.append(f"upstream/http.client {float(context.get('http_client_ratio', 0.0)):.2f}")
-        if "sqcore_cpu_seconds" in context:
-            cpus = "/".join(
-                format_seconds(float(context[f"{side}_cpu_seconds"]))
-                for side in ("sqcore", "upstream", "http_client")
-            )
-            parts.append(f"client CPU {cpus} (sqcore/upstream/http.client)")
-        parts.append(
-            f"conns {context.get('sqcore_connections')}/{context.get('upstream_connections')}"
-        )
-    if figure.bench == "decode" and not context.get("equal_to_upstream", True):
-        parts.append(f"DIFFERS: {context.get('differing_fields')}")
-    if figure.bench == "many" and "sqcore_requests" in context:
-        requests = "/".join(f"{float(context[f'{side}_requests']):g}" for side in _MANY_SIDES)
-        latencies = "/".join(
-            f"{float(context[f'{side}_mean_latency_s']) * 1e3:.0f}" for side in _MANY_SIDES
-        )
-        parts.append(
-            f"requests {requests}, mean latency {latencies} ms (sqcore/poll-all/sequential)"
-        )
-    if figure.bench == "memory":
-        if "sqcore_peak_mib" in context:
-            parts.append(
-                "peak {sqcore_peak_mib}/{upstream_peak_mib} MiB, RSS growth "
-                "{sqcore_rss_peak_growth_mib}/{upstream_rss_peak_growth_mib} MiB "
-                "(sqcore/upstream)".format(**context)
-            )
-        else:
-            per_job = "{sqcore_bytes_per_job}/{upstream_bytes_per_job}".format(**context)
-            parts.append(f"{per_job} B per job (sqcore/upstream)")
-    return ", ".join(parts)
-
-
 def table(figures: Sequence[Figure]) -> str:
-    """The figures as a fixed-width text table."""
-    header = ("bench", "case", "ratio", "measure", "target", "met", "n", "range", "context")
+    """The figures as a fixed-width text table (the last column, the note, is not padded)."""
+    header = ("bench", "case", "ratio", "measure", "target", "met", "n", "range", "note")
     rows = [header]
     for f in figures:
         met = "-" if f.met is None else ("yes" if f.met else "NO")
@@ -167,7 +138,7 @@ def table(figures: Sequence[Figure]) -> str:
                 met,
                 str(f.pairs),
                 f"{f.ratio_min:.2f}-{f.ratio_max:.2f}",
-                _context_text(f),
+                f.note,
             )
         )
     widths = [max(len(row[i]) for row in rows) for i in range(len(header) - 1)]
@@ -176,7 +147,7 @@ def table(figures: Sequence[Figure]) -> str:
         cells = [cell.ljust(width) for cell, width in zip(row[:-1], widths, strict=True)]
         lines.append("  ".join([*cells, row[-1]]).rstrip())
         if index == 0:
-            lines.append("  ".join("-" * width for width in widths) + "  " + "-" * 7)
+            lines.append("  ".join("-" * width for width in widths) + "  " + "-" * 4)
     return "\n".join(lines)
 
 

@@ -10,14 +10,16 @@ from __future__ import annotations
 
 import importlib
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from types import ModuleType
 from typing import Protocol
 
 __all__ = [
     "CannedAdapter",
+    "UpstreamJob",
     "available",
     "gss",
+    "jobs",
     "make_client",
     "models",
     "mount_canned",
@@ -66,6 +68,33 @@ def make_client(remote_host: str, api_key: str, *, max_retry_seconds: float = 60
             max_retry_seconds=max_retry_seconds,
         )
     return client
+
+
+class _Status(Protocol):
+    value: str
+
+
+class UpstreamJob(Protocol):
+    """What the benchmarks call on `general_superstaq.job.Job`."""
+
+    @property
+    def job_data(self) -> object: ...
+
+    def _status(self, index: int | None = None) -> _Status: ...
+
+    def wait_until_terminal_state(
+        self,
+        index: int | None = None,
+        timeout_seconds: float | None = None,
+        polling_seconds: float = 5,
+    ) -> None: ...
+
+
+def jobs(client: object, job_ids: Sequence[str]) -> list[UpstreamJob]:
+    """Upstream's `Job` of each id, read through `client`."""
+    job_class = gss().job.Job
+    made: list[UpstreamJob] = [job_class(client, job_id) for job_id in job_ids]
+    return made
 
 
 class _PreparedRequest(Protocol):

@@ -27,7 +27,6 @@ scenario would stop being the one the targets describe.
 
 from __future__ import annotations
 
-import random
 import statistics
 import time
 from collections.abc import Callable, Sequence
@@ -35,8 +34,8 @@ from collections.abc import Callable, Sequence
 import msgspec
 
 from sqcore import TERMINAL_CIRCUIT_STATES, Client, Job, Progress, wait_all
-from tests.benchmarks import _upstream
-from tests.benchmarks._harness import Figure, Settings, Target, figure_from_pairs
+from tests.benchmarks import _data, _harness, _upstream
+from tests.benchmarks._harness import Context, Figure, Settings, Target
 from tests.benchmarks._server_host import KEY, Host, open_host
 
 __all__ = ["JOBS", "POLLING_SECONDS", "SPREAD_SECONDS", "Outcome", "run"]
@@ -73,13 +72,6 @@ class Outcome(msgspec.Struct, frozen=True):
         return self.detections[-1] - self.completions[-1]
 
 
-def durations(seed: int) -> list[list[float]]:
-    """Per-job durations (one circuit each) spread over (0, SPREAD] s, shuffled."""
-    values = [SPREAD_SECONDS * (i + 1) / JOBS for i in range(JOBS)]
-    random.Random(seed).shuffle(values)
-    return [[value] for value in values]
-
-
 def _sqcore(host: Host, ids: Sequence[str]) -> list[float]:
     client = Client(api_key=KEY, remote_host=host.url, max_retry_seconds=TIMEOUT_SECONDS)
     jobs = [Job(client, job_id) for job_id in ids]
@@ -100,34 +92,31 @@ def _sqcore(host: Host, ids: Sequence[str]) -> list[float]:
 
 
 def _poll_all(host: Host, ids: Sequence[str]) -> list[float]:
-    seen: dict[str, float] = {}
+    seen: list[float] = []
     client = _upstream.make_client(host.url, KEY, max_retry_seconds=TIMEOUT_SECONDS)
-    job_class = _upstream.gss().job.Job
-    still_open = [(job_id, job_class(client, job_id)) for job_id in ids]
+    still_open = _upstream.jobs(client, ids)
     while still_open:
         remaining = []
-        for job_id, job in still_open:
-            status = str(job._status().value)
-            if status in _TERMINAL_VALUES:
-                seen[job_id] = time.monotonic()
+        for job in still_open:
+            if job._status().value in _TERMINAL_VALUES:
+                seen.append(time.monotonic())
             else:
-                remaining.append((job_id, job))
+                remaining.append(job)
         still_open = remaining
         if still_open:
             time.sleep(POLLING_SECONDS)
-    return list(seen.values())
+    return seen
 
 
 def _sequential(host: Host, ids: Sequence[str]) -> list[float]:
-    seen: dict[str, float] = {}
+    seen: list[float] = []
     client = _upstream.make_client(host.url, KEY, max_retry_seconds=TIMEOUT_SECONDS)
-    job_class = _upstream.gss().job.Job
-    for job_id in ids:
-        job_class(client, job_id).wait_until_terminal_state(
+    for job in _upstream.jobs(client, ids):
+        job.wait_until_terminal_state(
             timeout_seconds=TIMEOUT_SECONDS, polling_seconds=POLLING_SECONDS
         )
-        seen[job_id] = time.monotonic()
-    return list(seen.values())
+        seen.append(time.monotonic())
+    return seen
 
 
 STRATEGIES: tuple[tuple[str, Callable[[Host, Sequence[str]], list[float]]], ...] = (
@@ -145,7 +134,7 @@ def run_strategy(
 ) -> Outcome:
     """Creates fresh jobs, runs `strategy` on them, and measures."""
     before = host.counters().requests
-    created = host.create(durations(seed))
+    created = host.create(_data.staggered(JOBS, SPREAD_SECONDS, seed))
     start = time.monotonic()
     detections = sorted(strategy(host, created.ids))
     wall = time.monotonic() - start
@@ -172,52 +161,44 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Figure]:
                     f"requests, mean latency {outcome.mean_latency * 1e3:.0f} ms, "
                     f"{outcome.wall_seconds:.2f} s"
                 )
-    ours = outcomes["sqcore wait_all"]
-    poll_all = outcomes["upstream poll-all"]
-    sequential = outcomes["upstream sequential"]
-
-    def context() -> dict[str, float | int | str | bool]:
-        facts: dict[str, float | int | str | bool] = {"server": f"{settings.server}, TCP_NODELAY"}
-        for label, runs in (("sqcore", ours), ("poll_all", poll_all), ("sequential", sequential)):
-            facts[f"{label}_requests"] = statistics.median(r.requests for r in runs)
-            facts[f"{label}_mean_latency_s"] = statistics.median(r.mean_latency for r in runs)
-            facts[f"{label}_tail_latency_s"] = statistics.median(r.tail_latency for r in runs)
-            facts[f"{label}_wall_s"] = statistics.median(r.wall_seconds for r in runs)
-        return facts
-
-    facts = context()
+    runs = {
+        "sqcore": outcomes["sqcore wait_all"],
+        "poll-all": outcomes["upstream poll-all"],
+        "sequential": outcomes["upstream sequential"],
+    }
+    requests = {label: statistics.median(r.requests for r in rs) for label, rs in runs.items()}
+    latency = {label: statistics.median(r.mean_latency for r in rs) for label, rs in runs.items()}
+    facts: Context = {"server": f"{settings.server}, TCP_NODELAY"}
+    for label, rs in runs.items():
+        key = label.replace("-", "_")
+        facts[f"{key}_requests"] = requests[label]
+        facts[f"{key}_mean_latency_s"] = latency[label]
+        facts[f"{key}_tail_latency_s"] = statistics.median(r.tail_latency for r in rs)
+        facts[f"{key}_wall_s"] = statistics.median(r.wall_seconds for r in rs)
+    cases = (
+        ("vs poll-all: requests", "requests", "poll-all", 20.0),
+        ("vs poll-all: mean latency", "latency", "poll-all", 1.0),
+        ("vs sequential: mean latency", "latency", "sequential", 5.0),
+        ("vs sequential: requests", "requests", "sequential", 1.0),
+    )
     return [
-        figure_from_pairs(
+        _harness.figure_from_pairs(
             bench="many",
-            case="vs poll-all: requests",
-            measure="requests upstream/sqcore",
-            numerators=[r.requests for r in poll_all],
-            denominators=[r.requests for r in ours],
-            target=Target(">=", 20.0),
+            case=case,
+            measure=f"{measure} upstream/sqcore",
+            numerators=[_value(r, measure) for r in runs[other]],
+            denominators=[_value(r, measure) for r in runs["sqcore"]],
+            target=Target(">=", target),
+            note=(
+                f"requests {requests['sqcore']:g} vs {requests[other]:g}, mean latency "
+                f"{latency['sqcore'] * 1e3:.0f} vs {latency[other] * 1e3:.0f} ms "
+                f"(sqcore vs {other})"
+            ),
             context=facts,
-        ),
-        figure_from_pairs(
-            bench="many",
-            case="vs poll-all: mean latency",
-            measure="latency upstream/sqcore",
-            numerators=[r.mean_latency for r in poll_all],
-            denominators=[r.mean_latency for r in ours],
-            target=Target(">=", 1.0),
-        ),
-        figure_from_pairs(
-            bench="many",
-            case="vs sequential: mean latency",
-            measure="latency upstream/sqcore",
-            numerators=[r.mean_latency for r in sequential],
-            denominators=[r.mean_latency for r in ours],
-            target=Target(">=", 5.0),
-        ),
-        figure_from_pairs(
-            bench="many",
-            case="vs sequential: requests",
-            measure="requests upstream/sqcore",
-            numerators=[r.requests for r in sequential],
-            denominators=[r.requests for r in ours],
-            target=Target(">=", 1.0),
-        ),
+        )
+        for case, measure, other, target in cases
     ]
+
+
+def _value(outcome: Outcome, measure: str) -> float:
+    return outcome.requests if measure == "requests" else outcome.mean_latency

@@ -3,13 +3,14 @@
 Each measurement runs in a fresh subprocess per side (`python -m tests.benchmarks.bench_memory
 --worker ...`), sides alternating. The worker imports only its own library, warms it up on
 one job, then starts measuring, makes the client and the jobs, and polls them from canned
-replies (no network):
+replies (no network: a `FunctionTransport` for sqcore, a `requests` adapter for upstream):
 
 - held: 5,000 jobs of 10 circuits (~2 KB circuits, 7 completed with counts, 3 running), one
-  poll of every job: sqcore's `wait_all` (batched, on a fake clock), upstream's poll-all
+  poll tick of every job (`_ticks`): sqcore's batched `wait_all`, upstream's poll-all
   pattern (`Job._status()` of each). This is the state of a wait in progress: nobody has
   read the jobs' data yet. Figure: upstream peak / sqcore peak (tracemalloc), target >= 3;
-  peak RSS growth is reported beside it, measured in separate runs without tracemalloc.
+  peak RSS growth is reported beside it, measured in separate runs without tracemalloc
+  (not in a quick run).
 - overhead: the same with empty circuits and fewer jobs, then every job's data read
   (`job.job_data`) and held: the bytes per job that remain, after a collection. Reported.
 """
@@ -17,7 +18,6 @@ replies (no network):
 from __future__ import annotations
 
 import argparse
-import contextlib
 import gc
 import os
 import resource
@@ -32,14 +32,12 @@ from typing import Literal
 
 import msgspec
 
-from tests.benchmarks import _data
-from tests.benchmarks._canned import batch_reply, requested_ids
-from tests.benchmarks._harness import Figure, Settings, Target, figure_from_pairs
+from tests.benchmarks import _data, _harness
+from tests.benchmarks._canned import HOST, KEY, batch_reply, requested_ids
+from tests.benchmarks._harness import Figure, Settings, Target
 
 __all__ = ["Measurement", "run"]
 
-KEY = "bench-key-0123456789"
-HOST = "https://superstaq.example.invalid"
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 CIRCUITS = 10
 OPEN_CIRCUITS = 3
@@ -64,22 +62,6 @@ class Measurement(msgspec.Struct, frozen=True):
     seconds: float
 
 
-class _FakeClock:
-    """sqcore's clock seam: time moves only when the client sleeps (no real waits)."""
-
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def monotonic(self) -> float:
-        return self.now
-
-    def time(self) -> float:
-        return 1_800_000_000.0 + self.now
-
-    def sleep(self, seconds: float) -> None:
-        self.now += seconds
-
-
 def _rss_bytes() -> int:
     with open("/proc/self/statm", encoding="ascii") as statm:
         return int(statm.read().split()[1]) * os.sysconf("SC_PAGE_SIZE")
@@ -90,15 +72,14 @@ def _peak_rss_bytes() -> int:
 
 
 def _sqcore_phase(job_ids: Sequence[str], template: bytes, read: bool) -> list[object]:
-    from sqcore import Client, Job, wait_all
-    from tests.benchmarks._canned import CannedTransport
+    from sqcore import Client, Job
+    from tests.benchmarks._canned import canned_transport
+    from tests.benchmarks._ticks import sqcore_tick
 
-    transport = CannedTransport(lambda request: batch_reply(requested_ids(request.url), template))
-    client = Client(api_key=KEY, remote_host=HOST, transport=transport, clock=_FakeClock())
+    transport = canned_transport(lambda request: batch_reply(requested_ids(request.url), template))
+    client = Client(api_key=KEY, remote_host=HOST, transport=transport)
     jobs = [Job(client, job_id) for job_id in job_ids]
-    # One poll, then the deadline (on the fake clock) has passed.
-    with contextlib.suppress(TimeoutError):
-        wait_all(jobs, timeout_seconds=0, polling_seconds=1.0)
+    sqcore_tick(jobs)
     held: list[object] = list(jobs)
     if read:
         held.extend(job.job_data for job in jobs)
@@ -107,15 +88,14 @@ def _sqcore_phase(job_ids: Sequence[str], template: bytes, read: bool) -> list[o
 
 def _upstream_phase(job_ids: Sequence[str], template: bytes, read: bool) -> list[object]:
     from tests.benchmarks import _upstream
+    from tests.benchmarks._ticks import upstream_tick
 
     client = _upstream.make_client(HOST, KEY)
     _upstream.mount_canned(
         client, _upstream.CannedAdapter(lambda url: batch_reply(requested_ids(url), template))
     )
-    job_class = _upstream.gss().job.Job
-    jobs = [job_class(client, job_id) for job_id in job_ids]
-    for job in jobs:
-        job._status()
+    jobs = _upstream.jobs(client, job_ids)
+    upstream_tick(jobs)
     held: list[object] = list(jobs)
     if read:
         held.extend(job.job_data for job in jobs)
@@ -160,14 +140,17 @@ def _spawn(side: Side, phase: Phase, meter: Meter, jobs: int, template_path: str
 
 def _template(circuit_chars: int) -> bytes:
     """One job's JSON (the value under its id in a reply)."""
-    body = _data.reply_body(
-        {
-            "x": _data.job_json(
-                CIRCUITS, seed=3, circuit_chars=circuit_chars, open_circuits=OPEN_CIRCUITS
-            )
-        }
+    return _data.job_bytes(
+        CIRCUITS, seed=3, circuit_chars=circuit_chars, open_circuits=OPEN_CIRCUITS
     )
-    return body[len(b'{"x":') : -1]
+
+
+#: What the "held" figure's context gives, per side: (name, meter's results, value read).
+_HELD_MEASURES: tuple[tuple[str, Meter, Callable[[Measurement], int]], ...] = (
+    ("peak", "tracemalloc", lambda m: m.peak),
+    ("retained", "tracemalloc", lambda m: m.retained),
+    ("rss_peak_growth", "rss", lambda m: m.peak),
+)
 
 
 def _mib(value: float) -> float:
@@ -184,50 +167,42 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Figure]:
             with open(paths[name], "wb") as file:
                 file.write(_template(chars))
         held_size = os.path.getsize(paths["held"])
-        traced: dict[Side, list[Measurement]] = {"sqcore": [], "upstream": []}
-        rss: dict[Side, list[Measurement]] = {"sqcore": [], "upstream": []}
         sides: tuple[Side, Side] = ("sqcore", "upstream")
-        meters: tuple[tuple[Meter, dict[Side, list[Measurement]]], ...] = (
-            ("tracemalloc", traced),
-            ("rss", rss),
+        meters: tuple[Meter, ...] = (
+            ("tracemalloc", "rss") if settings.memory_rss else ("tracemalloc",)
         )
+        held: dict[Meter, dict[Side, list[Measurement]]] = {
+            meter: {side: [] for side in sides} for meter in meters
+        }
         for rep in range(settings.memory_reps):
-            for meter, results in meters:
+            for meter, results in held.items():
                 for side in sides:
                     log(f"memory: rep {rep + 1}/{settings.memory_reps} held, {side}, {meter}")
                     results[side].append(
                         _spawn(side, "held", meter, settings.memory_jobs, paths["held"])
                     )
+        medians = {
+            f"{side}_{name}_mib": _mib(statistics.median(read(m) for m in held[meter][side]))
+            for name, meter, read in _HELD_MEASURES
+            if meter in held
+            for side in sides
+        }
+        note = "peak {sqcore_peak_mib} vs {upstream_peak_mib} MiB (tracemalloc)"
+        if settings.memory_rss:
+            note += (
+                ", RSS growth {sqcore_rss_peak_growth_mib} vs {upstream_rss_peak_growth_mib} MiB"
+            )
         figures.append(
-            figure_from_pairs(
+            _harness.figure_from_pairs(
                 bench="memory",
                 case=f"{settings.memory_jobs} jobs x {CIRCUITS} held, waiting",
                 measure="peak upstream/sqcore",
-                numerators=[m.peak for m in traced["upstream"]],
-                denominators=[m.peak for m in traced["sqcore"]],
+                numerators=[m.peak for m in held["tracemalloc"]["upstream"]],
+                denominators=[m.peak for m in held["tracemalloc"]["sqcore"]],
                 target=Target(">=", 3.0),
+                note=(note + " (sqcore vs upstream)").format(**medians),
                 context={
-                    "sqcore_peak_mib": _mib(statistics.median(m.peak for m in traced["sqcore"])),
-                    "upstream_peak_mib": _mib(
-                        statistics.median(m.peak for m in traced["upstream"])
-                    ),
-                    "sqcore_retained_mib": _mib(
-                        statistics.median(m.retained for m in traced["sqcore"])
-                    ),
-                    "upstream_retained_mib": _mib(
-                        statistics.median(m.retained for m in traced["upstream"])
-                    ),
-                    "sqcore_rss_peak_growth_mib": _mib(
-                        statistics.median(m.peak for m in rss["sqcore"])
-                    ),
-                    "upstream_rss_peak_growth_mib": _mib(
-                        statistics.median(m.peak for m in rss["upstream"])
-                    ),
-                    "rss_ratio": round(
-                        statistics.median(m.peak for m in rss["upstream"])
-                        / max(1, statistics.median(m.peak for m in rss["sqcore"])),
-                        2,
-                    ),
+                    **medians,
                     "job_json_bytes": held_size,
                     "reply_bytes_total_mib": _mib(held_size * settings.memory_jobs),
                 },
@@ -242,13 +217,14 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Figure]:
         ours = overhead["sqcore"].retained / OVERHEAD_JOBS
         theirs = overhead["upstream"].retained / OVERHEAD_JOBS
         figures.append(
-            figure_from_pairs(
+            _harness.figure_from_pairs(
                 bench="memory",
                 case=f"per job read in full ({CIRCUITS} circuits, empty)",
                 measure="bytes upstream/sqcore",
                 numerators=[theirs],
                 denominators=[ours],
                 target=None,
+                note=f"{ours / 1e3:.1f} vs {theirs / 1e3:.1f} KB per job (sqcore vs upstream)",
                 context={
                     "sqcore_bytes_per_job": round(ours),
                     "upstream_bytes_per_job": round(theirs),
