@@ -21,6 +21,7 @@ from sqcore._models import STATUS_PRIORITY_ORDER, CircuitStatus, JobData
 from sqcore._session import JobState
 from sqcore._status import failure_summary, is_terminal, status_of
 from sqcore._watch import JobWait, OnProgress
+from sqcore._wire import parse_fetch_reply
 
 __all__ = ["HandleClient", "JobHandle", "restored"]
 
@@ -156,21 +157,18 @@ class JobHandle(Generic[_C_co]):
         """The job saved as JSON: its id and whatever it has cached (statuses, data).
 
         `load` restores it; a restored job whose circuits are all terminal never makes a
-        request again. The API key is not in it.
+        request again. The API key is not in it. Data kept but not read yet is decoded
+        here (no request); if it cannot be, only the statuses are saved.
         """
         state = self._state
-        data = _NULL
-        if state is not None and state.data is not None:
-            data = msgspec.Raw(_encoder.encode(state.data))
-        elif state is not None and state.raw is not None:
-            data = msgspec.Raw(state.raw)
-        saved = _Saved(
-            _SAVE_FORMAT,
-            self._uuid,
-            None if state is None else list(state.statuses),
-            data,
-        )
-        return _encoder.encode(saved)
+        if state is None:
+            return _encoder.encode(_Saved(_SAVE_FORMAT, self._uuid))
+        data = state.data
+        if data is None and state.reply is not None:
+            read = parse_fetch_reply(state.reply, (self._id,))
+            data = read.map(lambda found: found.jobs.get(self._id)).value_or(None)
+        document = _NULL if data is None else msgspec.Raw(_encoder.encode(data))
+        return _encoder.encode(_Saved(_SAVE_FORMAT, self._uuid, list(state.statuses), document))
 
 
 def restored(data: bytes | str) -> tuple[uuid.UUID, JobState | None]:
@@ -193,8 +191,12 @@ def restored(data: bytes | str) -> tuple[uuid.UUID, JobState | None]:
         return saved.job_id, None
     if not saved.statuses:
         raise ValueError("not a saved sqcore job: its statuses are empty (at $.statuses)")
-    raw = bytes(saved.data)
-    return saved.job_id, JobState(tuple(saved.statuses), None if raw == b"null" else raw)
+    document = bytes(saved.data)
+    if document == b"null":
+        return saved.job_id, JobState(tuple(saved.statuses))
+    # The saved data, as a reply of one job: decoded (and checked) when it is first read.
+    reply = b"{" + _encoder.encode(str(saved.job_id)) + b":" + document + b"}"
+    return saved.job_id, JobState(tuple(saved.statuses), reply)
 
 
 def _plain(value: object) -> object:

@@ -76,7 +76,7 @@ class Job(JobHandle["Client"]):
         Later reads use the cached copy until a status check fetches the job again.
         """
         state = self._state
-        if state is None or (state.data is None and state.raw is None):
+        if state is None or (state.data is None and state.reply is None):
             state = self._fetch()  # statuses alone cannot give the data: fetch it
         self._state, data = self._client._session.decoded(self._id, state)
         return data

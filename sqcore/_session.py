@@ -47,7 +47,7 @@ from sqcore._wire import (
     build_fetch_request,
     build_headers,
     classify_response,
-    decode_job,
+    one_job_replies,
     parse_fetch_reply,
     parse_poll_reply,
 )
@@ -88,13 +88,15 @@ class JobState(msgspec.Struct, frozen=True):
 
     Attributes:
         statuses: The circuits' statuses (all a status decision needs).
-        raw: The job's own JSON, kept to decode on first read; None when a batched wait
-            did not keep it (an open job's data would be stale by the next poll).
+        reply: A fetch reply that holds the job, kept to decode its data on first read: the
+            reply itself when it held this job alone, else the job cut out of a batch reply
+            (`one_job_replies`), so the batch can be freed. None when a batched wait did
+            not keep it (an open job's data would be stale by the next poll).
         data: The decoded `JobData`, once someone read it.
     """
 
     statuses: tuple[CircuitStatus, ...]
-    raw: bytes | None = None
+    reply: bytes | None = None
     data: JobData | None = None
 
 
@@ -219,23 +221,31 @@ class Session:
     def states(
         self, body: bytes, batch: Sequence[str], keep: Callable[[tuple[CircuitStatus, ...]], bool]
     ) -> dict[str, JobState]:
-        """Each job of a fetch reply as a `JobState`; a job's JSON is copied out of the reply
-        (so the reply can be freed) only for the jobs whose statuses `keep` selects."""
-        poll = self.value(parse_poll_reply(body, batch), f"fetching job(s) {', '.join(batch)}")
+        """Each job of a fetch reply as a `JobState` (its warnings shown); a job's data is
+        kept, to decode on first read, only for the jobs whose statuses `keep` selects."""
+        what = f"fetching job(s) {', '.join(batch)}"
+        poll = self.value(parse_poll_reply(body, batch), what)
         self.warn(poll.warnings)
+        kept = [job_id for job_id, statuses in poll.statuses.items() if keep(statuses)]
+        replies: dict[str, bytes] = {}
+        if len(batch) == 1:
+            replies = dict.fromkeys(kept, body)  # the reply is the job's: kept as it is
+        elif kept:
+            replies = self.value(one_job_replies(body, kept), what)
         return {
-            job_id: JobState(entry.statuses, bytes(entry.raw) if keep(entry.statuses) else None)
-            for job_id, entry in poll.jobs.items()
+            job_id: JobState(statuses, replies.get(job_id))
+            for job_id, statuses in poll.statuses.items()
         }
 
     def decoded(self, job_id: str, state: JobState) -> tuple[JobState, JobData]:
-        """`state` with its data decoded (its JSON dropped: it would double the memory), and
-        the data. The state must hold the data or the job's JSON (a fetch of the job)."""
+        """`state` with its data decoded (its reply dropped: it would double the memory), and
+        the data. The state must hold the data or a reply (a fetch of the job)."""
         if state.data is not None:
             return state, state.data
-        if state.raw is None:
-            raise AssertionError(f"job {job_id}: a state without JSON has no data to decode")
-        data = self.value(decode_job(job_id, state.raw), f"reading job {job_id}")
+        if state.reply is None:
+            raise AssertionError(f"job {job_id}: a state without a reply has no data to decode")
+        read = self.value(parse_fetch_reply(state.reply, (job_id,)), f"reading job {job_id}")
+        data = read.jobs[job_id]
         return JobState(state.statuses, None, data), data
 
     def warn(self, messages: Iterable[str]) -> None:

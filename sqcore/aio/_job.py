@@ -53,7 +53,7 @@ class AsyncJob(JobHandle["AsyncClient"]):
     async def data(self) -> JobData:
         """The job's `JobData` (`Job.job_data`): fetched on first use, then cached."""
         state = self._state
-        if state is None or (state.data is None and state.raw is None):
+        if state is None or (state.data is None and state.reply is None):
             state = await self._fetch()
         self._state, data = self._client._session.decoded(self._id, state)
         return data

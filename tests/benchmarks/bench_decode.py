@@ -1,8 +1,9 @@
 """Decode: a fetch reply read in full into `JobData`, against a bare decode into the same types.
 
 sqcore's side is the decode its client runs on every fetch reply it reads in full
-(`sqcore._wire.parse_fetch_reply`, which `Client.fetch_jobs` calls: the id map, each
-requested job's statuses, then each job as a `JobData`, with errors naming job and path).
+(`sqcore._wire.parse_fetch_reply`, which `Client.fetch_jobs` calls: one pass into
+`JobData`s and warnings, read again job by job only when something is wrong, so that the
+error names the job and the path).
 The floor is one `msgspec.json.Decoder(dict[str, JobData]).decode` of the same bytes: the
 same types, with nothing else. A third side times the public call, `Client.fetch_jobs` over
 a `FunctionTransport` serving the same bytes (request, transport, decode), for context.

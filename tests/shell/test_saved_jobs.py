@@ -34,7 +34,10 @@ def test_a_saved_job_comes_back_with_its_data_and_makes_no_request_when_terminal
     client, transport = offline()
     job = Job(client, JOB)
     raw = msgspec.json.encode(data)
-    job._adopt(JobState(tuple(data.statuses), None if decoded else raw, data if decoded else None))
+    reply = msgspec.json.encode({JOB: msgspec.Raw(raw)})
+    job._adopt(
+        JobState(tuple(data.statuses), None if decoded else reply, data if decoded else None)
+    )
 
     restored = Job.load(client, job.dump())
 
