@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import re
 import urllib.parse
 from collections.abc import Sequence
 
@@ -25,6 +26,9 @@ __all__ = ["MAX_URL_LENGTH", "base_url", "batch_ids", "fetch_url", "unsafe_url_r
 #: (nginx `large_client_header_buffers`; gunicorn's `limit_request_line` is 4094 + method);
 #: 4000 stays under both with room for the method and protocol.
 MAX_URL_LENGTH = 4000
+
+#: Characters a query value keeps as they are (RFC 3986 §2.3 "unreserved").
+_UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*")
 
 
 def unsafe_url_reason(url: str) -> str | None:
@@ -69,7 +73,7 @@ def fetch_url(base: str, circuit_type: CircuitType, job_ids: Sequence[str]) -> s
     url = f"{base}/client/job/{circuit_type.value}"
     if not job_ids:
         return url
-    return url + "?" + urllib.parse.urlencode([("job_id", job_id) for job_id in job_ids])
+    return url + "?job_id=" + "&job_id=".join(map(_query_value, job_ids))
 
 
 def batch_ids(
@@ -85,8 +89,7 @@ def batch_ids(
     batches: list[tuple[str, ...]] = []
     current: list[str] = []
     for job_id in ids:
-        # "?" or "&", then "job_id=" and the id as urlencode writes it.
-        cost = 1 + len(urllib.parse.urlencode([("job_id", job_id)]))
+        cost = len("?job_id=") + len(_query_value(job_id))  # "?" or "&", the name, the value
         if current and length + cost > max_length:
             batches.append(tuple(current))
             current, length = [], empty
@@ -95,3 +98,10 @@ def batch_ids(
     if current:
         batches.append(tuple(current))
     return tuple(batches)
+
+
+def _query_value(text: str) -> str:
+    """`text` escaped for a query string (a canonical UUID needs no escaping)."""
+    if _UNRESERVED.fullmatch(text):
+        return text
+    return urllib.parse.quote(text, safe="")

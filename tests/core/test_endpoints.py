@@ -106,7 +106,7 @@ def test_a_fetch_url_names_every_id_for_the_circuit_type() -> None:
 
 def test_a_fetch_url_escapes_anything_but_plain_ids() -> None:
     assert fetch_url(BASE, CircuitType.CIRQ, ["a b&c=d", JOB_65]) == (
-        f"{BASE}/client/job/cirq?job_id=a+b%26c%3Dd&job_id={JOB_65}"
+        f"{BASE}/client/job/cirq?job_id=a%20b%26c%3Dd&job_id={JOB_65}"
     )
     assert fetch_url(BASE, CircuitType.CIRQ, ["é"]) == f"{BASE}/client/job/cirq?job_id=%C3%A9"
 
