@@ -481,19 +481,12 @@ _create_decoder = msgspec.json.Decoder(_CreateBody)
 
 
 def parse_cancel_reply(body: bytes) -> Result[CancelResult, ApiFailure]:
-    """Decodes a cancel reply `{"succeeded": [...], "message": "..."}`.
+    """Decodes a cancel reply `{"succeeded": [...], "message": "..."}` (and any warnings).
 
     Failures: BadBody with the path of the first wrong value. Invariant: never raises.
     """
-    try:
-        reply = _cancel_decoder.decode(body)
-    except msgspec.ValidationError as error:
-        message, path = _split_path(error)
-        return Failure(BadBody(message, path))
-    except _DECODE_ERRORS as error:
-        return Failure(BadBody(f"the reply is not valid JSON ({error})"))
-    return Success(
-        CancelResult(
+    return _reply_of(_cancel_decoder, body).map(
+        lambda reply: CancelResult(
             tuple(reply.succeeded), reply.message, tuple(w.message for w in reply.warnings)
         )
     )
@@ -504,13 +497,19 @@ def parse_create_reply(body: bytes) -> Result[CreateResult, ApiFailure]:
 
     Failures: BadBody with the path of the first wrong value. Invariant: never raises.
     """
+    return _reply_of(_create_decoder, body).map(
+        lambda reply: CreateResult(
+            reply.job_id, reply.num_circuits, tuple(w.message for w in reply.warnings)
+        )
+    )
+
+
+def _reply_of(decoder: msgspec.json.Decoder[_T], body: bytes) -> Result[_T, ApiFailure]:
+    """A reply decoded whole, or BadBody with the path of its first wrong value."""
     try:
-        reply = _create_decoder.decode(body)
+        return Success(decoder.decode(body))
     except msgspec.ValidationError as error:
         message, path = _split_path(error)
         return Failure(BadBody(message, path))
     except _DECODE_ERRORS as error:
         return Failure(BadBody(f"the reply is not valid JSON ({error})"))
-    return Success(
-        CreateResult(reply.job_id, reply.num_circuits, tuple(w.message for w in reply.warnings))
-    )

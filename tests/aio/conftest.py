@@ -1,16 +1,17 @@
 """Fixtures: each test of the table runs once per shell (blocking and asyncio), on the
-in-process emulator and a fake clock of that shell's kind."""
+in-process emulator and a fake clock of that shell's kind; and, for the tests on real
+sockets, an emulator on the real clock behind its loopback server (`live`, `server`)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
 import pytest
 
 from tests.aio.shells import KEY, SHELLS, Shell
 from tests.fakes import EPOCH, FakeClock
 from transports import Transport
-from transports.emulator import Emulator
+from transports.emulator import Emulator, EmulatorServer
 
 MakeShell = Callable[..., Shell]
 
@@ -45,3 +46,20 @@ def make_shell(kind: str, clock: FakeClock, emulator: Emulator) -> MakeShell:
 @pytest.fixture
 def shell(make_shell: MakeShell) -> Shell:
     return make_shell()
+
+
+#: The key the loopback emulator wants.
+LIVE_KEY = "sk-test-AIO-live-41d"
+
+
+@pytest.fixture
+def live() -> Emulator:
+    """An emulator on the real clock, for real HTTP."""
+    return Emulator(api_key=LIVE_KEY)
+
+
+@pytest.fixture
+def server(live: Emulator) -> Iterator[EmulatorServer]:
+    """`live` served on a loopback port."""
+    with EmulatorServer(live) as served:
+        yield served

@@ -10,29 +10,17 @@ import pathlib
 import sys
 import threading
 import time
-from collections.abc import Iterator
 
 import pytest
 
 from sqcore.aio import AsyncClient, AsyncJob, wait_all
+from tests.aio.conftest import LIVE_KEY
 from tests.wire.hostile import HostileServer, Stall
 from transports import ThreadedTransport, Urllib3Transport
 from transports.emulator import Emulator, EmulatorServer
 
-KEY = "sk-test-AIO-loop-0aa"
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 AIO = sorted((ROOT / "sqcore" / "aio").glob("*.py"))
-
-
-@pytest.fixture
-def emulator() -> Emulator:
-    return Emulator(api_key=KEY)
-
-
-@pytest.fixture
-def server(emulator: Emulator) -> Iterator[EmulatorServer]:
-    with EmulatorServer(emulator) as served:
-        yield served
 
 
 def other_tasks() -> set[asyncio.Task[object]]:
@@ -40,12 +28,12 @@ def other_tasks() -> set[asyncio.Task[object]]:
 
 
 async def test_it_works_inside_a_running_loop_with_the_default_transport(
-    server: EmulatorServer, emulator: Emulator
+    server: EmulatorServer, live: Emulator
 ) -> None:
     assert asyncio.get_running_loop().is_running()
-    job_id = emulator.create_job(durations=0.2)
+    job_id = live.create_job(durations=0.2)
 
-    async with AsyncClient(api_key=KEY, remote_host=server.url) as client:
+    async with AsyncClient(api_key=LIVE_KEY, remote_host=server.url) as client:
         job = AsyncJob(client, job_id)
         await job.wait_until_complete(polling_seconds=0.05, timeout_seconds=5)
         assert (await job.status()).value == "completed"
@@ -53,10 +41,10 @@ async def test_it_works_inside_a_running_loop_with_the_default_transport(
 
 
 async def test_a_long_poll_cancelled_returns_at_once_and_leaves_no_task_behind(
-    server: EmulatorServer, emulator: Emulator
+    server: EmulatorServer, live: Emulator
 ) -> None:
-    async with AsyncClient(api_key=KEY, remote_host=server.url) as client:
-        job = AsyncJob(client, emulator.create_job(durations=600))
+    async with AsyncClient(api_key=LIVE_KEY, remote_host=server.url) as client:
+        job = AsyncJob(client, live.create_job(durations=600))
         wait = asyncio.create_task(job.wait_until_complete(polling_seconds=10, timeout_seconds=60))
         await asyncio.sleep(0.2)  # the first poll is done; it sleeps its 10 s
 
@@ -69,9 +57,9 @@ async def test_a_long_poll_cancelled_returns_at_once_and_leaves_no_task_behind(
         assert other_tasks() == set()
 
 
-async def test_asyncio_timeout_ends_a_wait(server: EmulatorServer, emulator: Emulator) -> None:
-    async with AsyncClient(api_key=KEY, remote_host=server.url) as client:
-        job = AsyncJob(client, emulator.create_job(durations=600))
+async def test_asyncio_timeout_ends_a_wait(server: EmulatorServer, live: Emulator) -> None:
+    async with AsyncClient(api_key=LIVE_KEY, remote_host=server.url) as client:
+        job = AsyncJob(client, live.create_job(durations=600))
         start = time.monotonic()
 
         with pytest.raises(TimeoutError):
@@ -86,7 +74,7 @@ async def test_a_request_in_flight_when_cancelled_still_ends_by_its_deadline() -
     with stalled:
         blocking = Urllib3Transport(trust_env=False)
         client = AsyncClient(
-            api_key=KEY,
+            api_key=LIVE_KEY,
             remote_host=stalled.url(),
             transport=ThreadedTransport(blocking),
             request_timeout_seconds=0.5,
@@ -127,10 +115,10 @@ def _sending(thread: threading.Thread) -> bool:
 
 
 async def test_separate_waits_gathered_run_concurrently(
-    server: EmulatorServer, emulator: Emulator
+    server: EmulatorServer, live: Emulator
 ) -> None:
-    async with AsyncClient(api_key=KEY, remote_host=server.url) as client:
-        jobs = [AsyncJob(client, emulator.create_job(durations=0.4)) for _ in range(5)]
+    async with AsyncClient(api_key=LIVE_KEY, remote_host=server.url) as client:
+        jobs = [AsyncJob(client, live.create_job(durations=0.4)) for _ in range(5)]
         start = time.monotonic()
 
         await asyncio.gather(
@@ -142,13 +130,13 @@ async def test_separate_waits_gathered_run_concurrently(
 
 
 async def test_a_batched_wait_across_two_clients_of_one_loop(
-    server: EmulatorServer, emulator: Emulator
+    server: EmulatorServer, live: Emulator
 ) -> None:
     async with (
-        AsyncClient(api_key=KEY, remote_host=server.url) as first,
-        AsyncClient(api_key=KEY, remote_host=server.url) as second,
+        AsyncClient(api_key=LIVE_KEY, remote_host=server.url) as first,
+        AsyncClient(api_key=LIVE_KEY, remote_host=server.url) as second,
     ):
-        jobs = [AsyncJob(c, emulator.create_job(durations=0.2)) for c in (first, second) * 3]
+        jobs = [AsyncJob(c, live.create_job(durations=0.2)) for c in (first, second) * 3]
 
         await wait_all(jobs, polling_seconds=0.1, timeout_seconds=5)
 

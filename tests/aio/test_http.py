@@ -4,31 +4,20 @@ loopback server (which gzips its replies)."""
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Callable, Iterator
+from collections.abc import AsyncIterator, Callable
 
 import httpx
 import pytest
 
 from sqcore import Backoff, CircuitStatus
 from sqcore.aio import AsyncClient, AsyncJob, as_completed, wait_all
+from tests.aio.conftest import LIVE_KEY
 from tests.aio.httpx_transport import HttpxTransport
 from transports import AsyncTransport, ThreadedTransport
 from transports.emulator import Emulator, EmulatorServer
 
-KEY = "sk-test-AIO-http-41d"
 S = CircuitStatus
 CIRCUITS = '[{"cirq_type": "Circuit", "moments": []}, {"cirq_type": "Circuit", "moments": []}]'
-
-
-@pytest.fixture
-def emulator() -> Emulator:
-    return Emulator(api_key=KEY)
-
-
-@pytest.fixture
-def server(emulator: Emulator) -> Iterator[EmulatorServer]:
-    with EmulatorServer(emulator) as served:
-        yield served
 
 
 @pytest.fixture(params=["threaded urllib3", "httpx"])
@@ -47,11 +36,11 @@ Connect = Callable[[], AsyncClient]
 
 @pytest.fixture
 def connect(server: EmulatorServer, transport: AsyncTransport) -> Connect:
-    return lambda: AsyncClient(api_key=KEY, remote_host=server.url, transport=transport)
+    return lambda: AsyncClient(api_key=LIVE_KEY, remote_host=server.url, transport=transport)
 
 
 async def test_a_job_is_submitted_watched_and_read_over_http(
-    connect: Connect, emulator: Emulator
+    connect: Connect, live: Emulator
 ) -> None:
     client = connect()
 
@@ -68,26 +57,26 @@ async def test_a_job_is_submitted_watched_and_read_over_http(
     assert data.statuses == [S.COMPLETED, S.COMPLETED]
     assert data.tags == ["over-http"]
     assert sum((data.counts[0] or {}).values()) == 50
-    assert emulator.jobs_posted == 1
+    assert live.jobs_posted == 1
 
 
 async def test_jobs_finish_in_order_through_as_completed_over_http(
-    connect: Connect, emulator: Emulator
+    connect: Connect, live: Emulator
 ) -> None:
     client = connect()
-    ids = [emulator.create_job(durations=d) for d in (0.45, 0.15, 0.3)]
+    ids = [live.create_job(durations=d) for d in (0.45, 0.15, 0.3)]
     jobs = [AsyncJob(client, job_id) for job_id in ids]
 
     done = [job async for job in as_completed(jobs, polling_seconds=0.05, timeout_seconds=10)]
 
     assert [str(job.job_id()) for job in done] == [ids[1], ids[2], ids[0]]
-    fetches = [request for request in emulator.requests if request.method == "GET"]
+    fetches = [request for request in live.requests if request.method == "GET"]
     assert all(len(request.job_ids) <= 3 for request in fetches)
 
 
-async def test_cancel_and_fetch_over_http(connect: Connect, emulator: Emulator) -> None:
+async def test_cancel_and_fetch_over_http(connect: Connect, live: Emulator) -> None:
     client = connect()
-    ids = [emulator.create_job(durations=60) for _ in range(2)]
+    ids = [live.create_job(durations=60) for _ in range(2)]
 
     assert sorted(await client.cancel_jobs(ids)) == sorted(ids)
     fetched = await client.fetch_jobs(ids)
@@ -96,10 +85,10 @@ async def test_cancel_and_fetch_over_http(connect: Connect, emulator: Emulator) 
 
 
 async def test_a_wait_on_many_jobs_reads_their_batched_compressed_reply(
-    connect: Connect, emulator: Emulator
+    connect: Connect, live: Emulator
 ) -> None:
     client = connect()
-    jobs = [AsyncJob(client, emulator.create_job(num_circuits=3, durations=0)) for _ in range(40)]
+    jobs = [AsyncJob(client, live.create_job(num_circuits=3, durations=0)) for _ in range(40)]
 
     await wait_all(jobs, polling_seconds=0.05, timeout_seconds=10)
 

@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import logging
 import socket
-import ssl
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -28,6 +27,7 @@ from sqcore._errors import RetriesExhaustedError
 from tests.fixtures import JOB_65, fixture
 from transports import Request, Response, TransportError, Urllib3Transport
 
+from .certificates import server_context
 from .hostile import HostileServer, Reply, Serve, json_reply
 from .proxy import Proxy, ProxyServer, proxies
 
@@ -58,28 +58,10 @@ def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
         monkeypatch.delenv(name, raising=False)
 
 
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture(scope="module")
-def ca_pem(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("proxy-tls") / "ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return path
-
-
-def tls_context(ca: trustme.CA, *names: str) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert(*names).configure_cert(context)
-    return context
-
-
 @pytest.fixture
 def api(ca: trustme.CA, serve: Serve) -> HostileServer:
     """The API over TLS, with a certificate for NAME, answering every request."""
-    return serve([json_reply({"ok": True})], ssl_context=tls_context(ca, NAME))
+    return serve([json_reply({"ok": True})], ssl_context=server_context(ca, NAME))
 
 
 @pytest.fixture
@@ -279,7 +261,7 @@ def test_plain_http_to_another_host_is_forwarded_without_the_proxy_credentials(
 def test_an_https_proxy_carries_tls_inside_tls(
     proxy: Proxy, api: HostileServer, ca: trustme.CA, ca_pem: Path
 ) -> None:
-    front = proxy(ProxyServer(routes(api), ssl_context=tls_context(ca, "127.0.0.1")))
+    front = proxy(ProxyServer(routes(api), ssl_context=server_context(ca, "127.0.0.1")))
     assert front.url().startswith("https://")
 
     with Urllib3Transport(proxy_url=front.url(), ca_certs=ca_pem) as transport:
@@ -420,7 +402,7 @@ def test_a_server_that_stalls_behind_the_proxy_is_cut_at_the_deadline(
 ) -> None:
     from .hostile import Stall
 
-    slow = serve([Stall(5.0, then=Reply(200))], ssl_context=tls_context(ca, NAME))
+    slow = serve([Stall(5.0, then=Reply(200))], ssl_context=server_context(ca, NAME))
     front = proxy(ProxyServer(routes(slow)))
 
     with Urllib3Transport(proxy_url=front.url(), ca_certs=ca_pem) as transport:
@@ -541,7 +523,7 @@ def test_a_client_behind_a_proxy_reads_a_job_over_tls_from_the_environment_alone
                 200, (("Content-Type", "application/json"),), fixture("fetch_completed_single.json")
             )
         ],
-        ssl_context=tls_context(ca, NAME),
+        ssl_context=server_context(ca, NAME),
     )
     front = proxy(ProxyServer(routes(api), credentials=(USER, PASSWORD)))
     monkeypatch.setenv("HTTPS_PROXY", front.url((USER, PASSWORD)))

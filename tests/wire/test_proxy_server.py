@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterator
 import pytest
 import trustme
 
+from .certificates import server_context
 from .hostile import POLL_SECONDS, Action, Hangup, HostileServer, Raw, Reply, Serve, json_reply
 from .proxy import Proxy, ProxyServer, proxies
 
@@ -34,17 +35,6 @@ def basic(user: str, password: str) -> str:
 def proxy() -> Iterator[Proxy]:
     with proxies() as proxy:
         yield proxy
-
-
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-def tls_server_context(ca: trustme.CA, name: str) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert(name).configure_cert(context)
-    return context
 
 
 def tls_client_context(ca: trustme.CA) -> ssl.SSLContext:
@@ -110,7 +100,7 @@ def test_connect_relays_both_ways_to_the_routed_server(serve: Serve, proxy: Prox
 def test_tls_inside_the_tunnel_is_opaque_to_the_proxy_and_proxy_auth_stays_with_it(
     ca: trustme.CA, serve: Serve, proxy: Proxy
 ) -> None:
-    server = serve([json_reply({"ok": True})], ssl_context=tls_server_context(ca, API))
+    server = serve([json_reply({"ok": True})], ssl_context=server_context(ca, API))
     front = proxy(ProxyServer({API: ("127.0.0.1", server.port)}, credentials=CREDENTIALS))
     connection = http.client.HTTPSConnection(
         "127.0.0.1", front.port, timeout=PATIENCE, context=tls_client_context(ca)
@@ -354,9 +344,7 @@ def test_an_https_proxy_speaks_tls_to_the_client_and_relays_inside_it(
 ) -> None:
     server = serve([json_reply({"ok": True})])
     front = proxy(
-        ProxyServer(
-            {API: ("127.0.0.1", server.port)}, ssl_context=tls_server_context(ca, "127.0.0.1")
-        )
+        ProxyServer({API: ("127.0.0.1", server.port)}, ssl_context=server_context(ca, "127.0.0.1"))
     )
     request = f"GET /inside HTTP/1.1\nHost: {API}\nAuthorization: {SECRET}\n\n"
 
@@ -372,7 +360,7 @@ def test_an_https_proxy_speaks_tls_to_the_client_and_relays_inside_it(
 
 
 def test_a_plain_client_cannot_talk_to_an_https_proxy(ca: trustme.CA, proxy: Proxy) -> None:
-    front = proxy(ProxyServer(ssl_context=tls_server_context(ca, "127.0.0.1")))
+    front = proxy(ProxyServer(ssl_context=server_context(ca, "127.0.0.1")))
 
     with dialled(front) as sock:
         sock.sendall(connect_head(f"{API}:443").replace("\n", "\r\n").encode())

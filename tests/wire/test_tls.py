@@ -22,28 +22,11 @@ from returns.result import Result
 
 from transports import Request, Response, TransportError, Urllib3Transport
 
+from .certificates import server_context
 from .hostile import HostileServer, Reply, Serve, Stall, Trickle, json_reply
 
 SECRET = "sk-SECRET-123"
 HEADERS = {"Authorization": SECRET}
-
-
-@pytest.fixture(scope="module")
-def ca() -> trustme.CA:
-    return trustme.CA()
-
-
-@pytest.fixture(scope="module")
-def ca_pem(ca: trustme.CA, tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = tmp_path_factory.mktemp("tls") / "ca.pem"
-    ca.cert_pem.write_to_path(str(path))
-    return path
-
-
-def server_context(ca: trustme.CA, *names: str) -> ssl.SSLContext:
-    context = ssl.create_default_context(ssl.Purpose.CLIENT_AUTH)
-    ca.issue_cert(*names).configure_cert(context)
-    return context
 
 
 @pytest.fixture
