@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from returns.result import Failure, Result, Success
 
 from sqcore._models import CircuitType
-from transports._urls import is_loopback_host
+from transports._urls import is_loopback_host, url_for_message
 
 __all__ = ["MAX_URL_LENGTH", "base_url", "batch_ids", "fetch_url", "unsafe_url_reason"]
 
@@ -27,6 +27,9 @@ __all__ = ["MAX_URL_LENGTH", "base_url", "batch_ids", "fetch_url", "unsafe_url_r
 #: 4000 stays under both with room for the method and protocol.
 MAX_URL_LENGTH = 4000
 
+#: What URL parsers disagree on: a backslash, white space, a control character.
+_AMBIGUOUS = re.compile(r"[\\\s\x00-\x1f\x7f]")
+
 #: Characters a query value keeps as they are (RFC 3986 §2.3 "unreserved").
 _UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*")
 
@@ -34,19 +37,31 @@ _UNRESERVED = re.compile(r"[A-Za-z0-9._~-]*")
 def unsafe_url_reason(url: str) -> str | None:
     """Why sending an API key to `url` is unsafe, or None when it is safe.
 
-    Safe: `https://` anywhere, or `http://` to a loopback host. A name that merely starts
-    with "localhost" (`localhost.example`) or user-info tricks (`http://127.0.0.1@host`) are
-    judged by the real host part. Invariant: None only for https, or http with a loopback
-    host.
+    Safe: `https://` anywhere, or `http://` to a loopback host. Refused whatever the
+    scheme: user info (`http://127.0.0.1@host`: the key goes in `api_key`), and a backslash,
+    white space or control character anywhere, which URL parsers read differently (urllib
+    ends the host at the last "@", urllib3 and browsers at a backslash: the host judged here
+    would not be the host connected to). A name that merely starts with "localhost"
+    (`localhost.example`) is not loopback. Messages quote the URL without any user info.
+    Invariant: None only for https, or http with a loopback host, with neither of those.
     """
+    shown = url_for_message(url)
+    text = url.strip()
+    if _AMBIGUOUS.search(text):
+        return (
+            f"{shown} holds a backslash, a space or a control character, which URL parsers "
+            "read differently; write the host plainly, like https://example.com"
+        )
     try:
-        parts = urllib.parse.urlsplit(url.strip())
+        parts = urllib.parse.urlsplit(text)
         host = parts.hostname
     except ValueError as error:
-        return f"{url!r} is not a valid URL ({error})"
+        return f"{shown} is not a valid URL ({error})"
     scheme = parts.scheme.lower()
     if scheme not in ("http", "https") or not host:
-        return f"{url!r} is not an http(s) URL with a host, like https://example.com"
+        return f"{shown} is not an http(s) URL with a host, like https://example.com"
+    if "@" in parts.netloc:
+        return f"{shown} holds user info (before an @); give the key as api_key instead"
     if scheme == "https" or is_loopback_host(host):
         return None
     return (

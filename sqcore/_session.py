@@ -147,6 +147,9 @@ class Session:
         self.url = url.unwrap()
         key = _config.find_api_key() if api_key is None else api_key
         self.__api_key = checked_text("api_key", key)
+        #: Every secret this client has sent (the key, its credentials, any a call gave):
+        #: none is ever shown, even when the server echoes it back.
+        self._secrets: set[str] = {self.__api_key, *self._credentials.values()}
         self._headers = build_headers(self.__api_key, client_name, api_version, self._credentials)
 
     def describe(self, transport: object) -> str:
@@ -163,7 +166,9 @@ class Session:
         """The headers of a request, with this call's provider credentials (if any)."""
         if not credentials:
             return self._headers
-        merged = {**self._credentials, **checked_credentials(credentials)}
+        given = checked_credentials(credentials)
+        self._secrets.update(given.values())  # redacted from now on, as the client's own
+        merged = {**self._credentials, **given}
         return build_headers(self.__api_key, self.client_name, self.api_version, merged)
 
     def fetches(
@@ -255,7 +260,7 @@ class Session:
 
     def redact(self, text: str) -> str:
         """Removes the API key and credential values from text the server may have echoed."""
-        for secret in (self.__api_key, *self._credentials.values()):
+        for secret in sorted(self._secrets, key=len, reverse=True):  # longest first
             if len(secret) >= 4:
                 text = text.replace(secret, "<redacted>")
         return text

@@ -18,15 +18,18 @@ import ssl
 import threading
 import time
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import TYPE_CHECKING, Final, Literal
 
-import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
 from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
 from urllib3.util.connection import allowed_gai_family
+from urllib3.util.ssltransport import SSLTransport
 
 from transports._proxy import ProxyURL
+
+if TYPE_CHECKING:
+    from _typeshed import ReadableBuffer, WriteableBuffer
 
 __all__ = ["Call", "InFlight", "Phase", "bounded_classes"]
 
@@ -65,10 +68,16 @@ class InFlight(threading.local):
     call: Call | None = None
 
 
-def _arm(sock: socket.socket, in_flight: InFlight) -> None:
-    """Sets `sock`'s timeout to the time left to the request in flight on this thread."""
+def _arm(sock: socket.socket, in_flight: InFlight, *, reading: bool = False) -> None:
+    """Sets `sock`'s timeout to the time left to the request in flight on this thread.
+
+    The first read after the request was sent starts the reply's head: that is where the
+    "head" phase begins (http.client reads the head inside urllib3's `getresponse`).
+    """
     call = in_flight.call
     if call is not None:
+        if reading and call.phase == "send":
+            call.phase = "head"
         sock.settimeout(call.time_left())
 
 
@@ -92,14 +101,14 @@ def _bounded_sockets(
 
     class BoundedSocket(socket.socket):
         def recv(self, bufsize: int, flags: int = 0) -> bytes:
-            _arm(self, in_flight)
+            _arm(self, in_flight, reading=True)
             return super().recv(bufsize, flags)
 
-        def recv_into(self, buffer: memoryview, nbytes: int = 0, flags: int = 0) -> int:  # type: ignore[override]
-            _arm(self, in_flight)
+        def recv_into(self, buffer: WriteableBuffer, nbytes: int = 0, flags: int = 0) -> int:
+            _arm(self, in_flight, reading=True)
             return super().recv_into(buffer, nbytes, flags)
 
-        def sendall(self, data: bytes, flags: int = 0) -> None:  # type: ignore[override]
+        def sendall(self, data: ReadableBuffer, flags: int = 0) -> None:
             _arm(self, in_flight)
             super().sendall(data, flags)
 
@@ -119,14 +128,16 @@ def _bounded_sockets(
             super().do_handshake(block)
 
         def recv(self, buflen: int = 1024, flags: int = 0) -> bytes:
-            _arm(self, in_flight)
+            _arm(self, in_flight, reading=True)
             return super().recv(buflen, flags)
 
-        def recv_into(self, buffer: memoryview, nbytes: int | None = None, flags: int = 0) -> int:  # type: ignore[override]
-            _arm(self, in_flight)
+        def recv_into(
+            self, buffer: WriteableBuffer, nbytes: int | None = None, flags: int = 0
+        ) -> int:
+            _arm(self, in_flight, reading=True)
             return super().recv_into(buffer, nbytes, flags)
 
-        def sendall(self, data: bytes, flags: int = 0) -> None:  # type: ignore[override]
+        def sendall(self, data: ReadableBuffer, flags: int = 0) -> None:
             _arm(self, in_flight)
             super().sendall(data, flags)
 
@@ -145,6 +156,8 @@ def _pool_classes(
         def connect(self) -> None:
             _enter(in_flight, "connect", at_proxy=self.proxy is not None)
             super().connect()
+            if isinstance(self.sock, SSLTransport):  # TLS inside an https proxy's TLS
+                self.sock.suppress_ragged_eofs = False  # as BoundedSSLSocket's
             _enter(in_flight, "send")
 
         def _tunnel(self) -> None:
@@ -152,9 +165,16 @@ def _pool_classes(
             super()._tunnel()
             _enter(in_flight, "connect")
 
-        def getresponse(self) -> urllib3.HTTPResponse:  # type: ignore[override]
-            _enter(in_flight, "head")
-            return super().getresponse()
+        def putrequest(
+            self,
+            method: str,
+            url: str,
+            skip_host: bool = False,
+            skip_accept_encoding: bool = False,
+        ) -> None:
+            # A request on a kept-alive connection is sent without connecting first.
+            _enter(in_flight, "send")
+            super().putrequest(method, url, skip_host, skip_accept_encoding)
 
     # Bounded's methods first, then HTTPSConnection's (its connect adds TLS).
     class BoundedTLS(Bounded, HTTPSConnection):

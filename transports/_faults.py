@@ -261,11 +261,16 @@ def fault(exc: Exception, call: Call, timeout: float) -> TransportError:
     """Maps one exception from urllib3 (or the body read) to a `TransportError`."""
     seen = _Seen(call, f"{timeout:g} s")
     causes = _causes(exc)
-    if call.expired or time.monotonic() >= call.deadline:
-        return TransportError("timeout", _timed_out(seen))
     # Every wait is bounded by the time left, so a socket timeout means the deadline came.
-    if any(isinstance(cause, TimeoutError) for cause in causes):
-        return TransportError("timeout", _timed_out(seen))
+    if (
+        call.expired
+        or time.monotonic() >= call.deadline
+        or any(isinstance(cause, TimeoutError) for cause in causes)
+    ):
+        # No connection (to the host, through the proxy) was made in time: nothing of the
+        # request was sent, which is what "connect" says (a submission may be retried).
+        late: TransportErrorKind = "connect" if call.phase in ("connect", "tunnel") else "timeout"
+        return TransportError(late, _timed_out(seen))
     if call.phase == "tunnel" or call.at_proxy:
         for cause in causes:
             refused = _tunnel_refused(cause, seen)
@@ -273,9 +278,9 @@ def fault(exc: Exception, call: Call, timeout: float) -> TransportError:
                 return refused
     if call.phase == "head" and _alert_before_reply(causes):
         return TransportError("tls", f"TLS with {seen.peer} failed: refused by the server")
-    for kind, describe in _FAULTS:
+    for raised, describe in _FAULTS:
         for cause in causes:
-            if isinstance(cause, kind):
+            if isinstance(cause, raised):
                 return describe(cause, seen)
     return _broken(exc, seen)
 

@@ -133,8 +133,9 @@ class Response(msgspec.Struct, frozen=True):
         return header_value(self.headers, name)
 
 
-#: What went wrong on the network. "timeout": the request's deadline passed; "connect": no
-#: connection could be made (refused, unreachable, DNS, a proxy that cannot reach the
+#: What went wrong on the network. "timeout": the request's deadline passed after it was
+#: (perhaps partly) sent; "connect": no connection could be made, so nothing was sent
+#: (refused, unreachable, DNS, not within the deadline, a proxy that cannot reach the
 #: host); "tls": the TLS handshake or certificate check failed; "protocol": the peer broke
 #: HTTP (reset, truncated or malformed reply); "too_large": the reply body passed the
 #: transport's size bound; "proxy": the proxy refused the tunnel (407, 403); "refused": the

@@ -267,8 +267,8 @@ class Urllib3Transport:
     ) -> Result[Response, TransportError]:
         """Sends on one of `manager`'s connections and streams the reply, bounded."""
         headers = {**request.headers, "Accept-Encoding": _ACCEPT_ENCODING}
-        left = call.time_left()
         try:
+            left = call.time_left()  # raises TimeoutError if the budget is already spent
             reply = manager.urlopen(
                 request.method,
                 request.url,
@@ -400,6 +400,8 @@ class _Target:
 def _target_of(url: str) -> _Target | str:
     """Where `url` points, or why it cannot be sent to (a message that quotes no password)."""
     refusal = f"cannot send to {url_for_message(url)}: not a valid http:// or https:// URL"
+    if "\\" in url:  # parsers end the host at it, or not: the host connected to is unsure
+        return refusal
     try:
         parsed = parse_url(url)
     except LocationValueError:
