@@ -16,7 +16,9 @@ Expected on this machine: both names accepted by the client, neither resolved fr
 
 from __future__ import annotations
 
+import pathlib
 import socket
+import sys
 
 from sqcore._endpoints import unsafe_url_reason
 
@@ -24,14 +26,14 @@ from sqcore._endpoints import unsafe_url_reason
 def main() -> None:
     for name in ("localhost", "localhost.", "ip6-localhost", "ip6-localhost."):
         accepted = unsafe_url_reason(f"http://{name}:8080") is None
-        hosts_file = open("/etc/hosts", encoding="utf-8").read().split()  # noqa: SIM115
+        hosts_file = pathlib.Path("/etc/hosts").read_text(encoding="utf-8").split()
         try:
             found = sorted({info[4][0] for info in socket.getaddrinfo(name, 8080)})
         except socket.gaierror as error:
             found = [f"not resolved ({error.strerror}); asked DNS"]
-        print(
+        sys.stdout.write(
             f"{name!r:18} client sends the key over plain http: {accepted!s:5} "
-            f"in /etc/hosts: {name in hosts_file!s:5} resolves to: {found}"
+            f"in /etc/hosts: {name in hosts_file!s:5} resolves to: {found}\n"
         )
 
 
