@@ -100,6 +100,10 @@ class ClientBase(Generic[_Transport, _Clock]):
         """The circuit language: the fetch endpoint, and `create_job`'s default."""
         return self._session.circuit_type
 
+    def _redact(self, text: str) -> str:
+        """`text` (the server's) without any secret this client has sent."""
+        return self._session.redact(text)
+
     def __repr__(self) -> str:
         return type(self).__name__ + self._session.describe(self.transport)
 

@@ -31,13 +31,16 @@ class _Monotonic(Protocol):
 
 
 class HandleClient(Protocol):
-    """What a handle asks of its client without a request: its clock and default budget."""
+    """What a handle asks of its client without a request: its clock, its default budget,
+    and the redaction of server text that may echo a secret back."""
 
     @property
     def clock(self) -> _Monotonic: ...
 
     @property
     def max_retry_seconds(self) -> float: ...
+
+    def _redact(self, text: str) -> str: ...
 
 
 _C_co = TypeVar("_C_co", bound=HandleClient, covariant=True)
@@ -147,7 +150,9 @@ class JobHandle(Generic[_C_co]):
         status = status_of(statuses, checked)
         if status is CircuitStatus.FAILED:
             summary = failure_summary(data.statuses, data.status_messages, checked)
-            raise SuperstaqUnsuccessfulJobException(self._id, summary or status.value)
+            # The messages are the server's text: it may echo a credential back.
+            shown = status.value if summary is None else self._client._redact(summary)
+            raise SuperstaqUnsuccessfulJobException(self._id, shown)
         if status in (CircuitStatus.CANCELLED, CircuitStatus.DELETED):
             raise SuperstaqUnsuccessfulJobException(self._id, status.value)
 
