@@ -1,11 +1,11 @@
 """Pure: the URL rules every part of sqcore shares, decided from the text alone.
 
-- `is_loopback_host`: the one loopback rule. A loopback host is the name `localhost` (or
-  `ip6-localhost`, either with a trailing dot), or a literal IP address in 127.0.0.0/8 or
-  `::1`. Nothing is looked up: a name that merely starts with "localhost"
-  (`localhost.example`) is not loopback. The client lets plain `http://` reach only such a
-  host, the transport never sends such a host through a proxy, and the emulator serves only
-  on one.
+- `is_loopback_host`: the one loopback rule. A loopback host is the name `localhost`, or a
+  literal IP address in 127.0.0.0/8 or `::1`. Nothing is looked up, and no other name
+  counts: `localhost.` (with a trailing dot) and `ip6-localhost` are sent to DNS by common
+  resolvers, and a name that merely starts with "localhost" (`localhost.example`) is
+  anyone's. The client lets plain `http://` reach only such a host, the transport never
+  sends such a host through a proxy, and the emulator serves only on one.
 - `url_for_message`: a URL as it may appear in an error message, with any user info (where
   a password may sit) cut out.
 """
@@ -16,21 +16,22 @@ import ipaddress
 
 __all__ = ["LOOPBACK_NAMES", "is_loopback_host", "url_for_message"]
 
-#: Host names that are loopback by definition (RFC 6761 §6.3; Debian's `ip6-localhost`).
-LOOPBACK_NAMES: frozenset[str] = frozenset({"localhost", "ip6-localhost"})
+#: Host names that are loopback by definition and that resolvers answer locally (RFC 6761
+#: §6.3 reserves `localhost`; glibc, musl, macOS and Windows map it without DNS).
+LOOPBACK_NAMES: frozenset[str] = frozenset({"localhost"})
 
 
 def is_loopback_host(host: str) -> bool:
     """Whether `host` names this machine's loopback interface, judged without DNS.
 
     `host` is a URL's host part: a name, an IPv4 address, or an IPv6 address with or without
-    its brackets. Invariant: True exactly for the names in `LOOPBACK_NAMES` (any case, an
-    optional trailing dot) and for IP addresses that `ipaddress` calls loopback.
+    its brackets. Invariant: True exactly for the names in `LOOPBACK_NAMES` (any case) and
+    for IP addresses that `ipaddress` calls loopback.
     """
     bare = host.strip().lower()
     if bare.startswith("[") and bare.endswith("]"):
         bare = bare[1:-1]
-    if bare.removesuffix(".") in LOOPBACK_NAMES:
+    if bare in LOOPBACK_NAMES:
         return True
     try:
         return ipaddress.ip_address(bare).is_loopback

@@ -711,7 +711,7 @@ ENVIRONMENT = environment_of(
         ("https", "localhost", 443, EXPLICIT, ENVIRONMENT, None),
         ("http", "127.0.0.1", 8080, None, ENVIRONMENT, None),
         ("https", "[::1]", 443, EXPLICIT, None, None),
-        ("http", "LOCALHOST.", 80, None, ENVIRONMENT, None),
+        ("http", "LOCALHOST", 80, None, ENVIRONMENT, None),
         # ... but a name that only starts like it does
         ("https", "localhost.example", 443, None, ENVIRONMENT, "HTTPS_PROXY"),
     ],
@@ -729,7 +729,7 @@ def test_choose_proxy(
     assert (None if proxy is None else proxy.source) == chosen
 
 
-_loopback_hosts = st.sampled_from(["localhost", "LocalHost.", "ip6-localhost", "::1", "[::1]"]) | (
+_loopback_hosts = st.sampled_from(["localhost", "LocalHost", "::1", "[::1]"]) | (
     st.tuples(st.integers(0, 255), st.integers(0, 255), st.integers(0, 255)).map(
         lambda parts: "127." + ".".join(map(str, parts))
     )

@@ -16,9 +16,10 @@ from transports._urls import LOOPBACK_NAMES, is_loopback_host, url_for_message
     [
         ("localhost", True),
         ("LOCALHOST", True),
-        ("localhost.", True),
-        ("ip6-localhost", True),
-        ("IP6-LOCALHOST.", True),
+        # Common resolvers send these to DNS: whoever answers decides where they point.
+        ("localhost.", False),
+        ("ip6-localhost", False),
+        ("IP6-LOCALHOST.", False),
         (" localhost ", True),
         ("127.0.0.1", True),
         ("127.255.255.254", True),
@@ -41,8 +42,8 @@ def test_loopback_hosts_are_the_names_and_addresses_defined_so(host: str, loopba
     assert is_loopback_host(host) is loopback
 
 
-def test_the_loopback_names_are_rfc_6761s_and_debians() -> None:
-    assert frozenset({"localhost", "ip6-localhost"}) == LOOPBACK_NAMES
+def test_the_one_loopback_name_is_rfc_6761s() -> None:
+    assert frozenset({"localhost"}) == LOOPBACK_NAMES
 
 
 @given(st.ip_addresses())

@@ -45,13 +45,13 @@ class _Detail(msgspec.Struct, frozen=True):
 
 
 #: The address each loopback name binds (`transports._urls.LOOPBACK_NAMES`).
-_NAME_ADDRESSES = {"localhost": "127.0.0.1", "ip6-localhost": "::1"}
+_NAME_ADDRESSES = {"localhost": "127.0.0.1"}
 
 
 def _bind_address(host: str) -> str:
     """The IP address to bind for a loopback `host`: a name's address, or the literal bare."""
     bare = host.strip().lower().removeprefix("[").removesuffix("]")
-    return _NAME_ADDRESSES.get(bare.removesuffix("."), bare)
+    return _NAME_ADDRESSES.get(bare, bare)
 
 
 class _HTTPServer(ThreadingHTTPServer):
@@ -232,7 +232,7 @@ class EmulatorServer:
 
     Args:
         emulator: The emulator that answers requests.
-        host: A loopback host ("127.0.0.1", "::1", "localhost", "ip6-localhost"...).
+        host: A loopback host ("127.0.0.1", "::1", "localhost", ...).
         port: The TCP port; 0 picks a free one.
         max_body_bytes: The largest request body accepted; larger gets 413.
 
