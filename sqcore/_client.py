@@ -21,7 +21,7 @@ from sqcore._arguments import Submission, canonical_ids, new_job
 from sqcore._base import ClientBase
 from sqcore._models import CircuitStatus, JobData
 from sqcore._session import JobState, MakeRequest
-from sqcore._wire import parse_cancel_reply, parse_create_reply
+from sqcore._wire import parse_cancel_reply
 from transports._types import Transport
 
 if TYPE_CHECKING:
@@ -185,9 +185,7 @@ class Client(ClientBase[Transport, Clock]):
         body, credentials = new_job(circuits, submission, self.circuit_type)
         what = f"submitting a job to {body.target}"
         reply = self._send(self._session.create(body, credentials), what, None, idempotent=False)
-        created = self._session.value(parse_create_reply(reply), what)
-        self._session.warn(created.warnings)
-        return Job(self, created.job_id)
+        return Job(self, self._session.created(reply, what))
 
     # -- the interface of Job, wait_all and as_completed -----------------------------------
 

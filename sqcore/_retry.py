@@ -5,7 +5,9 @@ number, the failure, whether the request may be repeated, the time left, a rando
 [0, 1)) to "retry in d seconds" or "give up, because ...". Only allow-listed failures retry:
 503 and 429 replies (`Retryable`) and the transport faults in `RETRYABLE_FAULTS`. A request
 that is not idempotent (a job submission) is repeated only when the server provably did not
-take it (`RESUBMITTABLE_FAULTS`). The shell reads the clock, draws the number and sleeps.
+take it (`RESUBMITTABLE_FAULTS`), and a fault after which the server may have taken it
+(anything but `UNSENT_FAULTS`) says so (`MaybeSent`). The shell reads the clock, draws the
+number and sleeps.
 """
 
 from __future__ import annotations
@@ -22,6 +24,7 @@ __all__ = [
     "MAX_DELAY_SECONDS",
     "RESUBMITTABLE_FAULTS",
     "RETRYABLE_FAULTS",
+    "UNSENT_FAULTS",
     "GiveUp",
     "MaybeSent",
     "OutOfTime",
@@ -42,10 +45,15 @@ MAX_DELAY_SECONDS = 10.0
 #: certificate failure, a proxy that refused the tunnel, a request the transport refused.
 RETRYABLE_FAULTS: frozenset[TransportErrorKind] = frozenset({"timeout", "connect", "protocol"})
 
+#: Transport faults that leave the request unsent: no connection was made, TLS or the proxy
+#: refused before it, or the transport refused it. After any other (a timeout, a broken or
+#: too large reply) the server may have taken it.
+UNSENT_FAULTS: frozenset[TransportErrorKind] = frozenset({"connect", "tls", "proxy", "refused"})
+
 #: Transport faults after which a request that must not be repeated (a submission) still
-#: may be: no connection was made, so the server cannot have taken it. After a timeout or
-#: a broken reply the job may exist, and submitting again could make it twice.
-RESUBMITTABLE_FAULTS: frozenset[TransportErrorKind] = frozenset({"connect"})
+#: may be: worth asking again, and the server cannot have taken it. After a timeout or a
+#: broken reply the job may exist, and submitting again could make it twice.
+RESUBMITTABLE_FAULTS: frozenset[TransportErrorKind] = RETRYABLE_FAULTS & UNSENT_FAULTS
 
 
 class RetryIn(msgspec.Struct, frozen=True):
@@ -68,8 +76,8 @@ class OutOfTime(msgspec.Struct, frozen=True):
 
 
 class MaybeSent(msgspec.Struct, frozen=True):
-    """Stop: `failure` could be retried, but the request may have reached the server and
-    must not be repeated (a submission: the job may exist)."""
+    """Stop: the request may have reached the server and must not be repeated (a
+    submission: the job may exist), whether or not `failure` could otherwise be retried."""
 
     failure: NetworkFault
 
@@ -105,16 +113,17 @@ def decide_retry(
     Returns:
         RetryIn(d, failure) with `0 < d <= time_left` when `failure` may be retried and the
         wait fits in the budget; the wait is at least the server's Retry-After (RFC 9110
-        §10.2.3) when it gave one. Otherwise GiveUp(failure) for a failure no retry can
-        fix, MaybeSent(failure) for a retryable network fault after which a submission must
-        not be repeated, or OutOfTime(failure) when the wait does not fit in the budget.
+        §10.2.3) when it gave one. Otherwise MaybeSent(failure) for a network fault after
+        which a submission may have been taken (not in UNSENT_FAULTS), GiveUp(failure) for a
+        failure no retry can fix, or OutOfTime(failure) when the wait does not fit in the
+        budget.
     """
     retryable: Retryable | NetworkFault
     if isinstance(failure, NetworkFault):
+        if not idempotent and failure.fault not in UNSENT_FAULTS:
+            return MaybeSent(failure)
         if failure.fault not in RETRYABLE_FAULTS:
             return GiveUp(failure)
-        if not idempotent and failure.fault not in RESUBMITTABLE_FAULTS:
-            return MaybeSent(failure)
         retryable = failure
     elif isinstance(failure, Retryable):
         retryable = failure

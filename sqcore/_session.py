@@ -13,6 +13,7 @@ import functools
 import logging
 import os
 import sys
+import uuid
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import FrameType
@@ -48,6 +49,7 @@ from sqcore._wire import (
     build_headers,
     classify_response,
     one_job_replies,
+    parse_create_reply,
     parse_fetch_reply,
     parse_poll_reply,
 )
@@ -222,6 +224,20 @@ class Session:
         fetched = self.value(parse_fetch_reply(body, batch), f"fetching job(s) {', '.join(batch)}")
         self.warn(fetched.warnings)
         return fetched.jobs
+
+    def created(self, body: bytes, what: str) -> uuid.UUID:
+        """The new job's id from a create reply (its warnings shown). A reply that cannot be
+        read still came with a 2xx: the job exists, and the error says to look for it."""
+        result = parse_create_reply(body)
+        if isinstance(result, Failure):
+            error = self.error_for(GiveUp(result.failure()), what)
+            raise SuperstaqException(
+                f"{error} The job may have been created: look for it (by its tags) before "
+                "submitting again."
+            )
+        created = result.unwrap()
+        self.warn(created.warnings)
+        return created.job_id
 
     def states(
         self, body: bytes, batch: Sequence[str], keep: Callable[[tuple[CircuitStatus, ...]], bool]

@@ -17,7 +17,7 @@ from sqcore._arguments import Submission, canonical_ids, new_job
 from sqcore._base import ClientBase
 from sqcore._models import CircuitStatus, JobData
 from sqcore._session import JobState, MakeRequest
-from sqcore._wire import parse_cancel_reply, parse_create_reply
+from sqcore._wire import parse_cancel_reply
 from transports._types import AsyncTransport
 
 if TYPE_CHECKING:
@@ -118,9 +118,7 @@ class AsyncClient(ClientBase[AsyncTransport, AsyncClock]):
         what = f"submitting a job to {body.target}"
         make_request = self._session.create(body, credentials)
         reply = await self._send(make_request, what, None, idempotent=False)
-        created = self._session.value(parse_create_reply(reply), what)
-        self._session.warn(created.warnings)
-        return AsyncJob(self, created.job_id)
+        return AsyncJob(self, self._session.created(reply, what))
 
     # -- the interface of AsyncJob, wait_all and as_completed ------------------------------
 

@@ -24,6 +24,7 @@ from sqcore._retry import (
     MAX_DELAY_SECONDS,
     RESUBMITTABLE_FAULTS,
     RETRYABLE_FAULTS,
+    UNSENT_FAULTS,
     GiveUp,
     MaybeSent,
     OutOfTime,
@@ -112,9 +113,10 @@ def test_a_failure_no_retry_can_fix_gives_up_at_once(
     attempt: int, failure: ApiFailure, left: float, draw: float, idempotent: bool
 ) -> None:
     if isinstance(failure, Retryable) or (
-        isinstance(failure, NetworkFault) and failure.fault in RETRIED_KINDS
+        isinstance(failure, NetworkFault)
+        and (failure.fault in RETRIED_KINDS or not (idempotent or failure.fault in UNSENT_FAULTS))
     ):
-        return
+        return  # retried, or (a submission) stopped as MaybeSent: the tests below
     assert decide_retry(attempt, failure, left, draw, idempotent=idempotent) == GiveUp(failure)
 
 
@@ -139,13 +141,14 @@ def test_a_retryable_failure_is_retried_if_its_wait_fits_in_the_time_left(
 def test_a_submission_is_retried_only_when_the_server_cannot_have_taken_it(
     attempt: int, failure: ApiFailure, left: float, draw: float
 ) -> None:
-    """With time to spare: only 503/429 and a connection never made are retried; any other
-    retryable fault may have reached the server, so it stops as MaybeSent."""
+    """With time to spare: only 503/429 and a connection never made are retried; any network
+    fault after which the server may have taken the request (a timeout, a broken or too
+    large reply) stops as MaybeSent; the rest give up."""
     decision = decide_retry(attempt, failure, left, draw, idempotent=False)
     if _is_retried(failure, idempotent=False):
         assert isinstance(decision, RetryIn)
         assert decision.failure == failure
-    elif isinstance(failure, NetworkFault) and failure.fault in RETRIED_KINDS:
+    elif isinstance(failure, NetworkFault) and failure.fault not in UNSENT_FAULTS:
         assert decision == MaybeSent(failure)
     else:
         assert decision == GiveUp(failure)
@@ -163,6 +166,8 @@ def test_a_submission_is_retried_only_when_the_server_cannot_have_taken_it(
         (NetworkFault("protocol", "reset"), True, "retry"),
         (NetworkFault("tls", "bad certificate"), False, "give up"),
         (NetworkFault("too_large", "99 bytes"), True, "give up"),
+        (NetworkFault("too_large", "99 bytes"), False, "maybe sent"),  # a reply came: taken
+        (NetworkFault("proxy", "407"), False, "give up"),  # refused before the request
         (NetworkFault("proxy", "407"), True, "give up"),
         (NetworkFault("refused", "closed"), True, "give up"),
         (ServerError(500, "kaput"), False, "give up"),

@@ -287,7 +287,8 @@ def test_a_create_reply_that_cannot_be_read_names_the_submission() -> None:
         client_on(transport).create_job("c", target="ibmq_brisbane_qpu")
     assert str(caught.value) == (
         "Could not read the server's reply for submitting a job to ibmq_brisbane_qpu: "
-        "Invalid UUID (at $.job_id)"
+        "Invalid UUID (at $.job_id) The job may have been created: look for it (by its tags) "
+        "before submitting again."
     )
 
 
