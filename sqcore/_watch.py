@@ -137,7 +137,11 @@ class BatchWatch(Generic[_J]):
         polling_seconds: object,
         on_progress: OnProgress | None,
     ) -> None:
-        self.jobs = list(dict.fromkeys(jobs))
+        given = list(jobs)
+        #: One handle per job (the first given), whose statuses the wait follows.
+        self.jobs = list(dict.fromkeys(given))
+        #: Every handle given, once each: all of them take in what a poll says.
+        self._handles = list({id(handle): handle for handle in given}.values())
         polling = checked_polling(polling_seconds)
         default = max((job._client.max_retry_seconds for job in self.jobs), default=0.0)
         self.deadline = now + _timeout(timeout_seconds, default)
@@ -158,13 +162,13 @@ class BatchWatch(Generic[_J]):
         return list(groups.values())
 
     def absorb(self, states: dict[str, JobState]) -> None:
-        """Takes in the states a poll fetched: updates each job, notes what changed."""
+        """Takes in the states a poll fetched: updates every handle of each job (two handles
+        of one job both keep its cache), notes what changed and what finished."""
         for job in self.jobs:
             state = states.get(job._id)
             if state is None:
                 continue
             before = job._state
-            job._adopt(state)
             self._changes.extend(
                 changes_between(
                     job._id, None if before is None else before.statuses, state.statuses
@@ -172,6 +176,10 @@ class BatchWatch(Generic[_J]):
             )
             if is_terminal(state.statuses):
                 self._unreported.append(job)
+        for handle in self._handles:
+            state = states.get(handle._id)
+            if state is not None:
+                handle._adopt(state)
 
     def finished(self) -> list[_J]:
         """The jobs seen terminal since the last call, in the order they were given."""
