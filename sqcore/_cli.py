@@ -100,7 +100,7 @@ def _build_parser() -> argparse.ArgumentParser:
     with_connection(p)
     p = sub.add_parser("wait", help="wait until jobs are finished")
     with_ids(p)
-    p.add_argument("--timeout", type=float, default=3600.0, help="seconds (default 3600)")
+    p.add_argument("--timeout", type=_timeout, default=3600.0, help="seconds (default 3600)")
     p.add_argument(
         "--poll",
         type=_polling,
@@ -118,6 +118,14 @@ def _build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the data as JSON")
     with_connection(p)
     return parser
+
+
+def _timeout(text: str) -> float:
+    """`--timeout`: seconds, >= 0 ("inf" waits for ever)."""
+    try:
+        return checked_seconds("--timeout", float(text))
+    except ValueError as error:
+        raise argparse.ArgumentTypeError(f"{text!r}: expected seconds >= 0: {error}") from None
 
 
 def _polling(text: str) -> float | Backoff:
@@ -232,8 +240,6 @@ def _cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_wait(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    if args.timeout < 0:
-        raise _UsageError("--timeout must be >= 0")
     client = _client(args)
     jobs = [Job(client, job_id) for job_id in _job_ids(args.job_ids, args.stdin)]
     line = ProgressLine(err, "jobs")

@@ -141,6 +141,8 @@ def test_show_of_a_failed_job_lists_its_failures_and_the_servers_warning(
         (["frobnicate"], 2, "invalid choice"),
         (["status"], 2, "required"),
         (["wait", "00000000-0000-0000-0000-000000000001", "--poll", "-1"], 2, ">= 0"),
+        (["wait", "00000000-0000-0000-0000-000000000001", "--timeout", "nan"], 2, ">= 0"),
+        (["wait", "00000000-0000-0000-0000-000000000001", "--timeout", "-1"], 2, ">= 0"),
         (
             ["status", "00000000-0000-0000-0000-0000000000ee"],
             4,
