@@ -108,7 +108,8 @@ class Urllib3Transport:
         """Reads the proxy and CA settings and makes urllib3's pools (no connection yet).
 
         Args:
-            ca_certs: A PEM file of CA certificates to trust instead of the system store.
+            ca_certs: A PEM file of CA certificates, or a directory of them named by
+                subject hash (`openssl rehash`), to trust instead of the system store.
             max_body_bytes: The largest reply body accepted, counted after decoding; a
                 larger one is refused with a `TransportError` of kind "too_large".
             pool_maxsize: How many keep-alive connections to keep per host.
@@ -119,9 +120,10 @@ class Urllib3Transport:
                 `CURL_CA_BUNDLE`, when `ca_certs` is None. Read once, here.
 
         Raises:
-            ValueError: A CA bundle (argument or variable) names no file or a file with no
-                certificate; a proxy URL (argument or variable) is malformed or of a scheme
-                urllib3 cannot use without an extra package (`socks5://`); or
+            ValueError: A CA bundle (argument or variable) names nothing, a file with no
+                certificate or a directory with no hashed certificate; a proxy URL
+                (argument or variable) is malformed or of a scheme urllib3 cannot use
+                without an extra package (`socks5://`); or
                 `max_body_bytes`/`pool_maxsize` is out of range. The message names the
                 argument or variable, never a password.
         """
@@ -352,15 +354,28 @@ def _ca_bundle(
     return path, variable
 
 
+#: How OpenSSL names a certificate (or CRL) in a hashed directory: subject hash, index.
+_HASHED_NAME = re.compile(r"[0-9a-f]{8}\.r?[0-9]+")
+
+
 def _verifying_context(ca_certs: str | None, source: str) -> ssl.SSLContext:
-    """A TLS client context that requires a valid certificate for the host name."""
+    """A TLS client context that requires a valid certificate for the host name, trusting
+    the system store, a PEM bundle file, or a hashed directory of certificates."""
     context = create_urllib3_context(cert_reqs=ssl.CERT_REQUIRED)
     context.check_hostname = True
     if ca_certs is None:
         context.load_default_certs()  # OpenSSL's store: honours SSL_CERT_FILE, SSL_CERT_DIR
         return context
+    if os.path.isdir(ca_certs):  # a c_rehash directory, as requests accepts
+        if not any(_HASHED_NAME.fullmatch(name) for name in os.listdir(ca_certs)):
+            raise ValueError(
+                f"{source}: the directory {ca_certs!r} holds no hashed CA certificates "
+                "(name.0 files, as `openssl rehash` writes)"
+            )
+        context.load_verify_locations(capath=ca_certs)  # read lazily, in each handshake
+        return context
     if not os.path.isfile(ca_certs):
-        raise ValueError(f"{source}: no such CA bundle file: {ca_certs!r}")
+        raise ValueError(f"{source}: no such CA bundle file or directory: {ca_certs!r}")
     try:
         context.load_verify_locations(cafile=ca_certs)
     except ssl.SSLError as exc:

@@ -11,7 +11,9 @@ in no message, repr or log line.
 from __future__ import annotations
 
 import logging
+import shutil
 import socket
+import subprocess
 import time
 from collections.abc import Iterator
 from pathlib import Path
@@ -467,6 +469,21 @@ def test_the_ca_bundle_comes_from_the_environment(
         assert variable in repr(transport)
 
 
+@pytest.mark.skipif(shutil.which("openssl") is None, reason="needs `openssl rehash`")
+def test_the_ca_bundle_variable_may_name_a_hashed_directory_as_with_requests(
+    api: HostileServer, ca_pem: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    directory = tmp_path / "certs"
+    directory.mkdir()
+    shutil.copy(ca_pem, directory / "test-ca.pem")
+    subprocess.run(["openssl", "rehash", str(directory)], check=True, capture_output=True)
+    monkeypatch.setenv("REQUESTS_CA_BUNDLE", str(directory))
+    resolve_name_to_loopback(monkeypatch)
+
+    with Urllib3Transport() as transport:
+        assert is_successful(send(transport, f"https://{NAME}:{api.port}/job")[0])
+
+
 def test_requests_ca_bundle_is_used_alone_when_both_are_set(
     api: HostileServer,
     ca_pem: Path,
@@ -496,19 +513,30 @@ def test_ca_certs_wins_over_the_environment(
 
 
 @pytest.mark.parametrize("variable", ["REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
-@pytest.mark.parametrize("problem", ["missing", "no certificate"])
+@pytest.mark.parametrize(
+    ("problem", "reason"),
+    [
+        ("missing", "no such CA bundle file or directory"),
+        ("no certificate", "holds no usable CA certificate"),
+        ("directory without hashed certificates", "holds no hashed CA certificates"),
+    ],
+)
 def test_a_bad_ca_bundle_variable_is_refused_at_construction_naming_it(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, problem: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, variable: str, problem: str, reason: str
 ) -> None:
     path = tmp_path / "bundle.pem"
     if problem == "no certificate":
         path.write_text("not a certificate\n")
+    elif problem.startswith("directory"):
+        path.mkdir()
+        (path / "ca.pem").write_text("a certificate not named by its hash\n")
     monkeypatch.setenv(variable, str(path))
 
     with pytest.raises(ValueError, match=f"^{variable}: ") as raised:
         Urllib3Transport()
 
     assert str(path) in str(raised.value)
+    assert reason in str(raised.value)
 
 
 # --- The whole client ----------------------------------------------------------------------

@@ -320,8 +320,8 @@ def test_a_missing_ca_bundle_raises_naming_it(tmp_path: Path) -> None:
         Urllib3Transport(ca_certs=missing)
 
 
-def test_a_directory_is_not_a_ca_bundle(tmp_path: Path) -> None:
-    with pytest.raises(ValueError, match="no such CA bundle file"):
+def test_an_empty_directory_is_not_a_ca_bundle(tmp_path: Path) -> None:
+    with pytest.raises(ValueError, match="holds no hashed CA certificates"):
         Urllib3Transport(ca_certs=tmp_path)
 
 
