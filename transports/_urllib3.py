@@ -33,7 +33,6 @@ import socket
 import ssl
 import threading
 import time
-import weakref
 from collections.abc import Mapping
 from dataclasses import dataclass
 from types import TracebackType
@@ -150,8 +149,8 @@ class Urllib3Transport:
         self._closed = False
         self._direct = self._manager(None)
         self._proxied: dict[ProxyURL, urllib3.PoolManager] = {}
-        # Connections are closed with the transport even if nobody calls close().
-        self._finalizer = weakref.finalize(self, _clear_all, self._direct, self._proxied)
+        # Not closed, the transport's connections close when it is collected: urllib3's
+        # pools close theirs then.
 
     def _manager(self, proxy: ProxyURL | None) -> urllib3.PoolManager:
         """A pool manager for direct connections, or for connections through `proxy`."""
@@ -201,7 +200,9 @@ class Urllib3Transport:
         """Closes every pooled connection; later requests fail with kind "refused"."""
         with self._lock:
             self._closed = True
-        self._finalizer()
+            managers = [self._direct, *self._proxied.values()]
+        for manager in managers:
+            manager.clear()
 
     def send(self, request: Request) -> Result[Response, TransportError]:
         """Sends `request` and reads the whole reply, within `request.timeout` seconds.
@@ -310,12 +311,6 @@ class Urllib3Transport:
                 raise TooLargeError(f"reply body exceeds the {limit}-byte limit")
             out += chunk
         return bytes(out)
-
-
-def _clear_all(direct: urllib3.PoolManager, proxied: dict[ProxyURL, urllib3.PoolManager]) -> None:
-    """Closes every pooled connection of the transport's managers."""
-    for manager in [direct, *proxied.values()]:
-        manager.clear()
 
 
 def _announced_length(reply: urllib3.BaseHTTPResponse, method: str) -> int | None:

@@ -387,6 +387,13 @@ class LoopbackServer:
         with self._lock:
             return self._connections
 
+    @property
+    def open_connections(self) -> int:
+        """How many of the connections it accepted are still open (the peer has not closed
+        them, nor has it)."""
+        with self._lock:
+            return len(self._open)
+
     # Serving
 
     def _accept_loop(self) -> None:
@@ -699,6 +706,22 @@ def servers() -> Iterator[Serve]:
             return stack.enter_context(HostileServer(script, ssl_context=ssl_context))
 
         yield serve
+
+
+@contextlib.contextmanager
+def unanswered_port() -> Iterator[int]:
+    """Yields a loopback port whose accept queue is full: a connection to it is never made
+    (the SYN is dropped), as with a host that is down behind a firewall."""
+    with socket.socket() as listener, contextlib.ExitStack() as fillers:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(0)
+        port: int = listener.getsockname()[1]
+        for _ in range(4):
+            filler = fillers.enter_context(socket.socket())
+            filler.setblocking(False)
+            filler.connect_ex(("127.0.0.1", port))
+        time.sleep(0.1)  # let the kernel queue them
+        yield port
 
 
 def _encode(reply: Reply, *, head_only: bool) -> tuple[bytes, bytes]:

@@ -12,7 +12,7 @@ import socket
 import ssl
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -22,7 +22,7 @@ from returns.result import Result
 
 from transports import Request, Response, TransportError, Urllib3Transport
 
-from .certificates import server_context
+from .certificates import OneShot, reply_then_close, server_context
 from .hostile import HostileServer, Reply, Serve, Stall, Trickle, json_reply
 
 SECRET = "sk-SECRET-123"
@@ -192,33 +192,6 @@ def test_a_handshake_trickled_byte_by_byte_ends_by_the_deadline(
     assert https_server.requests == ()
 
 
-class OneShot:
-    """A loopback server that runs `handle` on the first connection it accepts."""
-
-    def __init__(self, handle: Callable[[socket.socket], object]) -> None:
-        self._listener = socket.create_server(("127.0.0.1", 0))
-        self.port: int = self._listener.getsockname()[1]
-        self._thread = threading.Thread(target=self._serve, args=(handle,), daemon=True)
-        self._thread.start()
-
-    def _serve(self, handle: Callable[[socket.socket], object]) -> None:
-        self._listener.settimeout(5)
-        with contextlib.suppress(OSError):
-            connection, _ = self._listener.accept()
-            with connection:
-                handle(connection)
-
-    def close(self) -> None:
-        self._thread.join(timeout=5)
-        self._listener.close()
-
-    def __enter__(self) -> OneShot:
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        self.close()
-
-
 def test_a_hang_up_during_the_handshake_is_a_connect_failure(trusting: Urllib3Transport) -> None:
     with OneShot(lambda connection: connection.recv(4096)) as server:  # reads the hello, hangs up
         result = send(trusting, f"https://127.0.0.1:{server.port}/job")
@@ -274,21 +247,6 @@ def test_a_server_that_demands_a_client_certificate_is_a_tls_failure(
     # Under TLS 1.3 the refusal comes after the client's handshake is done; it is still
     # a TLS failure (never retried), not a broken reply (retried for the whole budget).
     assert result.failure().kind == "tls"
-
-
-def reply_then_close(context: ssl.SSLContext, notify: bool) -> Callable[[socket.socket], None]:
-    """A TLS server that answers with a body ended by closing, with or without close_notify."""
-
-    def handle(connection: socket.socket) -> None:
-        with context.wrap_socket(connection, server_side=True) as tls:
-            tls.recv(65536)
-            tls.sendall(b"HTTP/1.1 200 OK\r\nConnection: close\r\n\r\n" + b'{"job_id": ["a"')
-            if notify:
-                # close_notify: the body ends here (the client may hang up before answering)
-                with contextlib.suppress(OSError):
-                    tls.unwrap()
-
-    return handle
 
 
 def test_a_body_ended_by_a_bare_tcp_close_is_not_taken_as_whole(

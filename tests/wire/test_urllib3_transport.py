@@ -14,7 +14,6 @@ import socket
 import threading
 import time
 import tracemalloc
-import warnings
 import zlib
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -30,6 +29,7 @@ from transports._types import TransportErrorKind
 from .hostile import (
     Action,
     Hangup,
+    HostileServer,
     Pause,
     Raw,
     Reply,
@@ -43,6 +43,7 @@ from .hostile import (
     json_reply,
     redirect,
     retry_later,
+    unanswered_port,
 )
 
 _T = TypeVar("_T")
@@ -521,24 +522,12 @@ def test_connect_keeps_one_deadline_over_every_address(
     transport: Urllib3Transport, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """A host with three addresses that all drop the SYN: together, not each, within budget."""
-    with socket.socket() as listener:
-        listener.bind(("127.0.0.1", 0))
-        listener.listen(0)
-        port: int = listener.getsockname()[1]
-        fillers = [socket.socket() for _ in range(4)]  # fill the accept queue: SYNs then drop
-        for filler in fillers:
-            filler.setblocking(False)
-            filler.connect_ex(("127.0.0.1", port))
-        time.sleep(0.1)
+    with unanswered_port() as port:
         lookup = socket.getaddrinfo
         monkeypatch.setattr(
             socket, "getaddrinfo", lambda host, *args: lookup("127.0.0.1", *args) * 3
         )
-        try:
-            result, elapsed = send(transport, f"http://three.example:{port}/", timeout=0.5)
-        finally:
-            for filler in fillers:
-                filler.close()
+        result, elapsed = send(transport, f"http://three.example:{port}/", timeout=0.5)
 
     error = failure_of(result)
     assert (error.kind, error.message) == (
@@ -571,6 +560,46 @@ def test_a_send_that_cannot_finish_times_out(transport: Urllib3Transport) -> Non
     error = failure_of(result)
     assert (error.kind, error.message) == (
         "timeout",
+        f"could not send the request to 127.0.0.1:{port} in 0.3 s",
+    )
+    assert elapsed < 0.3 + MARGIN
+
+
+def _answer_once_then_stop_reading(listener: socket.socket, stop: threading.Event) -> None:
+    """Answers the first request (keep-alive), then never reads the connection again."""
+    conn, _ = listener.accept()
+    with conn:
+        conn.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
+        data = b""
+        while b"\r\n\r\n" not in data:
+            data += conn.recv(65536)
+        conn.sendall(b"HTTP/1.1 200 OK\r\nContent-Length: 2\r\n\r\nok")
+        stop.wait(5.0)
+
+
+def test_a_send_that_cannot_finish_on_a_reused_connection_times_out_saying_so(
+    transport: Urllib3Transport,
+) -> None:
+    stop = threading.Event()
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen(1)
+        port: int = listener.getsockname()[1]
+        server = threading.Thread(target=_answer_once_then_stop_reading, args=(listener, stop))
+        server.start()
+        try:
+            url = f"http://127.0.0.1:{port}/"
+            assert success_of(send(transport, url, timeout=2.0)[0]).body == b"ok"
+            result, elapsed = send(
+                transport, url, method="PUT", body=b"x" * 32 * 2**20, timeout=0.3
+            )
+        finally:
+            stop.set()
+            server.join(5.0)
+
+    error = failure_of(result)
+    assert (error.kind, error.message) == (
+        "timeout",  # not "no connection": the connection was made, for the first request
         f"could not send the request to 127.0.0.1:{port} in 0.3 s",
     )
     assert elapsed < 0.3 + MARGIN
@@ -692,6 +721,15 @@ def test_no_time_left_sends_nothing(transport: Urllib3Transport, serve: Serve) -
     assert server.connections == 0
 
 
+@pytest.mark.parametrize("budget", [1e-9, 1e-7, 1e-6])
+def test_a_budget_spent_before_connecting_is_a_connect_failure_not_an_exception(
+    transport: Urllib3Transport, budget: float
+) -> None:
+    error = failure_of(send(transport, "http://127.0.0.1:9/x", timeout=budget)[0])
+
+    assert error.kind == "connect"  # no connection was made: nothing was sent
+
+
 def test_a_timeout_that_is_not_a_number_is_a_bug(transport: Urllib3Transport) -> None:
     with pytest.raises(ValueError, match="finite"):
         send(transport, "http://127.0.0.1:9/", timeout=float("inf"))
@@ -759,15 +797,34 @@ def test_a_timeout_too_large_for_a_float_is_a_value_error(transport: Urllib3Tran
         transport.send(Request("GET", "http://127.0.0.1:9/", {}, None, 10**400))
 
 
+def closed_soon(server: HostileServer, within: float = 2.0) -> bool:
+    """Whether every connection to `server` is closed within `within` seconds (its threads
+    see a close within one poll)."""
+    deadline = time.monotonic() + within
+    while server.open_connections and time.monotonic() < deadline:
+        time.sleep(0.01)
+    return server.open_connections == 0
+
+
 def test_the_transport_closes_its_idle_connections_when_collected(serve: Serve) -> None:
     server = serve([Reply(200, body=b"ok")])
     transport = Urllib3Transport()
     success_of(send(transport, server.url())[0])
+    assert server.open_connections == 1  # kept alive in the pool
 
-    with warnings.catch_warnings():
-        warnings.simplefilter("error", ResourceWarning)  # an unclosed socket would warn
-        del transport
-        gc.collect()
+    del transport
+    gc.collect()
+
+    assert closed_soon(server)
+
+
+def test_close_closes_the_idle_connections_at_once(serve: Serve) -> None:
+    server = serve([Reply(200, body=b"ok")])
+    with Urllib3Transport() as transport:
+        success_of(send(transport, server.url())[0])
+        assert server.open_connections == 1
+
+    assert closed_soon(server)
 
 
 def test_a_host_name_with_an_empty_label_is_refused(transport: Urllib3Transport) -> None:
