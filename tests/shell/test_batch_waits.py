@@ -156,6 +156,18 @@ def test_the_data_of_jobs_that_ended_during_the_wait_is_read_without_a_request(
     assert emulator.request_count == count
 
 
+def test_two_handles_of_one_job_are_fetched_once_and_both_updated(
+    client: Client, emulator: Emulator
+) -> None:
+    job_id = emulator.create_job(durations=1.0)
+    first, second = Job(client, job_id), Job(client, job_id)
+    wait_all([first, second], polling_seconds=0.5, timeout_seconds=10)
+    polls = emulator.requests
+    assert [request.job_ids for request in polls] == [(job_id,)] * 3  # at 0, 0.5 and 1 s
+    assert (first.status(), second.status()) == (S.COMPLETED, S.COMPLETED)
+    assert emulator.request_count == len(polls)
+
+
 def test_reading_an_open_jobs_data_after_a_wait_fetches_it(
     client: Client, emulator: Emulator
 ) -> None:

@@ -11,6 +11,7 @@ import json
 import logging
 import math
 import uuid
+from collections.abc import Callable
 
 import pytest
 from hypothesis import given, settings
@@ -256,8 +257,12 @@ def test_a_submission_the_server_cannot_have_taken_is_retried(
 
 @pytest.mark.parametrize(
     "fault",
-    [TransportError("timeout", "no reply within 30 s"), TransportError("protocol", "reset")],
-    ids=["timeout", "protocol"],
+    [
+        TransportError("timeout", "no reply within 30 s"),
+        TransportError("protocol", "reset"),
+        TransportError("too_large", "reply body exceeds the 67108864-byte limit"),
+    ],
+    ids=["timeout", "protocol", "too_large"],
 )
 def test_a_submission_that_may_have_arrived_is_not_sent_again(fault: TransportError) -> None:
     clock = FakeClock()
@@ -563,6 +568,9 @@ def test_the_servers_warnings_point_at_the_callers_line() -> None:
         "http://127.0.0.1@superstaq.example",
         "http://localhost.example",
         "http://192.168.1.10:8080",
+        "http://evil.example\\@127.0.0.1",  # urllib3 would connect to evil.example
+        "http://evil.example:8080\\@localhost:8080",
+        "http://192.0.2.7\\@[::1]",
         "ftp://localhost",
         "not a url",
     ],
@@ -617,6 +625,22 @@ def test_a_key_echoed_in_a_final_retry_error_is_redacted() -> None:
     assert str(caught.value) == (
         "Reached maximum number of retries. Last error: 503 no room for <redacted>"
     )
+
+
+def test_a_credential_given_per_call_is_redacted_when_the_server_echoes_it() -> None:
+    token = "ibm-SECRET-token-77"
+    body = json.dumps({"message": f"token {token} is not valid for this instance"}).encode()
+    client = client_on(always(json_reply(403, body)))
+    calls: list[Callable[[], object]] = [
+        lambda: client.fetch_jobs([JOB_65], ibmq_token=token),
+        lambda: client.create_job("[]", target="ibmq_brisbane_qpu", ibmq_token=token),
+        lambda: client.cancel_jobs([JOB_65], ibmq_token=token),
+    ]
+    for call in calls:
+        with pytest.raises(SuperstaqServerException) as caught:
+            call()
+        assert token not in str(caught.value)
+        assert "token <redacted> is not valid" in str(caught.value)
 
 
 def test_a_credential_shorter_than_four_characters_is_not_redacted() -> None:

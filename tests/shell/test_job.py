@@ -482,6 +482,17 @@ def test_a_failed_circuit_is_reported_with_its_message(client: Client, emulator:
     assert job.status(0) is S.COMPLETED
 
 
+def test_a_key_the_server_echoes_in_a_status_message_is_redacted_in_the_failure() -> None:
+    failed = job_65(statuses=["failed"], status_messages=[f"rejected key {KEY} for this target"])
+    job = Job(client_on(always(json_reply(200, reply_of({JOB_65: failed})))), JOB_65)
+    with pytest.raises(SuperstaqUnsuccessfulJobException) as caught:
+        job._check_if_unsuccessful()
+    assert str(caught.value) == (
+        f"Job {JOB_65} terminated with status Failure: [Circuit 0 - rejected key <redacted> "
+        "for this target]."
+    )
+
+
 # -- errors and warnings ---------------------------------------------------------------------
 
 

@@ -37,6 +37,7 @@ from .hostile import (
     json_reply,
     redirect,
     retry_later,
+    unanswered_port,
 )
 
 KEY = "sk-live-HOSTILE-4b1d"
@@ -304,6 +305,27 @@ def test_connection_refused_is_retried_then_times_out() -> None:
             client.fetch_jobs([JOB_65])
         assert time.monotonic() - started <= 0.5 + MARGIN
         no_key_in(caught.value)
+
+
+def test_a_submission_whose_connection_is_never_made_is_retried_not_said_to_be_sent() -> None:
+    with unanswered_port() as port, Urllib3Transport() as transport:
+        client = Client(
+            api_key=KEY,
+            remote_host=f"http://127.0.0.1:{port}",
+            transport=transport,
+            max_retry_seconds=0.5,
+            request_timeout_seconds=TIMEOUT,
+        )
+        started = time.monotonic()
+        with pytest.raises(TimeoutError) as caught:
+            client.create_job("[]", target="ss_unconstrained_simulator")
+        assert time.monotonic() - started <= 0.5 + MARGIN
+
+    assert str(caught.value).startswith(
+        f"Reached maximum number of retries. Last error: connect: no connection to "
+        f"127.0.0.1:{port} within "
+    )
+    assert "may have been created" not in str(caught.value)
 
 
 def test_a_client_closes_its_own_transport_on_leaving_a_with_block(serve: Serve) -> None:
