@@ -206,7 +206,9 @@ class Client(ClientBase[Transport, Clock]):
     def _replies(
         self, ids: Sequence[str], deadline: float | None, credentials: Mapping[str, str]
     ) -> Iterator[tuple[tuple[str, ...], bytes]]:
-        """Fetches `ids` in URL-sized batches: each batch, and the body of its reply."""
+        """Fetches `ids` in URL-sized batches: each batch, and the body of its reply; all
+        within one retry budget."""
+        deadline = self._session.retry_deadline(self.clock.monotonic(), deadline)
         for batch, make_request, what in self._session.fetches(ids, credentials):
             yield batch, self._send(make_request, what, deadline)
 

@@ -204,12 +204,16 @@ class Session:
         *,
         idempotent: bool = True,
     ) -> Attempts:
-        """The bookkeeping of one call: budget `max_retry_seconds` from now, cut to
-        `deadline` (monotonic) when the caller waits under one."""
-        end = clock.monotonic() + self.max_retry_seconds
-        if deadline is not None:
-            end = min(end, deadline)
+        """The bookkeeping of one request's attempts, within `retry_deadline(...)`."""
+        end = self.retry_deadline(clock.monotonic(), deadline)
         return Attempts(self, what, end, idempotent, clock, rng)
+
+    def retry_deadline(self, now: float, deadline: float | None) -> float:
+        """When a call begun at `now` stops retrying: `max_retry_seconds` later, or at the
+        caller's `deadline` (monotonic) if that comes first. A call of many requests (a
+        fetch in batches) takes it once, for all of them."""
+        end = now + self.max_retry_seconds
+        return end if deadline is None else min(end, deadline)
 
     # -- replies ---------------------------------------------------------------------------
 

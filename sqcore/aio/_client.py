@@ -138,6 +138,7 @@ class AsyncClient(ClientBase[AsyncTransport, AsyncClock]):
     async def _replies(
         self, ids: Sequence[str], deadline: float | None, credentials: Mapping[str, str]
     ) -> AsyncIterator[tuple[tuple[str, ...], bytes]]:
+        deadline = self._session.retry_deadline(self.clock.monotonic(), deadline)
         for batch, make_request, what in self._session.fetches(ids, credentials):
             yield batch, await self._send(make_request, what, deadline)
 

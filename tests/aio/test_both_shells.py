@@ -302,6 +302,28 @@ async def test_failures_raise_the_same_exceptions(
         await job.status()
 
 
+async def test_a_fetch_in_batches_retries_within_one_budget_for_all_of_them(
+    make_shell: MakeShell, emulator: Emulator, clock: FakeClock
+) -> None:
+    """The first batch is busy for 8 s, then answers; the others stay busy: the fetch ends
+    when the call's 10 s are spent, not 10 s after the first batch's answer."""
+    ids = [emulator.create_job() for _ in range(200)]
+    inner, start = emulator.transport(), clock.now
+
+    def server(request: Request) -> Response:
+        if ids[0] in request.url and clock.now >= start + 8.0:
+            return inner.send(request).unwrap()
+        return json_reply(503, b"")
+
+    shell = make_shell(FunctionTransport(server), max_retry_seconds=10.0)
+
+    with pytest.raises(TimeoutError, match="Reached maximum number of retries"):
+        await shell.fetch(ids)
+
+    assert 8.0 <= clock.now - start <= 10.0
+    assert emulator.request_count == 1  # the first batch's answer
+
+
 async def test_backoff_intervals_show_in_the_servers_arrival_times(
     make_shell: MakeShell, emulator: Emulator, clock: FakeClock
 ) -> None:
