@@ -27,7 +27,7 @@ class HttpxTransport:
     async def send(self, request: Request) -> Result[Response, TransportError]:
         try:
             return Success(await asyncio.wait_for(self._exchange(request), request.timeout))
-        except (TimeoutError, httpx.TimeoutException):
+        except (asyncio.TimeoutError, httpx.TimeoutException):  # TimeoutError from 3.11
             return Failure(TransportError("timeout", f"no reply within {request.timeout:g} s"))
         except httpx.ConnectError as error:
             return Failure(TransportError("connect", type(error).__name__))

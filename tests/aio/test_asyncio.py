@@ -62,7 +62,7 @@ async def test_asyncio_timeout_ends_a_wait(server: EmulatorServer, live: Emulato
         job = AsyncJob(client, live.create_job(durations=600))
         start = time.monotonic()
 
-        with pytest.raises(TimeoutError):
+        with pytest.raises(asyncio.TimeoutError):  # TimeoutError itself from Python 3.11
             await asyncio.wait_for(job.wait_until_complete(polling_seconds=10), 0.3)
 
         assert time.monotonic() - start < 0.8
