@@ -140,7 +140,9 @@ def decide_wait_all(
     """Decides what a waiter on many jobs does, given each job's overall status.
 
     Invariants: Done exactly when every status is terminal (no job is open); otherwise as
-    `decide_wait`, with TimedOut naming the first open status in priority order.
+    `decide_wait`, with TimedOut naming the first open status in priority order. (A job's
+    overall status is terminal exactly when all its circuits are, `is_terminal`: the
+    priority order puts every open state first.)
     """
     still_open = [status for status in statuses if status not in TERMINAL_CIRCUIT_STATES]
     if not still_open:
