@@ -3,10 +3,11 @@ transport and clock they hold, closing what they made."""
 
 from __future__ import annotations
 
+import inspect
 import random
 from collections.abc import Callable
 from types import TracebackType
-from typing import TYPE_CHECKING, Generic, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
 from sqcore._models import CircuitType
 from sqcore._session import Session
@@ -55,9 +56,14 @@ class ClientBase(Generic[_Transport, _Clock]):
         self._owned: object = None
         if transport is None:
             transport = self._owned = self._default_transport()
+        else:
+            _check_send(transport, awaited=self._AWAITS_TRANSPORT)
         self.transport: _Transport = transport
         self.clock: _Clock = self._default_clock() if clock is None else clock
         self._rng = random.Random().random if rng is None else rng
+
+    #: Whether the transport's `send` is a coroutine function (AsyncTransport) or blocks.
+    _AWAITS_TRANSPORT: ClassVar[bool] = False
 
     def _default_transport(self) -> _Transport:
         raise NotImplementedError
@@ -126,3 +132,27 @@ class ClientBase(Generic[_Transport, _Clock]):
         tb: TracebackType | None,
     ) -> None:
         self.close()
+
+
+def _check_send(transport: object, *, awaited: bool) -> None:
+    """Refuses a transport without `send`, or whose `send` is of the other shell's kind: a
+    blocking one would stall the event loop, an async one would hand back a coroutine.
+
+    Raises:
+        TypeError: Saying which kind of transport is wanted and how to get one.
+    """
+    send = getattr(transport, "send", None)
+    name = type(transport).__name__
+    if not callable(send):
+        raise TypeError(f"transport: {name} has no send(request) method")
+    if inspect.iscoroutinefunction(send) == awaited:
+        return
+    if awaited:
+        raise TypeError(
+            f"transport: {name}.send blocks, and AsyncClient needs an AsyncTransport (async "
+            f"def send): wrap it in transports.ThreadedTransport(...)"
+        )
+    raise TypeError(
+        f"transport: {name}.send is a coroutine function (an AsyncTransport): use it with "
+        "sqcore.aio.AsyncClient, or give Client a blocking Transport"
+    )

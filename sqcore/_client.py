@@ -90,7 +90,8 @@ class Client(ClientBase[Transport, Clock]):
     Raises:
         OSError: No API key was given or found.
         ValueError: A bad argument (unsafe or malformed host, negative budget, ...).
-        TypeError: An argument of the wrong type, or an unknown keyword.
+        TypeError: An argument of the wrong type, or an unknown keyword; a transport
+            without `send`, or whose `send` is a coroutine function (an AsyncTransport).
     """
 
     def _default_transport(self) -> Transport:

@@ -66,8 +66,11 @@ class AsyncClient(ClientBase[AsyncTransport, AsyncClock]):
 
     The arguments and their checks are `sqcore.Client`'s, except that `transport` is an
     `AsyncTransport` (default: `transports.ThreadedTransport()`, the blocking
-    `Urllib3Transport` in a worker thread) and `clock` an `AsyncClock`.
+    `Urllib3Transport` in a worker thread) and `clock` an `AsyncClock`. A transport whose
+    `send` blocks (is not a coroutine function) is refused with a TypeError.
     """
+
+    _AWAITS_TRANSPORT = True
 
     def _default_transport(self) -> AsyncTransport:
         from transports._threaded import ThreadedTransport

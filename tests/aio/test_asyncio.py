@@ -207,3 +207,14 @@ def test_the_async_shell_uses_the_same_session_handle_and_watch_as_the_blocking_
         if isinstance(node, ast.ImportFrom)
     }
     assert shared <= blocking & asynchronous
+
+
+def test_a_blocking_transport_is_refused_saying_how_to_wrap_it() -> None:
+    with (
+        Urllib3Transport(trust_env=False) as blocking,
+        pytest.raises(
+            TypeError,
+            match=r"^transport: Urllib3Transport\.send blocks, .*transports\.ThreadedTransport",
+        ),
+    ):
+        AsyncClient(api_key=LIVE_KEY, transport=blocking)  # type: ignore[arg-type]

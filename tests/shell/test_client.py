@@ -138,6 +138,26 @@ def test_a_client_shows_its_settings_and_budget() -> None:
     assert client.max_retry_seconds == 12.5
 
 
+class _AsyncSend:
+    async def send(self, request: Request) -> Response:
+        raise AssertionError("never called")
+
+
+@pytest.mark.parametrize(
+    ("transport", "message"),
+    [
+        (_AsyncSend(), r"^transport: _AsyncSend\.send is a coroutine function .*AsyncClient"),
+        (object(), r"^transport: object has no send\(request\) method$"),
+    ],
+    ids=["async send", "no send"],
+)
+def test_a_transport_that_cannot_serve_a_blocking_client_is_refused_saying_why(
+    transport: object, message: str
+) -> None:
+    with pytest.raises(TypeError, match=message):
+        Client(api_key=KEY, remote_host=HOST, transport=transport)  # type: ignore[arg-type]
+
+
 def test_a_client_given_a_transport_works_in_a_with_block_and_leaves_it_to_its_owner() -> None:
     transport = always(OK_65)
     with client_on(transport) as client:
