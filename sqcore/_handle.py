@@ -23,7 +23,7 @@ from sqcore._status import failure_summary, is_terminal, status_of
 from sqcore._watch import JobWait, OnProgress
 from sqcore._wire import parse_fetch_reply
 
-__all__ = ["HandleClient", "JobHandle", "restored"]
+__all__ = ["HandleClient", "JobHandle", "keep_every_reply", "restored"]
 
 
 class _Monotonic(Protocol):
@@ -174,6 +174,12 @@ class JobHandle(Generic[_C_co]):
             data = read.map(lambda found: found.jobs.get(self._id)).value_or(None)
         document = _NULL if data is None else msgspec.Raw(_encoder.encode(data))
         return _encoder.encode(_Saved(_SAVE_FORMAT, self._uuid, list(state.statuses), document))
+
+
+def keep_every_reply(_statuses: tuple[CircuitStatus, ...]) -> bool:
+    """A poll's `keep` for one job's own refresh: its JSON is kept whatever its statuses
+    (read at once, or when its data is asked for)."""
+    return True
 
 
 def restored(data: bytes | str) -> tuple[uuid.UUID, JobState | None]:

@@ -12,7 +12,7 @@ from collections.abc import Iterable, Iterator
 from typing import TYPE_CHECKING
 
 from sqcore._arguments import checked_index
-from sqcore._handle import JobHandle, restored
+from sqcore._handle import JobHandle, keep_every_reply, restored
 from sqcore._models import CircuitStatus, JobData
 from sqcore._session import JobState
 from sqcore._status import is_terminal, status_of
@@ -23,10 +23,6 @@ if TYPE_CHECKING:
     from sqcore._client import Client
 
 __all__ = ["Job", "as_completed", "wait_all"]
-
-
-def _keep_all(_statuses: tuple[CircuitStatus, ...]) -> bool:
-    return True
 
 
 class Job(JobHandle["Client"]):
@@ -59,7 +55,9 @@ class Job(JobHandle["Client"]):
         self, deadline: float | None = None, credentials: dict[str, str] | None = None
     ) -> JobState:
         """Fetches the job (its statuses and its JSON) and caches what came back."""
-        state = self._client._poll([self._id], deadline, _keep_all, credentials or {})[self._id]
+        state = self._client._poll([self._id], deadline, keep_every_reply, credentials or {})[
+            self._id
+        ]
         self._adopt(state)
         return state
 

@@ -9,7 +9,7 @@ from collections.abc import AsyncIterator, Iterable
 from typing import TYPE_CHECKING
 
 from sqcore._arguments import checked_index
-from sqcore._handle import JobHandle, restored
+from sqcore._handle import JobHandle, keep_every_reply, restored
 from sqcore._models import CircuitStatus, JobData
 from sqcore._session import JobState
 from sqcore._status import is_terminal, status_of
@@ -20,10 +20,6 @@ if TYPE_CHECKING:
     from sqcore.aio._client import AsyncClient
 
 __all__ = ["AsyncJob", "as_completed", "wait_all"]
-
-
-def _keep_all(_statuses: tuple[CircuitStatus, ...]) -> bool:
-    return True
 
 
 class AsyncJob(JobHandle["AsyncClient"]):
@@ -41,7 +37,7 @@ class AsyncJob(JobHandle["AsyncClient"]):
         return job
 
     async def _fetch(self, deadline: float | None = None) -> JobState:
-        state = (await self._client._poll([self._id], deadline, _keep_all, {}))[self._id]
+        state = (await self._client._poll([self._id], deadline, keep_every_reply, {}))[self._id]
         self._adopt(state)
         return state
 
