@@ -55,9 +55,8 @@ class Job(JobHandle["Client"]):
         self, deadline: float | None = None, credentials: dict[str, str] | None = None
     ) -> JobState:
         """Fetches the job (its statuses and its JSON) and caches what came back."""
-        state = self._client._poll([self._id], deadline, keep_every_reply, credentials or {})[
-            self._id
-        ]
+        states = self._client._poll([self._id], deadline, keep_every_reply, credentials or {})
+        state = states[self._id]
         self._adopt(state)
         return state
 
