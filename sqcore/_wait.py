@@ -16,7 +16,7 @@ from typing import NoReturn
 import msgspec
 
 from sqcore._models import STATUS_PRIORITY_ORDER, TERMINAL_CIRCUIT_STATES, CircuitStatus
-from sqcore._status import overall_status, terminal_count
+from sqcore._status import is_terminal, overall_status, terminal_count
 
 __all__ = [
     "Backoff",
@@ -102,8 +102,8 @@ class SleepFor(msgspec.Struct, frozen=True):
 
 
 class TimedOut(msgspec.Struct, frozen=True):
-    """The deadline has passed; `status` is where things stood (the first open status in
-    priority order, for many jobs)."""
+    """The deadline has passed; `status` is where things stood (for many jobs, the first
+    in priority order of the open jobs' overall statuses)."""
 
     status: CircuitStatus
 
@@ -128,26 +128,41 @@ def decide_wait(
     """
     if status in finished:
         return Done()
+    return _sleep_or_time_out(now, deadline, status, interval)
+
+
+def decide_wait_all(
+    now: float,
+    deadline: float,
+    jobs: Sequence[Sequence[CircuitStatus] | None],
+    interval: float,
+) -> WaitDecision:
+    """Decides what a waiter on many jobs does, given each job's circuit statuses (None for
+    a job not seen yet).
+
+    Invariants: Done exactly when every job is terminal (seen, and `is_terminal`: all its
+    circuits are); otherwise as `decide_wait`, with TimedOut naming the first, in priority
+    order, of the open jobs' overall statuses (RECEIVED for a job not seen yet).
+    """
+    still_open = [
+        overall_status(statuses or ())
+        for statuses in jobs
+        if statuses is None or not is_terminal(statuses)
+    ]
+    if not still_open:
+        return Done()
+    return _sleep_or_time_out(now, deadline, overall_status(still_open), interval)
+
+
+def _sleep_or_time_out(
+    now: float, deadline: float, status: CircuitStatus, interval: float
+) -> SleepFor | TimedOut:
+    """For a waiter not done: TimedOut(status) with no time left, else a sleep of
+    `min(interval, time left)`."""
     left = deadline - now
     if left <= 0:
         return TimedOut(status)
     return SleepFor(min(interval, left))
-
-
-def decide_wait_all(
-    now: float, deadline: float, statuses: Sequence[CircuitStatus], interval: float
-) -> WaitDecision:
-    """Decides what a waiter on many jobs does, given each job's overall status.
-
-    Invariants: Done exactly when every status is terminal (no job is open); otherwise as
-    `decide_wait`, with TimedOut naming the first open status in priority order. (A job's
-    overall status is terminal exactly when all its circuits are, `is_terminal`: the
-    priority order puts every open state first.)
-    """
-    still_open = [status for status in statuses if status not in TERMINAL_CIRCUIT_STATES]
-    if not still_open:
-        return Done()
-    return decide_wait(now, deadline, overall_status(still_open), interval)
 
 
 class Change(msgspec.Struct, frozen=True):

@@ -198,7 +198,8 @@ class BatchWatch(Generic[_J]):
         self._interval = next_interval(self._polling, self._interval, bool(changes))
         if self._on_progress is not None:
             self._on_progress(progress_of(statuses, now - self._start, changes))
-        decision = decide_wait_all(now, self.deadline, statuses, self._interval)
+        seen = [None if job._state is None else job._state.statuses for job in self.jobs]
+        decision = decide_wait_all(now, self.deadline, seen, self._interval)
         return _act(decision, lambda _status: self._still_open())
 
     def _still_open(self) -> str:

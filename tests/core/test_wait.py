@@ -153,17 +153,26 @@ def test_a_wait_ends_never_oversleeps_and_sees_the_end_in_time(
 # -- many jobs -------------------------------------------------------------------------------
 
 
-@given(instants, instants, st.lists(statuses, max_size=10), seconds)
+jobs_seen = st.lists(st.none() | st.lists(statuses, min_size=1, max_size=4), max_size=10)
+
+
+@given(instants, instants, jobs_seen, seconds)
 def test_decide_wait_all_is_done_exactly_when_every_job_is_terminal(
-    now: float, deadline: float, overall: list[CircuitStatus], interval: float
+    now: float, deadline: float, jobs: list[list[CircuitStatus] | None], interval: float
 ) -> None:
-    decision = decide_wait_all(now, deadline, overall, interval)
-    still_open = [s for s in overall if s not in TERMINAL_CIRCUIT_STATES]
+    decision = decide_wait_all(now, deadline, jobs, interval)
+    still_open = [
+        circuits
+        for circuits in jobs
+        if circuits is None or not all(s in TERMINAL_CIRCUIT_STATES for s in circuits)
+    ]
     if not still_open:
         assert decision == Done()
     elif deadline - now <= 0:
-        # The first open status in priority order: the one a person most wants to hear of.
-        assert decision == TimedOut(overall_status(still_open))
+        # The first in priority order of the open jobs' overall statuses: the one a person
+        # most wants to hear of (RECEIVED for a job not seen yet).
+        named = [S.RECEIVED if c is None else overall_status(c) for c in still_open]
+        assert decision == TimedOut(overall_status(named))
         assert decision.status not in TERMINAL_CIRCUIT_STATES
     else:
         assert decision == SleepFor(min(interval, deadline - now))
@@ -173,10 +182,14 @@ def test_decide_wait_all_over_no_jobs_is_done() -> None:
     assert decide_wait_all(0.0, -1.0, [], 5.0) == Done()
 
 
+def test_a_job_not_seen_yet_is_open() -> None:
+    assert decide_wait_all(5.0, 5.0, [[S.COMPLETED], None], 1.0) == TimedOut(S.RECEIVED)
+
+
 def test_a_timed_out_wait_all_names_the_open_status_not_a_terminal_one() -> None:
-    """FAILED comes before COMPLETED and RUNNING after RECEIVED: only open statuses count."""
-    overall = [S.FAILED, S.RUNNING, S.COMPLETED, S.PENDING]
-    assert decide_wait_all(5.0, 5.0, overall, 1.0) == TimedOut(S.RUNNING)
+    """FAILED comes before COMPLETED and RUNNING after RECEIVED: only open jobs count."""
+    jobs = [[S.FAILED], [S.RUNNING, S.COMPLETED], [S.COMPLETED], [S.PENDING, S.FAILED]]
+    assert decide_wait_all(5.0, 5.0, jobs, 1.0) == TimedOut(S.RUNNING)
 
 
 # -- the polling interval --------------------------------------------------------------------
