@@ -4,7 +4,8 @@ urllib3 wraps the exceptions of `http.client`, `ssl` and `socket` in its own; `f
 over the whole chain, most specific first (as httpx maps httpcore's exceptions), and says
 what happened in words, naming the peer and how far the request got (`bounded.Call`). No
 message quotes a header value or a byte of the reply: a hostile server may echo the API
-key back. A request past its deadline is a "timeout" whatever was raised.
+key back. A request past its deadline is a "timeout" whatever was raised, or a "connect"
+fault when no connection (or tunnel) was made by then: nothing of it was sent.
 """
 
 from __future__ import annotations
@@ -229,7 +230,8 @@ def _broken(exc: BaseException, seen: _Seen) -> TransportError:
 #: The one table from what urllib3 and the standard library raise to a `TransportError`,
 #: looked up over the whole chain of the exception (urllib3 wraps the original), most
 #: specific first (as httpx maps httpcore's exceptions). A request past its deadline is a
-#: "timeout" whatever was raised; a tunnel the proxy refused is looked for before this.
+#: "timeout" (or "connect", before any connection) whatever was raised; a tunnel the proxy
+#: refused is looked for before this.
 _Describe = Callable[[BaseException, _Seen], TransportError]
 
 _FAULTS: tuple[tuple[type[BaseException], _Describe], ...] = (
