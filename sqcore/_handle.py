@@ -17,11 +17,11 @@ import msgspec
 
 from sqcore._arguments import canonical_id, checked_index
 from sqcore._errors import SuperstaqUnsuccessfulJobException
+from sqcore._fetch_reply import parse_fetch_reply
 from sqcore._models import STATUS_PRIORITY_ORDER, CircuitStatus, JobData
 from sqcore._session import JobState
 from sqcore._status import failure_summary, is_terminal, status_of
 from sqcore._watch import JobWait, OnProgress
-from sqcore._wire import parse_fetch_reply
 
 __all__ = ["HandleClient", "JobHandle", "keep_every_reply", "restored"]
 

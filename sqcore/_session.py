@@ -38,6 +38,7 @@ from sqcore._errors import (
     SuperstaqWarning,
     Unauthorized,
 )
+from sqcore._fetch_reply import one_job_replies, parse_fetch_reply, parse_poll_reply
 from sqcore._models import CircuitStatus, CircuitType, JobData
 from sqcore._retry import GiveUp, MaybeSent, OutOfTime, RetryIn, decide_retry
 from sqcore._wait import assert_never
@@ -48,10 +49,7 @@ from sqcore._wire import (
     build_fetch_request,
     build_headers,
     classify_response,
-    one_job_replies,
     parse_create_reply,
-    parse_fetch_reply,
-    parse_poll_reply,
 )
 from transports._types import Request, Response, TransportError
 

@@ -14,6 +14,7 @@ PURE = [
     "sqcore/_wait.py",
     "sqcore/_retry.py",
     "sqcore/_wire.py",
+    "sqcore/_fetch_reply.py",
     "sqcore/_errors.py",
     "sqcore/_endpoints.py",
     "transports/_types.py",

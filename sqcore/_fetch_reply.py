@@ -1,0 +1,253 @@
+"""Pure: a fetch reply (job id -> job data, and maybe "warnings"), read from its bytes.
+
+It is read in one of two ways, each one pass over the bytes: `parse_poll_reply` reads only
+the statuses (a status decision needs nothing else; unknown names become UNRECOGNIZED and a
+warning, in that pass), and `parse_fetch_reply` reads every field into `JobData`. Should
+that pass fail, the reply is read again job by job (`_job_by_job`, shared by both), so that
+the failure names the job (one decode of the whole map cannot: its paths say `$[...]`), and
+so that an entry nobody asked for cannot spoil a reply. `one_job_replies` cuts each job of a
+batch reply out as a reply of its own, for jobs whose data is kept after the batch is freed.
+Failures are `Result`s naming the job and the JSON path; nothing here raises or does I/O.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from typing import Annotated, TypeVar
+
+import msgspec
+from returns.result import Failure, Result, Success
+
+from sqcore._errors import ApiFailure, BadBody, MissingJob
+from sqcore._models import CircuitStatus, JobData, ServerWarning
+from sqcore._wire import DECODE_ERRORS, split_path
+
+__all__ = [
+    "FetchResult",
+    "PollResult",
+    "decode_job",
+    "one_job_replies",
+    "parse_fetch_reply",
+    "parse_poll_reply",
+]
+
+
+class PollResult(msgspec.Struct, frozen=True):
+    """A fetch reply read by `parse_poll_reply`.
+
+    Attributes:
+        statuses: Each requested job's circuit statuses (a name this client does not know
+            is UNRECOGNIZED).
+        warnings: Messages to show the user as SuperstaqWarning: the server's own warnings,
+            then one per status this client does not know.
+    """
+
+    statuses: dict[str, tuple[CircuitStatus, ...]]
+    warnings: tuple[str, ...] = ()
+
+
+class FetchResult(msgspec.Struct, frozen=True):
+    """A fetch reply decoded in full: each requested job's data, and the warnings."""
+
+    jobs: dict[str, JobData]
+    warnings: tuple[str, ...] = ()
+
+
+class _Statuses(msgspec.Struct):
+    statuses: Annotated[list[str], msgspec.Meta(min_length=1)]
+
+
+# One pass over a whole reply (the common case); "warnings" is its one top-level array.
+_poll_decoder = msgspec.json.Decoder(dict[str, _Statuses | list[ServerWarning]])
+_fetch_decoder = msgspec.json.Decoder(dict[str, JobData | list[ServerWarning]])
+# Job by job: the map of raw entries, then each entry alone.
+_reply_decoder = msgspec.json.Decoder(dict[str, msgspec.Raw])
+_statuses_decoder = msgspec.json.Decoder(_Statuses)
+_warnings_decoder = msgspec.json.Decoder(list[ServerWarning])
+_job_decoder = msgspec.json.Decoder(JobData)
+_STATUS_BY_NAME: dict[str, CircuitStatus] = {status.value: status for status in CircuitStatus}
+_encoder = msgspec.json.Encoder()
+
+_T = TypeVar("_T")
+_E = TypeVar("_E")
+#: What was read of one job, and the warnings reading it gave.
+_Read = Result[tuple[_T, list[str]], ApiFailure]
+
+
+def parse_poll_reply(body: bytes, requested: Sequence[str]) -> Result[PollResult, ApiFailure]:
+    """Reads each requested job's statuses from a fetch reply, in one pass.
+
+    Every other field is skipped (but the body must be JSON). Ids not requested are ignored.
+
+    Failures: BadBody("$") when the body is not a JSON object; BadBody("$.warnings...") for
+    a malformed warnings list; BadBody(path, job_id) when a requested job's statuses are
+    missing or not a non-empty list of strings; MissingJob(id) for the first requested id
+    the reply lacks. Invariant: never raises, whatever the bytes; succeeds whenever
+    `parse_fetch_reply` does, with the same statuses and warnings.
+    """
+    try:
+        entries = _poll_decoder.decode(body)
+    except DECODE_ERRORS:
+        read = _job_by_job(body, requested, _statuses_of)
+    else:
+        read = _gathered(entries, requested, lambda job_id, entry: _names(job_id, entry.statuses))
+    return read.map(lambda found: PollResult(found[0], tuple(found[1])))
+
+
+def parse_fetch_reply(body: bytes, requested: Sequence[str]) -> Result[FetchResult, ApiFailure]:
+    """Decodes a fetch reply into the full data of each requested job, in one pass.
+
+    Failures: as `parse_poll_reply`, and BadBody(path, job_id) for any field of a requested
+    job that is wrong or missing (e.g. "$.shots[0]"). The warnings are `parse_poll_reply`'s.
+    Invariant: never raises, whatever the bytes.
+    """
+    try:
+        entries = _fetch_decoder.decode(body)
+    except DECODE_ERRORS:
+        read = _job_by_job(body, requested, _data_of)
+    else:
+        read = _gathered(entries, requested, _as_read)
+    if isinstance(read, Failure):
+        return Failure(read.failure())
+    jobs, warnings = read.unwrap()
+    if _has_unknown(jobs.values()):  # the one pass knows no names: the poll reads them
+        return parse_poll_reply(body, requested).map(lambda poll: FetchResult(jobs, poll.warnings))
+    return Success(FetchResult(jobs, tuple(warnings)))
+
+
+def _as_read(_job_id: str, data: JobData) -> _Read[JobData]:
+    return Success((data, []))
+
+
+def _gathered(
+    entries: Mapping[str, _E | list[ServerWarning]],
+    requested: Sequence[str],
+    read_one: Callable[[str, _E], _Read[_T]],
+) -> Result[tuple[dict[str, _T], list[str]], ApiFailure]:
+    """From a one-pass decode: each requested job's value, and the warnings to show."""
+    warnings: list[str] = []
+    server_warnings = entries.get("warnings")
+    if server_warnings is not None:
+        if not isinstance(server_warnings, list):
+            return Failure(BadBody("Expected `array`, got `object`", "$.warnings"))
+        warnings.extend(warning.message for warning in server_warnings)
+    found: dict[str, _T] = {}
+    for job_id in requested:
+        entry = entries.get(job_id)
+        if entry is None:
+            return Failure(MissingJob(job_id))
+        if isinstance(entry, list):
+            return Failure(BadBody("Expected `object`, got `array`", "$", job_id))
+        read = read_one(job_id, entry)
+        if isinstance(read, Failure):
+            return Failure(read.failure())
+        found[job_id], more = read.unwrap()
+        warnings.extend(more)
+    return Success((found, warnings))
+
+
+def _job_by_job(
+    body: bytes, requested: Sequence[str], read_one: Callable[[str, msgspec.Raw], _Read[_T]]
+) -> Result[tuple[dict[str, _T], list[str]], ApiFailure]:
+    """The reply as a map of raw entries, then each requested entry read alone: slower, but
+    a failure names its job, and an entry nobody asked for is never read."""
+    try:
+        entries = _reply_decoder.decode(body)
+    except msgspec.ValidationError as error:
+        message, path = split_path(error)
+        return Failure(BadBody(f"the reply is not a JSON object of jobs ({message})", path))
+    except DECODE_ERRORS as error:
+        return Failure(BadBody(f"the reply is not valid JSON ({error})"))
+    warnings: list[str] = []
+    server_warnings = entries.get("warnings")
+    if server_warnings is not None:
+        try:
+            warnings.extend(w.message for w in _warnings_decoder.decode(server_warnings))
+        except msgspec.ValidationError as error:
+            message, path = split_path(error)
+            return Failure(BadBody(message, "$.warnings" + path[1:]))
+        except DECODE_ERRORS as error:
+            return Failure(BadBody(f"a warning is not valid JSON text ({error})", "$.warnings"))
+    found: dict[str, _T] = {}
+    for job_id in requested:
+        raw = entries.get(job_id)
+        if raw is None:
+            return Failure(MissingJob(job_id))
+        read = read_one(job_id, raw)
+        if isinstance(read, Failure):
+            return Failure(read.failure())
+        found[job_id], more = read.unwrap()
+        warnings.extend(more)
+    return Success((found, warnings))
+
+
+def _statuses_of(job_id: str, raw: msgspec.Raw) -> _Read[tuple[CircuitStatus, ...]]:
+    """One job's statuses, read alone from its JSON (and warnings for unknown names)."""
+    try:
+        names = _statuses_decoder.decode(raw).statuses
+    except msgspec.ValidationError as error:
+        message, path = split_path(error)
+        return Failure(BadBody(message, path, job_id))
+    except DECODE_ERRORS as error:
+        return Failure(BadBody(f"a status is not valid JSON text ({error})", "$", job_id))
+    return _names(job_id, names)
+
+
+def _data_of(job_id: str, raw: msgspec.Raw) -> _Read[JobData]:
+    """One job's data, read alone from its JSON: its statuses first (so a failure is the
+    poll's, and unknown names are warned about), then every field."""
+    return _statuses_of(job_id, raw).bind(
+        lambda found: decode_job(job_id, raw).map(lambda data: (data, found[1]))
+    )
+
+
+def _names(job_id: str, names: Sequence[str]) -> _Read[tuple[CircuitStatus, ...]]:
+    """Statuses from their names: an unknown one is UNRECOGNIZED, and a warning names it."""
+    statuses = tuple(_STATUS_BY_NAME.get(name, CircuitStatus.UNRECOGNIZED) for name in names)
+    if CircuitStatus.UNRECOGNIZED not in statuses:
+        return Success((statuses, []))
+    return Success((statuses, _unknown_names(job_id, names)))
+
+
+def _has_unknown(jobs: Iterable[JobData]) -> bool:
+    return any(CircuitStatus.UNRECOGNIZED in data.statuses for data in jobs)
+
+
+def decode_job(job_id: str, document: bytes | msgspec.Raw) -> Result[JobData, ApiFailure]:
+    """Decodes one job's own JSON object into `JobData`.
+
+    Failures: BadBody naming the job and the path of the first wrong or missing value
+    (e.g. "$.shots[0]"). Invariant: never raises, whatever the bytes.
+    """
+    try:
+        return Success(_job_decoder.decode(document))
+    except msgspec.ValidationError as error:
+        message, path = split_path(error)
+        return Failure(BadBody(message, path, job_id))
+    except DECODE_ERRORS as error:
+        return Failure(BadBody(f"the job's data is not valid JSON ({error})", "$", job_id))
+
+
+def one_job_replies(body: bytes, job_ids: Sequence[str]) -> Result[dict[str, bytes], ApiFailure]:
+    """Each of `job_ids`, cut out of a (batch) fetch reply as a fetch reply of its own.
+
+    So a job's data can be kept, and decoded by `parse_fetch_reply` when read, once the
+    batch reply is freed. Failures: as `parse_poll_reply`'s job-by-job reading (BadBody,
+    MissingJob). Invariant: `parse_fetch_reply(one_job_replies(b, ids)[i], [i])` reads the
+    data `parse_fetch_reply(b, ids)` reads for `i`.
+    """
+    return _job_by_job(body, job_ids, lambda _job_id, raw: Success((bytes(raw), []))).map(
+        lambda found: {
+            job_id: b"{" + _encoder.encode(job_id) + b":" + document + b"}"
+            for job_id, document in found[0].items()
+        }
+    )
+
+
+def _unknown_names(job_id: str, names: Sequence[str]) -> list[str]:
+    return [
+        f"Job {job_id}: circuit {index} has status {name!r}, which this client does not "
+        "know; it is treated as 'unrecognized' (terminal)."
+        for index, name in enumerate(names)
+        if name not in _STATUS_BY_NAME
+    ]
