@@ -12,8 +12,9 @@ alive and decode gzip and deflate bodies. This module adds only what urllib3 lac
   rules in `transports._proxy`: https goes through an http or https proxy by CONNECT, so
   the proxy never sees the API key; proxy credentials become `Proxy-Authorization` for the
   proxy alone and urllib3 is never given them inside a URL.
-- Checks that refuse what could be misread or leak: an ambiguous host, user info in a URL,
-  a header value that would end its line, a framing header from the caller.
+- Checks that refuse what could be misread or leak (`transports._request_checks`): an
+  ambiguous host, user info in a URL, a header value that would end its line, a framing
+  header from the caller.
 - One table from urllib3's and the standard library's exceptions to `TransportError` kinds
   (`transports._faults`), whose messages quote no header value or reply byte.
 
@@ -25,23 +26,19 @@ one; retry policy lives in the client above.
 from __future__ import annotations
 
 import base64
-import ipaddress
 import math
 import os
 import re
-import socket
 import ssl
 import threading
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from types import TracebackType
 from typing import Final
 
 import urllib3
 from returns.result import Failure, Result, Success
-from urllib3.exceptions import LocationValueError
-from urllib3.util import create_urllib3_context, parse_url
+from urllib3.util import create_urllib3_context
 
 from transports._bounded import Call, InFlight, bounded_classes
 from transports._faults import NETWORK_ERRORS, MalformedReplyError, TooLargeError, fault
@@ -53,8 +50,8 @@ from transports._proxy import (
     parse_proxy_url,
     proxies_from_environment,
 )
+from transports._request_checks import request_problem, target_of
 from transports._types import Request, Response, TransportError
-from transports._urls import url_for_message
 
 __all__ = ["Urllib3Transport"]
 
@@ -65,20 +62,8 @@ _CHUNK_BYTES: Final = 64 * 1024
 #: What the transport asks for; urllib3 decodes both.
 _ACCEPT_ENCODING: Final = "gzip, deflate"
 
-#: Request headers the transport writes itself: a caller's copy would frame a second body,
-#: or ask for an encoding the transport cannot decode.
-_OWN_HEADERS: Final = frozenset({"host", "content-length", "transfer-encoding", "accept-encoding"})
-
-#: RFC 9110 §5.6.2 token: a method or a header name.
-_TOKEN: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
-
-#: A request target: visible ASCII only (no space, control character or non-ASCII).
-_TARGET: Final = re.compile(r"[!-~]+")
-
 #: A Content-Length urllib3 reads the way we do: digits, copies joined by commas.
 _LENGTH: Final = re.compile(r"[0-9]{1,18}(?:[ \t]*,[ \t]*[0-9]{1,18})*")
-
-_DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 
 
 # --- The transport ------------------------------------------------------------------------
@@ -229,10 +214,10 @@ class Urllib3Transport:
         if not finite:
             shown = f"{budget:g}" if isinstance(budget, float) else "an int too large for a float"
             raise ValueError(f"Request.timeout must be a finite number of seconds, not {shown}")
-        target = _target_of(request.url)
+        target = target_of(request.url)
         if isinstance(target, str):
             return Failure(TransportError("refused", target))
-        problem = _request_problem(request)
+        problem = request_problem(request)
         if problem is not None:
             return Failure(TransportError("refused", problem))
         if budget <= 0:
@@ -394,72 +379,3 @@ def _proxy_or_raise(text: str, source: str) -> ProxyURL:
     if isinstance(parsed, Failure):
         raise ValueError(parsed.failure())
     return parsed.unwrap()
-
-
-# --- URLs and headers ---------------------------------------------------------------------
-
-
-@dataclass(frozen=True, slots=True)
-class _Target:
-    scheme: str
-    host: str  # as connected to: an IPv6 address without brackets
-    port: int
-    where: str  # "host:port", for messages
-
-
-def _target_of(url: str) -> _Target | str:
-    """Where `url` points, or why it cannot be sent to (a message that quotes no password)."""
-    refusal = f"cannot send to {url_for_message(url)}: not a valid http:// or https:// URL"
-    if "\\" in url:  # parsers end the host at it, or not: the host connected to is unsure
-        return refusal
-    try:
-        parsed = parse_url(url)
-    except LocationValueError:
-        return refusal
-    scheme, host = parsed.scheme, parsed.host
-    if scheme not in _DEFAULT_PORTS or not host or parsed.auth is not None or parsed.port == 0:
-        return refusal
-    if _TARGET.fullmatch(parsed.request_uri) is None:
-        return refusal
-    bare = host.strip("[]")
-    try:
-        bare.encode("idna")  # as the address lookup will: an empty or too long label fails
-    except UnicodeError:
-        return refusal
-    if _ambiguous_ipv4(bare):
-        return refusal
-    port = _DEFAULT_PORTS[scheme] if parsed.port is None else parsed.port
-    return _Target(scheme, bare, port, f"{host}:{port}")
-
-
-def _ambiguous_ipv4(host: str) -> bool:
-    """Whether the resolver would read `host` as an IPv4 address written in a form other
-    than four decimal numbers ("0177.0.0.1" is octal, "127.1" short): TLS would then check
-    the certificate against another reading of it than the one connected to."""
-    try:
-        socket.inet_aton(host)
-    except OSError:
-        return False
-    try:
-        ipaddress.IPv4Address(host)
-    except ValueError:
-        return True
-    return False
-
-
-def _request_problem(request: Request) -> str | None:
-    """Why `request` cannot be sent as it is, or None; the reason quotes no header value."""
-    if _TOKEN.fullmatch(request.method) is None:
-        return "the method is not an HTTP token"
-    for name, value in request.headers.items():
-        if _TOKEN.fullmatch(name) is None:
-            return "a header name is not an HTTP token"
-        if name.lower() in _OWN_HEADERS:
-            return f"header {name!r} is set by the transport; not sent"
-        if any(ch in value for ch in "\r\n\0"):
-            return f"the value of header {name!r} holds a line break or NUL; not sent"
-        try:
-            value.encode("latin-1")
-        except UnicodeEncodeError:
-            return f"the value of header {name!r} is not Latin-1 text; not sent"
-    return None
