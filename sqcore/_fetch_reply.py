@@ -131,19 +131,13 @@ def _gathered(
         if not isinstance(server_warnings, list):
             return Failure(BadBody("Expected `array`, got `object`", "$.warnings"))
         warnings.extend(warning.message for warning in server_warnings)
-    found: dict[str, _T] = {}
-    for job_id in requested:
-        entry = entries.get(job_id)
-        if entry is None:
-            return Failure(MissingJob(job_id))
-        if isinstance(entry, list):
+
+    def read_entry(job_id: str, entry: _E | list[ServerWarning]) -> _Read[_T]:
+        if isinstance(entry, list):  # a job's entry that is an array, like "warnings"
             return Failure(BadBody("Expected `object`, got `array`", "$", job_id))
-        read = read_one(job_id, entry)
-        if isinstance(read, Failure):
-            return Failure(read.failure())
-        found[job_id], more = read.unwrap()
-        warnings.extend(more)
-    return Success((found, warnings))
+        return read_one(job_id, entry)
+
+    return _each_requested(entries, requested, read_entry, warnings)
 
 
 def _job_by_job(
@@ -168,12 +162,23 @@ def _job_by_job(
             return Failure(BadBody(message, "$.warnings" + path[1:]))
         except DECODE_ERRORS as error:
             return Failure(BadBody(f"a warning is not valid JSON text ({error})", "$.warnings"))
+    return _each_requested(entries, requested, read_one, warnings)
+
+
+def _each_requested(
+    entries: Mapping[str, _E],
+    requested: Sequence[str],
+    read_one: Callable[[str, _E], _Read[_T]],
+    warnings: list[str],
+) -> Result[tuple[dict[str, _T], list[str]], ApiFailure]:
+    """Each requested job's entry read by `read_one`, its warnings added to `warnings`;
+    MissingJob for the first id without an entry, or the first failure to read one."""
     found: dict[str, _T] = {}
     for job_id in requested:
-        raw = entries.get(job_id)
-        if raw is None:
+        entry = entries.get(job_id)
+        if entry is None:
             return Failure(MissingJob(job_id))
-        read = read_one(job_id, raw)
+        read = read_one(job_id, entry)
         if isinstance(read, Failure):
             return Failure(read.failure())
         found[job_id], more = read.unwrap()
