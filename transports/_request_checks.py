@@ -31,9 +31,6 @@ _OWN_HEADERS: Final = frozenset({"host", "content-length", "transfer-encoding", 
 #: RFC 9110 §5.6.2 token: a method or a header name.
 _TOKEN: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9A-Za-z]+")
 
-#: A request target: visible ASCII only (no space, control character or non-ASCII).
-_TARGET: Final = re.compile(r"[!-~]+")
-
 _DEFAULT_PORTS: Final = {"http": 80, "https": 443}
 
 
@@ -56,8 +53,6 @@ def target_of(url: str) -> Target | str:
         return refusal
     scheme, host = parsed.scheme, parsed.host
     if scheme not in _DEFAULT_PORTS or not host or parsed.auth is not None or parsed.port == 0:
-        return refusal
-    if _TARGET.fullmatch(parsed.request_uri) is None:
         return refusal
     bare = host.strip("[]")
     try:

@@ -140,6 +140,18 @@ def test_the_request_arrives_as_sent(transport: Urllib3Transport, serve: Serve) 
     assert received.header("Content-Length") == "17"
 
 
+def test_a_target_with_spaces_or_control_characters_goes_percent_encoded(
+    transport: Urllib3Transport, serve: Serve
+) -> None:
+    server = serve([BODY])
+
+    success_of(send(transport, server.url("/a b\t\r\nX-Injected: 1?q=\u00e9"))[0])
+
+    (received,) = server.requests
+    assert received.target == "/a%20b%09%0D%0AX-Injected:%201?q=%C3%A9"  # one request line
+    assert received.header("X-Injected") is None
+
+
 def test_keep_alive_reuses_one_connection(transport: Urllib3Transport, serve: Serve) -> None:
     server = serve([json_reply({"ok": True})])
 
@@ -745,6 +757,50 @@ def test_a_header_that_cannot_be_sent_is_refused_without_quoting_it(
 
     assert error.kind == "refused"
     assert "Authorization" in error.message
+    assert server.connections == 0
+
+
+@pytest.mark.parametrize(
+    ("method", "url", "headers", "reason"),
+    [
+        ("GE T", "{origin}/job", {}, "the method is not an HTTP token"),
+        ("GET", "{origin}/job", {"Bad Name": "x"}, "a header name is not an HTTP token"),
+        (
+            "GET",
+            "{origin}/job",
+            {"Content-Length": "0"},
+            "'Content-Length' is set by the transport",
+        ),
+        (
+            "GET",
+            "{origin}/job",
+            {"X-Note": "caf\u20ac"},
+            "the value of header 'X-Note' is not Latin-1",
+        ),
+        (
+            "GET",
+            "http://evil.example\\@127.0.0.1:{port}/job",
+            {},
+            "not a valid http:// or https://",
+        ),
+    ],
+    ids=["method", "header name", "framing header", "not latin-1", "backslash"],
+)
+def test_a_request_that_could_be_misread_is_refused_before_any_connection(
+    transport: Urllib3Transport,
+    serve: Serve,
+    method: str,
+    url: str,
+    headers: dict[str, str],
+    reason: str,
+) -> None:
+    server = serve([BODY])
+    where = url.format(origin=server.origin, port=server.port)
+
+    error = failure_of(send(transport, where, method=method, headers=headers)[0])
+
+    assert error.kind == "refused"
+    assert reason in error.message
     assert server.connections == 0
 
 
