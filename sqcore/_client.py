@@ -20,7 +20,7 @@ from typing import TYPE_CHECKING, Protocol
 from sqcore._arguments import Submission, canonical_ids, new_job
 from sqcore._base import ClientBase
 from sqcore._models import CircuitStatus, JobData
-from sqcore._session import JobState, MakeRequest
+from sqcore._session import Budget, JobState, MakeRequest
 from sqcore._wire import parse_cancel_reply
 from transports._types import Transport
 
@@ -209,21 +209,21 @@ class Client(ClientBase[Transport, Clock]):
     ) -> Iterator[tuple[tuple[str, ...], bytes]]:
         """Fetches `ids` in URL-sized batches: each batch, and the body of its reply; all
         within one retry budget."""
-        deadline = self._session.retry_deadline(self.clock.monotonic(), deadline)
+        budget = self._session.budget(self.clock.monotonic(), deadline)
         for batch, make_request, what in self._session.fetches(ids, credentials):
-            yield batch, self._send(make_request, what, deadline)
+            yield batch, self._send(make_request, what, budget)
 
     def _send(
         self,
         make_request: MakeRequest,
         what: str,
-        deadline: float | None,
+        budget: Budget | None,
         *,
         idempotent: bool = True,
     ) -> bytes:
         """Sends until a reply body or a final failure; returns the body or raises."""
         attempts = self._session.attempts(
-            what, self.clock, self._rng, deadline, idempotent=idempotent
+            what, self.clock, self._rng, budget, idempotent=idempotent
         )
         while True:
             request = attempts.next_request(make_request)

@@ -53,7 +53,7 @@ from sqcore._wire import (
 )
 from transports._types import Request, Response, TransportError
 
-__all__ = ["Attempts", "JobState", "MakeRequest", "Session"]
+__all__ = ["Attempts", "Budget", "JobState", "MakeRequest", "Session"]
 
 logger = logging.getLogger("sqcore")
 logger.addHandler(logging.NullHandler())
@@ -98,6 +98,23 @@ class JobState(msgspec.Struct, frozen=True):
     statuses: tuple[CircuitStatus, ...]
     reply: bytes | None = None
     data: JobData | None = None
+
+
+class Budget(msgspec.Struct, frozen=True):
+    """The time limits of one call (a fetch in batches, a cancel, a submission), fixed when
+    it begins (monotonic seconds).
+
+    Attributes:
+        deadline: The caller's wait deadline, or None.
+        retries_end: No retry is made, and no retry's request runs, past this:
+            `max_retry_seconds` after the call began, or the deadline if that is sooner.
+        floor_end: `MIN_ATTEMPT_SECONDS` after the call began: a first request may run to
+            here even past the deadline, so that a zero timeout still makes one check.
+    """
+
+    deadline: float | None
+    retries_end: float
+    floor_end: float
 
 
 class Session:
@@ -193,25 +210,27 @@ class Session:
         """The request that submits `new_job`."""
         return functools.partial(build_create_request, self.url, new_job, self.headers(credentials))
 
+    def budget(self, now: float, deadline: float | None) -> Budget:
+        """The limits of a call begun at `now` under the caller's `deadline` (or None). A
+        call of many requests (a fetch in batches) takes one for all of them."""
+        end = now + self.max_retry_seconds
+        retries_end = end if deadline is None else min(end, deadline)
+        return Budget(deadline, retries_end, now + MIN_ATTEMPT_SECONDS)
+
     def attempts(
         self,
         what: str,
         clock: TimeSource,
         rng: Callable[[], float],
-        deadline: float | None,
+        budget: Budget | None,
         *,
         idempotent: bool = True,
     ) -> Attempts:
-        """The bookkeeping of one request's attempts, within `retry_deadline(...)`."""
-        end = self.retry_deadline(clock.monotonic(), deadline)
-        return Attempts(self, what, end, idempotent, clock, rng)
-
-    def retry_deadline(self, now: float, deadline: float | None) -> float:
-        """When a call begun at `now` stops retrying: `max_retry_seconds` later, or at the
-        caller's `deadline` (monotonic) if that comes first. A call of many requests (a
-        fetch in batches) takes it once, for all of them."""
-        end = now + self.max_retry_seconds
-        return end if deadline is None else min(end, deadline)
+        """The bookkeeping of one request's attempts within `budget` (None: a call of its
+        own, begun now, under no deadline)."""
+        if budget is None:
+            budget = self.budget(clock.monotonic(), None)
+        return Attempts(self, what, budget, idempotent, clock, rng)
 
     # -- replies ---------------------------------------------------------------------------
 
@@ -337,14 +356,14 @@ class Attempts:
         self,
         session: Session,
         what: str,
-        end: float,
+        budget: Budget,
         idempotent: bool,
         clock: TimeSource,
         rng: Callable[[], float],
     ) -> None:
         self._session = session
         self._what = what
-        self._end = end
+        self._budget = budget
         self._idempotent = idempotent
         self._clock = clock
         self._rng = rng
@@ -352,12 +371,22 @@ class Attempts:
         self._started = 0.0
 
     def next_request(self, make_request: MakeRequest) -> Request:
-        """The next attempt's request, with its timeout: the time left, within the
-        per-request bound. The first attempt always gets a fair chance; a retry only ever
-        gets the time left, so retrying never runs past the budget."""
+        """The next attempt's request, with its timeout, within the per-request bound. A
+        first attempt gets `max_retry_seconds` (a slow call of many requests that all
+        succeed is not cut short), within the caller's deadline but for what is left of
+        the call's first second; a retry gets only the time left of the call's retries, so
+        retrying never runs past them. Never less than `MIN_RETRY_ATTEMPT_SECONDS`."""
         self._started = now = self._clock.monotonic()
-        floor = MIN_ATTEMPT_SECONDS if self._attempt == 0 else MIN_RETRY_ATTEMPT_SECONDS
-        return make_request(min(self._session.request_timeout_seconds, max(self._end - now, floor)))
+        budget, session = self._budget, self._session
+        if self._attempt == 0:
+            own = session.max_retry_seconds
+            if budget.deadline is not None:
+                own = min(own, budget.deadline - now)
+            left = max(own, budget.floor_end - now)
+        else:
+            left = budget.retries_end - now
+        timeout = min(session.request_timeout_seconds, max(left, MIN_RETRY_ATTEMPT_SECONDS))
+        return make_request(timeout)
 
     def outcome(self, request: Request, sent: Result[Response, TransportError]) -> bytes | float:
         """The reply's body, or the seconds to sleep before the next attempt.
@@ -382,7 +411,7 @@ class Attempts:
         decision = decide_retry(
             self._attempt,
             outcome.failure(),
-            self._end - now,
+            self._budget.retries_end - now,
             self._rng(),
             idempotent=self._idempotent,
         )

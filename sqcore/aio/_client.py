@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING, Protocol
 from sqcore._arguments import Submission, canonical_ids, new_job
 from sqcore._base import ClientBase
 from sqcore._models import CircuitStatus, JobData
-from sqcore._session import JobState, MakeRequest
+from sqcore._session import Budget, JobState, MakeRequest
 from sqcore._wire import parse_cancel_reply
 from transports._types import AsyncTransport
 
@@ -141,21 +141,21 @@ class AsyncClient(ClientBase[AsyncTransport, AsyncClock]):
     async def _replies(
         self, ids: Sequence[str], deadline: float | None, credentials: Mapping[str, str]
     ) -> AsyncIterator[tuple[tuple[str, ...], bytes]]:
-        deadline = self._session.retry_deadline(self.clock.monotonic(), deadline)
+        budget = self._session.budget(self.clock.monotonic(), deadline)
         for batch, make_request, what in self._session.fetches(ids, credentials):
-            yield batch, await self._send(make_request, what, deadline)
+            yield batch, await self._send(make_request, what, budget)
 
     async def _send(
         self,
         make_request: MakeRequest,
         what: str,
-        deadline: float | None,
+        budget: Budget | None,
         *,
         idempotent: bool = True,
     ) -> bytes:
         """`Client._send`, awaiting the transport and the sleeps."""
         attempts = self._session.attempts(
-            what, self.clock, self._rng, deadline, idempotent=idempotent
+            what, self.clock, self._rng, budget, idempotent=idempotent
         )
         while True:
             request = attempts.next_request(make_request)

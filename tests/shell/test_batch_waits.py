@@ -294,6 +294,22 @@ def test_a_consumer_may_stop_early(client: Client, emulator: Emulator) -> None:
 
 # -- through the whole stack -----------------------------------------------------------------
 
+
+def test_a_wait_over_many_batches_ends_near_its_deadline_not_a_second_per_batch_later(
+    make_client: ClientFactory, emulator: Emulator, clock: FakeClock
+) -> None:
+    """7 URL-sized batches of 0.9 s each per poll, a 5 s deadline: the first request of the
+    wait gets its one second whatever the deadline, the later ones no more than is left."""
+    client = make_client(latency=0.9)
+    jobs = [Job(client, emulator.create_job(durations=1000.0)) for _ in range(600)]
+    start = clock.now
+
+    with pytest.raises(TimeoutError, match="600 of 600 jobs still open"):
+        wait_all(jobs, timeout_seconds=5.0, polling_seconds=5.0)
+
+    assert 5.0 <= clock.now - start <= 5.0 + 0.1 * 7  # at most a retry floor per batch
+
+
 # `start + timeout` and a sum of sleeps may differ in the last place.
 ULP = 1e-9
 durations = st.lists(st.floats(0, 60), min_size=1, max_size=3)

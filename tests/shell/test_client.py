@@ -353,6 +353,29 @@ def test_a_cancel_is_retried_as_a_fetch_is() -> None:
     assert len(transport.requests) == 2
 
 
+def test_a_slow_fetch_in_batches_that_all_succeed_is_not_cut_short_by_the_retry_budget(
+    emulator: Emulator,
+) -> None:
+    """Each of the 7 batches takes 8 s; the retry budget (10 s) bounds retries, not the
+    time of a call whose requests all succeed, and each request may take 10 s."""
+    clock = FakeClock()
+    ids = [emulator.create_job() for _ in range(600)]
+    timeouts: list[float] = []
+    inner = emulator.transport()
+
+    def takes_eight_seconds(request: Request) -> Response | TransportError:
+        timeouts.append(request.timeout)
+        clock.advance(min(8.0, request.timeout))
+        if request.timeout < 8.0:
+            return TransportError("timeout", "no reply in time")
+        return inner.send(request).unwrap()
+
+    client = client_on(FunctionTransport(takes_eight_seconds), clock, max_retry_seconds=10.0)
+
+    assert len(client.fetch_jobs(ids)) == 600
+    assert timeouts == [10.0] * 7
+
+
 def test_retries_stop_at_max_retry_seconds() -> None:
     clock = FakeClock()
     transport = always(TransportError("timeout", "no reply headers within 1.0 s"))
