@@ -135,8 +135,11 @@ class ClientBase(Generic[_Transport, _Clock]):
 
 
 def _check_send(transport: object, *, awaited: bool) -> None:
-    """Refuses a transport without `send`, or whose `send` is of the other shell's kind: a
-    blocking one would stall the event loop, an async one would hand back a coroutine.
+    """Refuses a transport without `send`, or whose `send` is plainly of the other shell's
+    kind: a blocking one would stall the event loop, an async one would hand back a
+    coroutine. A `send` that is a plain function returning an awaitable (a decorator without
+    `functools.wraps`) cannot be told from a blocking one here; `Client` refuses it when it
+    returns one, before anything is sent.
 
     Raises:
         TypeError: Saying which kind of transport is wanted and how to get one.
@@ -145,14 +148,27 @@ def _check_send(transport: object, *, awaited: bool) -> None:
     name = type(transport).__name__
     if not callable(send):
         raise TypeError(f"transport: {name} has no send(request) method")
-    if inspect.iscoroutinefunction(send) == awaited:
+    if is_async(send) == awaited:
         return
     if awaited:
         raise TypeError(
-            f"transport: {name}.send blocks, and AsyncClient needs an AsyncTransport (async "
-            f"def send): wrap it in transports.ThreadedTransport(...)"
+            f"transport: {name}.send is not a coroutine function (async def), and AsyncClient "
+            "needs an AsyncTransport: wrap a blocking transport in "
+            "transports.ThreadedTransport(...)"
         )
     raise TypeError(
         f"transport: {name}.send is a coroutine function (an AsyncTransport): use it with "
         "sqcore.aio.AsyncClient, or give Client a blocking Transport"
     )
+
+
+def is_async(send: Callable[..., object]) -> bool:
+    """Whether calling `send` returns a coroutine, as far as can be told without calling
+    it: an `async def` function or method, one wrapped with `functools.wraps`, or an object
+    whose `__call__` is `async def`."""
+    target = inspect.unwrap(send)
+    if inspect.iscoroutinefunction(target):
+        return True
+    if inspect.isroutine(target):
+        return False
+    return inspect.iscoroutinefunction(type(target).__call__)

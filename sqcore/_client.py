@@ -12,6 +12,7 @@ The interface `Job`, `wait_all` and `as_completed` use, internal but kept small:
 
 from __future__ import annotations
 
+import inspect
 import time
 import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
@@ -227,7 +228,21 @@ class Client(ClientBase[Transport, Clock]):
         )
         while True:
             request = attempts.next_request(make_request)
-            step = attempts.outcome(request, self.transport.send(request))
+            sent = self.transport.send(request)
+            if inspect.isawaitable(sent):  # an AsyncTransport that `_check_send` let through
+                _discard(sent)
+                raise TypeError(
+                    f"transport: {type(self.transport).__name__}.send returned an awaitable: "
+                    "an AsyncTransport, for sqcore.aio.AsyncClient (it was not awaited)"
+                )
+            step = attempts.outcome(request, sent)
             if isinstance(step, bytes):
                 return step
             self.clock.sleep(step)
+
+
+def _discard(awaitable: object) -> None:
+    """Closes a coroutine never awaited, so Python does not warn that it was not."""
+    close = getattr(awaitable, "close", None)
+    if callable(close):
+        close()

@@ -225,7 +225,8 @@ def as_completed(
     data cached: reading it makes no request. Jobs already terminal come first.
 
     Args:
-        jobs: The jobs (of one or several clients); each is yielded once.
+        jobs: The jobs (of one or several clients); each job is yielded once, as one of
+            its handles when several equal ones are given.
         timeout_seconds: Wall-clock seconds for the whole wait; None means the largest
             `max_retry_seconds` of the jobs' clients.
         polling_seconds: Seconds between polls (>= 0), or a `Backoff`.

@@ -138,10 +138,21 @@ class BatchWatch(Generic[_J]):
         on_progress: OnProgress | None,
     ) -> None:
         given = list(jobs)
-        #: One handle per job (the first given), whose statuses the wait follows.
-        self.jobs = list(dict.fromkeys(given))
-        #: Every handle given, once each: all of them take in what a poll says.
+        chosen: dict[str, _J] = {}
+        for handle in given:
+            kept = chosen.get(handle._id)
+            if kept is None or (handle._is_settled() and not kept._is_settled()):
+                chosen[handle._id] = handle
+        #: One handle per job (one already terminal if any, else the first given), whose
+        #: statuses the wait follows, in the order the jobs were first given.
+        self.jobs = list(chosen.values())
+        #: Every handle given, once each: all of them take in what a poll says, and what a
+        #: handle of the same job already knows to be final.
         self._handles = list({id(handle): handle for handle in given}.values())
+        for handle in self._handles:
+            kept = chosen[handle._id]
+            if kept._state is not None and kept._is_settled() and handle is not kept:
+                handle._adopt(kept._state)
         polling = checked_polling(polling_seconds)
         default = max((job._client.max_retry_seconds for job in self.jobs), default=0.0)
         self.deadline = now + _timeout(timeout_seconds, default)

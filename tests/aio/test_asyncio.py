@@ -6,19 +6,25 @@ from __future__ import annotations
 
 import ast
 import asyncio
+import functools
 import pathlib
 import sys
 import threading
 import time
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 import pytest
+from returns.result import Result, Success
 
 from sqcore.aio import AsyncClient, AsyncJob, wait_all
 from tests.aio.conftest import LIVE_KEY
 from tests.wire.hostile import HostileServer, Stall
-from transports import ThreadedTransport, Urllib3Transport
+from transports import Request, Response, ThreadedTransport, TransportError, Urllib3Transport
 from transports.emulator import Emulator, EmulatorServer
 
+T = TypeVar("T")
+R = TypeVar("R")
 ROOT = pathlib.Path(__file__).resolve().parents[2]
 AIO = sorted((ROOT / "sqcore" / "aio").glob("*.py"))
 
@@ -214,7 +220,43 @@ def test_a_blocking_transport_is_refused_saying_how_to_wrap_it() -> None:
         Urllib3Transport(trust_env=False) as blocking,
         pytest.raises(
             TypeError,
-            match=r"^transport: Urllib3Transport\.send blocks, .*transports\.ThreadedTransport",
+            match=r"^transport: Urllib3Transport\.send is not a coroutine function .*"
+            r"transports\.ThreadedTransport",
         ),
     ):
         AsyncClient(api_key=LIVE_KEY, transport=blocking)  # type: ignore[arg-type]
+
+
+def _traced(send: Callable[[T, Request], Awaitable[R]]) -> Callable[[T, Request], Awaitable[R]]:
+    """A plain decorator that keeps the coroutine function's identity (functools.wraps)."""
+
+    @functools.wraps(send)
+    def wrapper(self: T, request: Request) -> Awaitable[R]:
+        return send(self, request)
+
+    return wrapper
+
+
+class _DecoratedSend:
+    @_traced
+    async def send(self, request: Request) -> Result[Response, TransportError]:
+        return Success(Response(200, {}, b"{}"))
+
+
+class _AsyncCallable:
+    async def __call__(self, request: Request) -> Result[Response, TransportError]:
+        return Success(Response(200, {}, b"{}"))
+
+
+class _CallableSend:
+    def __init__(self) -> None:
+        self.send = _AsyncCallable()
+
+
+@pytest.mark.parametrize(
+    "transport", [_DecoratedSend(), _CallableSend()], ids=["wrapped send", "async __call__"]
+)
+def test_an_async_send_that_is_not_a_plain_async_def_is_accepted(transport: object) -> None:
+    client = AsyncClient(api_key=LIVE_KEY, transport=transport)  # type: ignore[arg-type]
+
+    assert client.transport is transport

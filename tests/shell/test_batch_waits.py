@@ -168,6 +168,21 @@ def test_two_handles_of_one_job_are_fetched_once_and_both_updated(
     assert emulator.request_count == len(polls)
 
 
+def test_a_fresh_handle_of_a_job_another_handle_knows_is_done_is_updated_without_a_request(
+    client: Client, emulator: Emulator, clock: FakeClock
+) -> None:
+    job_id = emulator.create_job(durations=1.0)
+    clock.advance(2.0)
+    done = Job(client, job_id)
+    assert done.status() is S.COMPLETED
+    saved, fresh = Job.load(client, done.dump()), Job(client, job_id)
+    count = emulator.request_count
+
+    assert list(as_completed([fresh, saved], timeout_seconds=10)) == [saved]
+    assert fresh.status() is S.COMPLETED
+    assert emulator.request_count == count
+
+
 def test_reading_an_open_jobs_data_after_a_wait_fetches_it(
     client: Client, emulator: Emulator
 ) -> None:

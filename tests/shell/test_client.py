@@ -11,7 +11,8 @@ import json
 import logging
 import math
 import uuid
-from collections.abc import Callable
+import warnings
+from collections.abc import Callable, Coroutine
 
 import pytest
 from hypothesis import given, settings
@@ -156,6 +157,34 @@ def test_a_transport_that_cannot_serve_a_blocking_client_is_refused_saying_why(
 ) -> None:
     with pytest.raises(TypeError, match=message):
         Client(api_key=KEY, remote_host=HOST, transport=transport)  # type: ignore[arg-type]
+
+
+class _UnmarkedAsyncSend:
+    """An AsyncTransport whose send is a plain function returning a coroutine (a decorator
+    without functools.wraps): it cannot be told from a blocking one until it is called."""
+
+    def __init__(self) -> None:
+        self.sent = 0
+
+    def send(self, request: Request) -> Coroutine[None, None, Response]:
+        async def exchange() -> Response:
+            self.sent += 1
+            raise AssertionError("never awaited")
+
+        return exchange()
+
+
+def test_a_send_that_returns_an_awaitable_is_refused_at_the_first_request_unawaited() -> None:
+    transport = _UnmarkedAsyncSend()
+    client = Client(api_key=KEY, remote_host=HOST, transport=transport)  # type: ignore[arg-type]
+
+    with (
+        warnings.catch_warnings(),
+        pytest.raises(TypeError, match=r"^transport: _UnmarkedAsyncSend\.send returned an aw"),
+    ):
+        warnings.simplefilter("error", RuntimeWarning)  # "coroutine ... was never awaited"
+        client.fetch_jobs([JOB_65])
+    assert transport.sent == 0
 
 
 def test_a_client_given_a_transport_works_in_a_with_block_and_leaves_it_to_its_owner() -> None:
