@@ -209,7 +209,7 @@ def parse_proxy_url(text: str, source: str) -> Result[ProxyURL, str]:
                 )
             )
         )
-        .alt(lambda problem: f"{source}: {_for_message(scheme, rest)}: {problem}")
+        .alt(lambda problem: f"{source}: {url_for_message(f'{scheme}://{rest}')}: {problem}")
     )
 
 
@@ -222,12 +222,6 @@ def _scheme(scheme: str) -> Result[str, str]:
     if scheme not in _DEFAULT_PORTS:
         return Failure(f"{scheme}:// is not a proxy scheme; use http:// or https://")
     return Success(scheme)
-
-
-def _for_message(scheme: str, rest: str) -> str:
-    """The URL quoted through `url_for_message`, cut at the last "@" of the whole value."""
-    _, at, after = rest.rpartition("@")
-    return url_for_message(f"{scheme}://{at}{after}")
 
 
 def _credentials(user_info: str | None) -> Result[tuple[str | None, str | None], str]:

@@ -41,6 +41,8 @@ JOB_65 = "00000000-0000-0000-0000-000000000065"
         ("http://127.0.0.1@example.com", False),
         ("http://localhost.example", False),
         ("http://localhost@evil.example:80", False),
+        ("https://user:pw@example.com", False),  # user info, whatever the scheme
+        ("https://example.com\\@127.0.0.1", False),
         ("http://10.0.0.1", False),
         ("ftp://localhost", False),
         ("example.com", False),
@@ -66,6 +68,13 @@ def test_an_unsafe_url_says_why_and_what_to_do() -> None:
     )
     assert unsafe_url_reason("ftp://h") == (
         "'ftp://h' is not an http(s) URL with a host, like https://example.com"
+    )
+    assert unsafe_url_reason("https://user:pw@example.com") == (
+        "'https://…@example.com' holds user info (before an @); give the key as api_key instead"
+    )
+    assert unsafe_url_reason("http://evil.example\\@127.0.0.1") == (
+        "'http://…@127.0.0.1' holds a backslash, a space or a control character, which URL "
+        "parsers read differently; write the host plainly, like https://example.com"
     )
     broken = unsafe_url_reason("http://[::1")
     assert broken is not None
@@ -109,6 +118,7 @@ def test_a_fetch_url_escapes_anything_but_plain_ids() -> None:
         f"{BASE}/client/job/cirq?job_id=a%20b%26c%3Dd&job_id={JOB_65}"
     )
     assert fetch_url(BASE, CircuitType.CIRQ, ["é"]) == f"{BASE}/client/job/cirq?job_id=%C3%A9"
+    assert fetch_url(BASE, CircuitType.CIRQ, ["a/b"]) == f"{BASE}/client/job/cirq?job_id=a%2Fb"
 
 
 @given(st.lists(st.text(max_size=10), max_size=5))

@@ -612,6 +612,16 @@ def test_entries_not_requested_may_be_anything() -> None:
     assert result.warnings == ("w",)
 
 
+def test_an_unknown_status_read_job_by_job_is_warned_about_naming_the_job() -> None:
+    """ "other" is no job: the one pass fails and each requested job is read alone."""
+    body = reply_of({"other": "surprise", JOB_65: job_65(statuses=["teleporting"])})
+    for read in (parse_poll_reply, parse_fetch_reply):
+        assert read(body, [JOB_65]).unwrap().warnings == (
+            f"Job {JOB_65}: circuit 0 has status 'teleporting', which this client does not "
+            "know; it is treated as 'unrecognized' (terminal).",
+        )
+
+
 def test_a_poll_of_no_jobs_reads_only_the_warnings() -> None:
     assert parse_poll_reply(b'{"warnings": [{"message": "w"}]}', []).unwrap() == PollResult(
         {}, ("w",)

@@ -18,6 +18,7 @@ from sqcore._status import (
     index_error,
     is_terminal,
     overall_status,
+    status_of,
     terminal_count,
 )
 from tests.strategies import status_lists, statuses
@@ -60,6 +61,15 @@ def test_the_overall_status_of_upstream_sequences() -> None:
     assert overall_status([S.SIMULATING, S.RUNNING]) is S.SIMULATING
     assert overall_status([S.COMPLETED, S.DELETED]) is S.COMPLETED
     assert overall_status([S.DELETED]) is S.DELETED
+
+
+@given(status_lists.flatmap(lambda v: st.tuples(st.just(v), st.integers(0, len(v) - 1))))
+def test_the_status_asked_for_is_the_jobs_or_the_circuits(
+    case: tuple[list[CircuitStatus], int],
+) -> None:
+    values, index = case
+    assert status_of(values, None) is _reference_overall(values)
+    assert status_of(values, index) is values[index]
 
 
 def test_the_overall_status_of_no_circuits_is_received() -> None:

@@ -69,6 +69,7 @@ def test_any_text_is_judged_without_raising(host: str) -> None:
         ("http://a@b@proxy/path", "'http://…@proxy/path'"),
         ("http://alice:pa/ss@proxy", "'http://…@proxy'"),
         ("alice:s3cret@proxy", "'…@proxy'"),
+        ("@proxy", "'…@proxy'"),
         # An "@" after a "?" or "#" could end user info whose password holds "?" or "#":
         # everything before the last "@" goes, a query's too (too much beats too little).
         ("http://alice:pa?ss@proxy/x", "'http://…@proxy/x'"),
