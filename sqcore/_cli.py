@@ -124,8 +124,8 @@ def _timeout(text: str) -> float:
     """`--timeout`: seconds, >= 0 ("inf" waits for ever)."""
     try:
         return checked_seconds("--timeout", float(text))
-    except ValueError as error:
-        raise argparse.ArgumentTypeError(f"{text!r}: expected seconds >= 0: {error}") from None
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds >= 0") from None
 
 
 def _polling(text: str) -> float | Backoff:

@@ -334,8 +334,9 @@ def _ca_bundle(
     return path, variable
 
 
-#: How OpenSSL names a certificate (or CRL) in a hashed directory: subject hash, index.
-_HASHED_NAME = re.compile(r"[0-9a-f]{8}\.r?[0-9]+")
+#: How OpenSSL names a certificate in a hashed directory: subject hash, index (a CRL's
+#: index starts with "r").
+_HASHED_NAME = re.compile(r"[0-9a-f]{8}\.[0-9]+")
 
 
 def _verifying_context(ca_certs: str | None, source: str) -> ssl.SSLContext:
@@ -347,7 +348,13 @@ def _verifying_context(ca_certs: str | None, source: str) -> ssl.SSLContext:
         context.load_default_certs()  # OpenSSL's store: honours SSL_CERT_FILE, SSL_CERT_DIR
         return context
     if os.path.isdir(ca_certs):  # a c_rehash directory, as requests accepts
-        if not any(_HASHED_NAME.fullmatch(name) for name in os.listdir(ca_certs)):
+        try:
+            names = os.listdir(ca_certs)
+        except OSError as exc:
+            raise ValueError(
+                f"{source}: cannot read the CA directory {ca_certs!r} ({exc.strerror})"
+            ) from exc
+        if not any(_HASHED_NAME.fullmatch(name) for name in names):
             raise ValueError(
                 f"{source}: the directory {ca_certs!r} holds no hashed CA certificates "
                 "(name.0 files, as `openssl rehash` writes)"

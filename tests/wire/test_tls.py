@@ -278,7 +278,15 @@ def test_a_missing_ca_bundle_raises_naming_it(tmp_path: Path) -> None:
         Urllib3Transport(ca_certs=missing)
 
 
-def test_an_empty_directory_is_not_a_ca_bundle(tmp_path: Path) -> None:
+@pytest.mark.parametrize(
+    "names", [[], ["abcdef01.r0"], ["ca.pem"]], ids=["empty", "a CRL", "unhashed"]
+)
+def test_a_directory_without_hashed_certificates_is_not_a_ca_bundle(
+    tmp_path: Path, names: list[str]
+) -> None:
+    for name in names:
+        (tmp_path / name).write_text("-----BEGIN X509 CRL-----\n")
+
     with pytest.raises(ValueError, match="holds no hashed CA certificates"):
         Urllib3Transport(ca_certs=tmp_path)
 
