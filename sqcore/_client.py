@@ -19,9 +19,10 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
 from sqcore._arguments import Submission, canonical_ids, new_job
+from sqcore._attempts import Budget, MakeRequest
 from sqcore._base import ClientBase
 from sqcore._models import CircuitStatus, JobData
-from sqcore._session import Budget, JobState, MakeRequest
+from sqcore._session import JobState
 from sqcore._wire import parse_cancel_reply
 from transports._types import Transport
 

@@ -1,10 +1,9 @@
 """Shell: what a client knows and does between sends, shared by `Client` and `AsyncClient`.
 
 A `Session` holds a client's checked settings (host, key, credentials, budgets), builds its
-requests and reads their replies; `Attempts` is the bookkeeping of one call: each attempt's
-timeout, what came back, the retry decision (`sqcore._retry`), the log lines and, at the
-end, the one documented exception. Only sending and sleeping are left to the clients, so
-the blocking `Client` and the asyncio `AsyncClient` differ in nothing but `await`.
+requests, starts the bookkeeping of their attempts (`sqcore._attempts`), reads their replies
+and words their failures. Only sending and sleeping are left to the clients, so the
+blocking `Client` and the asyncio `AsyncClient` differ in nothing but `await`.
 """
 
 from __future__ import annotations
@@ -17,13 +16,14 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import FrameType
-from typing import Protocol, TypeVar
+from typing import TypeVar
 
 import msgspec
 from returns.result import Failure, Result
 
 from sqcore import _config
 from sqcore._arguments import checked_credentials, checked_seconds, checked_text
+from sqcore._attempts import MIN_ATTEMPT_SECONDS, Attempts, Budget, MakeRequest, TimeSource
 from sqcore._endpoints import base_url, batch_ids
 from sqcore._errors import (
     ApiFailure,
@@ -40,7 +40,7 @@ from sqcore._errors import (
 )
 from sqcore._fetch_reply import one_job_replies, parse_fetch_reply, parse_poll_reply
 from sqcore._models import CircuitStatus, CircuitType, JobData
-from sqcore._retry import GiveUp, MaybeSent, OutOfTime, RetryIn, decide_retry
+from sqcore._retry import GiveUp, MaybeSent, OutOfTime
 from sqcore._wait import assert_never
 from sqcore._wire import (
     NewJob,
@@ -48,38 +48,18 @@ from sqcore._wire import (
     build_create_request,
     build_fetch_request,
     build_headers,
-    classify_response,
     parse_create_reply,
 )
-from transports._types import Request, Response, TransportError
 
-__all__ = ["Attempts", "Budget", "JobState", "MakeRequest", "Session"]
+__all__ = ["JobState", "Session"]
 
 logger = logging.getLogger("sqcore")
 logger.addHandler(logging.NullHandler())
-
-#: Every call's first attempt gets at least this long, even when the retry budget is nearly
-#: spent, so a zero budget still allows one try (as upstream, which always makes a request).
-MIN_ATTEMPT_SECONDS = 1.0
-#: A retry is made only when its backoff fits in the budget; what is left after the sleep
-#: may be tiny, so it still gets this long (the budget can be overrun by at most this).
-MIN_RETRY_ATTEMPT_SECONDS = 0.1
 
 _SUPPORTED_API_VERSIONS = ("v0.3.0",)
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 _V = TypeVar("_V")
-
-#: Builds the request of one attempt, given its timeout.
-MakeRequest = Callable[[float], Request]
-
-
-class TimeSource(Protocol):
-    """The clock a call's attempts read: monotonic for the budget, wall for Retry-After."""
-
-    def monotonic(self) -> float: ...
-
-    def time(self) -> float: ...
 
 
 class JobState(msgspec.Struct, frozen=True):
@@ -98,23 +78,6 @@ class JobState(msgspec.Struct, frozen=True):
     statuses: tuple[CircuitStatus, ...]
     reply: bytes | None = None
     data: JobData | None = None
-
-
-class Budget(msgspec.Struct, frozen=True):
-    """The time limits of one call (a fetch in batches, a cancel, a submission), fixed when
-    it begins (monotonic seconds).
-
-    Attributes:
-        deadline: The caller's wait deadline, or None.
-        retries_end: No retry is made, and no retry's request runs, past this:
-            `max_retry_seconds` after the call began, or the deadline if that is sooner.
-        floor_end: `MIN_ATTEMPT_SECONDS` after the call began: a first request may run to
-            here even past the deadline, so that a zero timeout still makes one check.
-    """
-
-    deadline: float | None
-    retries_end: float
-    floor_end: float
 
 
 class Session:
@@ -343,88 +306,6 @@ class Session:
                 )
             case unreachable:
                 assert_never(unreachable)
-
-
-class Attempts:
-    """One call's attempts: the next request, and what to do with what came back.
-
-    The shell's loop is: send `next_request(...)`, hand the result to `outcome`, and return
-    the body it gives or sleep the seconds it gives.
-    """
-
-    def __init__(
-        self,
-        session: Session,
-        what: str,
-        budget: Budget,
-        idempotent: bool,
-        clock: TimeSource,
-        rng: Callable[[], float],
-    ) -> None:
-        self._session = session
-        self._what = what
-        self._budget = budget
-        self._idempotent = idempotent
-        self._clock = clock
-        self._rng = rng
-        self._attempt = 0
-        self._started = 0.0
-
-    def next_request(self, make_request: MakeRequest) -> Request:
-        """The next attempt's request, with its timeout, within the per-request bound. A
-        first attempt gets `max_retry_seconds` (a slow call of many requests that all
-        succeed is not cut short), within the caller's deadline but for what is left of
-        the call's first second; a retry gets only the time left of the call's retries, so
-        retrying never runs past them. Never less than `MIN_RETRY_ATTEMPT_SECONDS`."""
-        self._started = now = self._clock.monotonic()
-        budget, session = self._budget, self._session
-        if self._attempt == 0:
-            own = session.max_retry_seconds
-            if budget.deadline is not None:
-                own = min(own, budget.deadline - now)
-            left = max(own, budget.floor_end - now)
-        else:
-            left = budget.retries_end - now
-        timeout = min(session.request_timeout_seconds, max(left, MIN_RETRY_ATTEMPT_SECONDS))
-        return make_request(timeout)
-
-    def outcome(self, request: Request, sent: Result[Response, TransportError]) -> bytes | float:
-        """The reply's body, or the seconds to sleep before the next attempt.
-
-        Raises:
-            The documented exception of the final failure (`Session.error_for`).
-        """
-        now = self._clock.monotonic()
-        if isinstance(sent, Failure):
-            error = sent.failure()
-            outcome: Result[bytes, ApiFailure] = Failure(
-                NetworkFault(error.kind, f"{error.kind}: {error.message}")
-            )
-        else:
-            outcome = classify_response(sent.unwrap(), self._clock.time())
-        if logger.isEnabledFor(logging.DEBUG):
-            status = sent.map(lambda reply: str(reply.status)).value_or("no reply")
-            path = request.url.split("?", 1)[0]
-            logger.debug("%s %s -> %s in %.3f s", request.method, path, status, now - self._started)
-        if not isinstance(outcome, Failure):
-            return outcome.unwrap()
-        decision = decide_retry(
-            self._attempt,
-            outcome.failure(),
-            self._budget.retries_end - now,
-            self._rng(),
-            idempotent=self._idempotent,
-        )
-        if not isinstance(decision, RetryIn):
-            raise self._session.error_for(decision, self._what)
-        self._attempt += 1
-        logger.info(
-            "retrying %s in %.2f s after: %s",
-            self._what,
-            decision.seconds,
-            self._session.redact(decision.failure.reason),
-        )
-        return decision.seconds
 
 
 def _caller_stacklevel() -> int:

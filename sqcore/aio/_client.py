@@ -1,6 +1,6 @@
 """Shell: `AsyncClient`, the asyncio twin of `Client`: it awaits where `Client` blocks.
 
-Its `Session` builds every request and `Attempts` decides after each one (`sqcore._session`),
+Its `Session` builds every request and `Attempts` decides after each one (`sqcore._attempts`),
 exactly as for `Client`; this module only awaits the transport and the clock's sleep.
 """
 
@@ -14,9 +14,10 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
 from sqcore._arguments import Submission, canonical_ids, new_job
+from sqcore._attempts import Budget, MakeRequest
 from sqcore._base import ClientBase
 from sqcore._models import CircuitStatus, JobData
-from sqcore._session import Budget, JobState, MakeRequest
+from sqcore._session import JobState
 from sqcore._wire import parse_cancel_reply
 from transports._types import AsyncTransport
 
