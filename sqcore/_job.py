@@ -236,11 +236,8 @@ def as_completed(
         ValueError, TypeError: A bad argument, at the call (not at the first `next`).
         TimeoutError: From the iterator, at the deadline: how many jobs are still open.
     """
-    given = list(jobs)
-    clock = given[0]._client.clock if given else None
-    watch = BatchWatch(
-        given,
-        0.0 if clock is None else clock.monotonic(),
+    watch = BatchWatch.starting_now(
+        jobs,
         timeout_seconds=timeout_seconds,
         polling_seconds=polling_seconds,
         on_progress=on_progress,

@@ -164,6 +164,27 @@ class BatchWatch(Generic[_J]):
         # Jobs already terminal (a cache, a restored job) count as finished from the start.
         self._unreported = [job for job in self.jobs if job._is_settled()]
 
+    @classmethod
+    def starting_now(
+        cls,
+        jobs: Iterable[_J],
+        *,
+        timeout_seconds: object,
+        polling_seconds: object,
+        on_progress: OnProgress | None,
+    ) -> BatchWatch[_J]:
+        """A wait over `jobs` starting now, on the clock of the first job's client
+        (arguments checked)."""
+        given = list(jobs)
+        now = given[0]._client.clock.monotonic() if given else 0.0
+        return cls(
+            given,
+            now,
+            timeout_seconds=timeout_seconds,
+            polling_seconds=polling_seconds,
+            on_progress=on_progress,
+        )
+
     def polls(self) -> list[list[_J]]:
         """The open jobs to fetch, grouped by client (each group one client's)."""
         groups: dict[int, list[_J]] = {}

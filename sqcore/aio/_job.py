@@ -125,11 +125,8 @@ def as_completed(
 
     Arguments are checked at the call; the iterator raises TimeoutError at the deadline.
     """
-    given = list(jobs)
-    clock = given[0]._client.clock if given else None
-    watch = BatchWatch(
-        given,
-        0.0 if clock is None else clock.monotonic(),
+    watch = BatchWatch.starting_now(
+        jobs,
         timeout_seconds=timeout_seconds,
         polling_seconds=polling_seconds,
         on_progress=on_progress,
