@@ -9,7 +9,6 @@ one also yields to the event loop once, so a task can be cancelled there).
 from __future__ import annotations
 
 import asyncio
-import inspect
 from collections.abc import Callable, Iterable, Sequence
 from typing import Protocol, TypeGuard
 
@@ -18,6 +17,7 @@ from returns.result import Result
 import sqcore
 import sqcore.aio
 from sqcore import Backoff, CircuitStatus, JobData, Progress
+from sqcore._base import is_async
 from tests.fakes import FakeClock
 from transports import AsyncTransport, Request, Response, Transport, TransportError
 
@@ -47,7 +47,7 @@ class Awaited:
 
 
 def _is_blocking(transport: Transport | AsyncTransport) -> TypeGuard[Transport]:
-    return not inspect.iscoroutinefunction(transport.send)
+    return not is_async(transport.send)
 
 
 def _awaitable(transport: Transport | AsyncTransport) -> AsyncTransport:
