@@ -44,23 +44,29 @@ class Target:
 
 def target_of(url: str) -> Target | str:
     """Where `url` points, or why it cannot be sent to (a message that quotes no password)."""
-    refusal = f"cannot send to {url_for_message(url)}: not a valid http:// or https:// URL"
+    target = _target(url)
+    if target is None:
+        return f"cannot send to {url_for_message(url)}: not a valid http:// or https:// URL"
+    return target
+
+
+def _target(url: str) -> Target | None:
     if "\\" in url:  # parsers end the host at it, or not: the host connected to is unsure
-        return refusal
+        return None
     try:
         parsed = parse_url(url)
     except LocationValueError:
-        return refusal
+        return None
     scheme, host = parsed.scheme, parsed.host
     if scheme not in _DEFAULT_PORTS or not host or parsed.auth is not None or parsed.port == 0:
-        return refusal
+        return None
     bare = host.strip("[]")
     try:
         bare.encode("idna")  # as the address lookup will: an empty or too long label fails
     except UnicodeError:
-        return refusal
+        return None
     if _ambiguous_ipv4(bare):
-        return refusal
+        return None
     port = _DEFAULT_PORTS[scheme] if parsed.port is None else parsed.port
     return Target(scheme, bare, port, f"{host}:{port}")
 
