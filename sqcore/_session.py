@@ -57,6 +57,8 @@ logger = logging.getLogger("sqcore")
 logger.addHandler(logging.NullHandler())
 
 _SUPPORTED_API_VERSIONS = ("v0.3.0",)
+#: What a failed submission that the server may have taken adds to its message.
+_MAY_EXIST = "The job may have been created: look for it (by its tags) before submitting again."
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 _V = TypeVar("_V")
@@ -160,7 +162,7 @@ class Session:
             (
                 batch,
                 functools.partial(build_fetch_request, self.url, self.circuit_type, batch, headers),
-                f"fetching job(s) {', '.join(batch)}",
+                _fetching(batch),
             )
             for batch in batch_ids(self.url, self.circuit_type, ids)
         ]
@@ -205,7 +207,7 @@ class Session:
 
     def jobs(self, body: bytes, batch: Sequence[str]) -> dict[str, JobData]:
         """Each job of a fetch reply, decoded in full (its warnings shown)."""
-        fetched = self.value(parse_fetch_reply(body, batch), f"fetching job(s) {', '.join(batch)}")
+        fetched = self.value(parse_fetch_reply(body, batch), _fetching(batch))
         self.warn(fetched.warnings)
         return fetched.jobs
 
@@ -215,10 +217,7 @@ class Session:
         result = parse_create_reply(body)
         if isinstance(result, Failure):
             error = self.error_for(GiveUp(result.failure()), what)
-            raise SuperstaqException(
-                f"{error} The job may have been created: look for it (by its tags) before "
-                "submitting again."
-            )
+            raise SuperstaqException(f"{error} {_MAY_EXIST}")
         created = result.unwrap()
         self.warn(created.warnings)
         return created.job_id
@@ -228,7 +227,7 @@ class Session:
     ) -> dict[str, JobState]:
         """Each job of a fetch reply as a `JobState` (its warnings shown); a job's data is
         kept, to decode on first read, only for the jobs whose statuses `keep` selects."""
-        what = f"fetching job(s) {', '.join(batch)}"
+        what = _fetching(batch)
         poll = self.value(parse_poll_reply(body, batch), what)
         self.warn(poll.warnings)
         kept = [job_id for job_id, statuses in poll.statuses.items() if keep(statuses)]
@@ -275,8 +274,7 @@ class Session:
             case MaybeSent(failure=failure):
                 return SuperstaqException(
                     f"Request failed while {what}, after it was sent: "
-                    f"{self.redact(failure.reason)}. The job may have been created: look for "
-                    "it (by its tags) before submitting again."
+                    f"{self.redact(failure.reason)}. {_MAY_EXIST}"
                 )
             case GiveUp(failure=failure):
                 return self._final_error(failure, what)
@@ -306,6 +304,11 @@ class Session:
                 )
             case unreachable:
                 assert_never(unreachable)
+
+
+def _fetching(batch: Sequence[str]) -> str:
+    """What a fetch of `batch` is doing, for its error messages."""
+    return f"fetching job(s) {', '.join(batch)}"
 
 
 def _caller_stacklevel() -> int:
