@@ -27,6 +27,7 @@ __all__ = [
     "PollResult",
     "decode_job",
     "one_job_replies",
+    "one_job_reply",
     "parse_fetch_reply",
     "parse_poll_reply",
 ]
@@ -243,10 +244,14 @@ def one_job_replies(body: bytes, job_ids: Sequence[str]) -> Result[dict[str, byt
     """
     return _job_by_job(body, job_ids, lambda _job_id, raw: Success((bytes(raw), []))).map(
         lambda found: {
-            job_id: b"{" + _encoder.encode(job_id) + b":" + document + b"}"
-            for job_id, document in found[0].items()
+            job_id: one_job_reply(job_id, document) for job_id, document in found[0].items()
         }
     )
+
+
+def one_job_reply(job_id: str, document: bytes) -> bytes:
+    """A fetch reply that holds one job: `{"<job_id>": <document>}`."""
+    return b"{" + _encoder.encode(job_id) + b":" + document + b"}"
 
 
 def _unknown_names(job_id: str, names: Sequence[str]) -> list[str]:

@@ -17,11 +17,12 @@ import msgspec
 
 from sqcore._arguments import canonical_id, checked_index
 from sqcore._errors import SuperstaqUnsuccessfulJobException
-from sqcore._fetch_reply import parse_fetch_reply
+from sqcore._fetch_reply import one_job_reply, parse_fetch_reply
 from sqcore._models import STATUS_PRIORITY_ORDER, CircuitStatus, JobData
 from sqcore._session import JobState
 from sqcore._status import failure_summary, is_terminal, status_of
 from sqcore._watch import JobWait, OnProgress
+from sqcore._wire import DECODE_ERRORS
 
 __all__ = ["HandleClient", "JobHandle", "keep_every_reply", "restored"]
 
@@ -191,7 +192,7 @@ def restored(data: bytes | str) -> tuple[uuid.UUID, JobState | None]:
     """
     try:
         saved = _saved_decoder.decode(data)
-    except (msgspec.DecodeError, UnicodeDecodeError) as error:
+    except DECODE_ERRORS as error:
         raise ValueError(f"not a saved sqcore job: {error}") from None
     if saved.sqcore_job != _SAVE_FORMAT:
         raise ValueError(
@@ -206,7 +207,7 @@ def restored(data: bytes | str) -> tuple[uuid.UUID, JobState | None]:
     if document == b"null":
         return saved.job_id, JobState(tuple(saved.statuses))
     # The saved data, as a reply of one job: decoded (and checked) when it is first read.
-    reply = b"{" + _encoder.encode(str(saved.job_id)) + b":" + document + b"}"
+    reply = one_job_reply(str(saved.job_id), document)
     return saved.job_id, JobState(tuple(saved.statuses), reply)
 
 
