@@ -1,5 +1,5 @@
-"""The shared reply fixtures (../shared/fixtures), exactly as upstream's models serialise them,
-and fetch replies built from them."""
+"""The reply fixtures (tests/replies/*.json, exactly as upstream's models serialise them), and
+fetch replies built from them. The repository carries them: the suite reads nothing outside it."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import json
 import pathlib
 from collections.abc import Mapping
 
-FIXTURES = pathlib.Path(__file__).resolve().parents[2] / "shared" / "fixtures"
+FIXTURES = pathlib.Path(__file__).resolve().parent / "replies"
 
 
 def fixture(name: str) -> bytes:

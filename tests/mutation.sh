@@ -14,8 +14,8 @@
 # The run happens in a scratch copy of the working tree (MUTATION_DIR, default
 # ${TMPDIR:-/tmp}/sqcore-mutation), so the checkout stays clean and other edits made
 # meanwhile cannot leak into a run; `cd "$MUTATION_DIR" && mutmut show NAME` inspects a
-# mutant afterwards. The copy gets a `shared` link to ../shared, where tests/fixtures.py
-# finds the reply fixtures from mutmut's own copy of tests/ (mutants/tests).
+# mutant afterwards. The reply fixtures travel with tests/ (tests/replies): nothing outside the
+# repository is read.
 #
 # Environment: PYTHON (default: python; its bin directory must hold mutmut), MUTATION_JOBS
 # (parallel workers, default 2), MUTATION_TIMEOUT (seconds for the whole run, default 1800).
@@ -36,9 +36,6 @@ rm -rf "$work"
 mkdir -p "$work"
 cp -R "$root/sqcore" "$root/transports" "$root/tests" "$root/pyproject.toml" "$work/"
 find "$work" -name __pycache__ -type d -prune -exec rm -rf {} +
-if [[ -d "$root/../shared" ]]; then
-    ln -s "$(cd "$root/../shared" && pwd)" "$work/shared"
-fi
 
 cd "$work"
 echo "== mutmut run in $work"

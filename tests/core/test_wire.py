@@ -1,7 +1,7 @@
 """`sqcore._wire`: the requests, what a reply's status means, and the cancel and create
 replies (fetch replies are tests/core/test_fetch_reply.py).
 
-One case table drives the builders; fixtures (../shared/fixtures, as upstream's models write
+One case table drives the builders; fixtures (tests/replies, as upstream's models write
 them) drive the decoders. Whatever the server sends, a decoder gives data or a documented
 failure naming the JSON path, never an exception.
 Requests are built inside the tests, not at import, so a mutant of a builder is under test.

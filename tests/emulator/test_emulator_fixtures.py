@@ -1,22 +1,18 @@
 """Shape parity: the emulator's replies against upstream's own, as its models serialise them
-(the shared fixtures): same fields in the same order, same JSON types, same values where the
+(tests/replies): same fields in the same order, same JSON types, same values where the
 emulator can know them."""
 
 from __future__ import annotations
-
-import os
-from pathlib import Path
 
 import msgspec
 import pytest
 
 from tests.emulator.support import CANCEL, as_dict, call, decode, fetch, new_job, post
 from tests.fakes import FakeClock
-from tests.fixtures import FIXTURES as SHARED_FIXTURES
+from tests.fixtures import FIXTURES
 from tests.fixtures import JOB_65, JOB_66, JOB_67, JOB_68
 from transports.emulator import Emulator
 
-FIXTURES = Path(os.environ.get("SQCORE_FIXTURES", SHARED_FIXTURES))
 FIXTURE_METADATA = {"experiment": "bell", "round": 3}
 FIXTURE_TAGS = ("sweep-7",)
 
@@ -61,10 +57,7 @@ def assert_same_job_shape(actual: object, expected: object) -> None:
 
 
 def load_fixture(name: str) -> object:
-    path = FIXTURES / name
-    if not path.exists():
-        pytest.skip(f"fixture {path} not found (set SQCORE_FIXTURES to its directory)")
-    return decode(path.read_bytes())
+    return decode((FIXTURES / name).read_bytes())
 
 
 def make_completed_single(emu: Emulator) -> None:
@@ -119,8 +112,6 @@ OTHER_CASES = ("cancel_reply.json", "create_reply.json")
 
 
 def test_every_fixture_is_covered() -> None:
-    if not FIXTURES.is_dir():
-        pytest.skip(f"fixtures directory {FIXTURES} not found")
     assert {path.name for path in FIXTURES.glob("*.json")} == {*FETCH_CASES, *OTHER_CASES}
 
 
