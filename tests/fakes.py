@@ -1,9 +1,11 @@
 """Test doubles for the shell: a fake clock whose sleep advances time, transports that cost
 fake time or stop a runaway loop, and servers written as plain functions for the shipped
-`transports.FunctionTransport`. No real sleeps anywhere."""
+`transports.FunctionTransport`. No real sleeps anywhere: `SkippingClock` reads real time but
+skips its sleeps."""
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from typing import TypeVar
 
@@ -40,6 +42,27 @@ class FakeClock:
     def __call__(self) -> float:
         """The emulator's clock callable."""
         return self.now
+
+
+class SkippingClock:
+    """Real time, except that a sleep is skipped: it is recorded, and moves this clock's
+    time forward by as much, at once. For a client over real sockets (whose deadlines are
+    real) whose backoff and Retry-After waits a test checks without spending them."""
+
+    def __init__(self) -> None:
+        self.skipped = 0.0
+        self.sleeps: list[float] = []
+
+    def monotonic(self) -> float:
+        return time.monotonic() + self.skipped
+
+    def time(self) -> float:
+        return time.time() + self.skipped
+
+    def sleep(self, seconds: float) -> None:
+        assert seconds >= 0, f"negative sleep {seconds}"
+        self.sleeps.append(seconds)
+        self.skipped += seconds
 
 
 class SlowTransport:

@@ -36,6 +36,7 @@ from sqcore._models import CircuitStatus, CircuitType, JobData, JobType
 from sqcore._wire import parse_cancel_reply
 from tests.fakes import EPOCH, FakeClock
 from tests.fixtures import JOB_65, JOB_66, JOB_67, JOB_68, fixture, job_65, reply_of
+from tests.matchers import Bad
 from tests.strategies import EmulatedJob, emulated_jobs, job_data, json_values
 from transports.emulator import API_VERSION, Emulator
 
@@ -159,55 +160,55 @@ def test_the_servers_warnings_are_collected_in_order() -> None:
     [
         (
             b"not json",
-            BadBody("the reply is not valid JSON (JSON is malformed: invalid character (byte 4))"),
+            Bad(ours="the reply is not valid JSON ("),
         ),
         (
             b"[1, 2]",
-            BadBody("the reply is not a JSON object of jobs (Expected `object`, got `array`)"),
+            Bad(ours="the reply is not a JSON object of jobs ("),
         ),
         (
             b'"jobs"',
-            BadBody("the reply is not a JSON object of jobs (Expected `object`, got `str`)"),
+            Bad(ours="the reply is not a JSON object of jobs ("),
         ),
         (
             reply_of({JOB_65: job_65(shots=["many"])}),
-            BadBody("Expected `int`, got `str`", "$.shots[0]", JOB_65),
+            Bad("$.shots[0]", JOB_65),
         ),
         (
             reply_of({JOB_65: job_65(statuses=[])}),
-            BadBody("Expected `array` of length >= 1", "$.statuses", JOB_65),
+            Bad("$.statuses", JOB_65),
         ),
         (
             reply_of({JOB_65: job_65(submission_timestamp="yesterday")}),
-            BadBody("Invalid RFC3339 encoded datetime", "$.submission_timestamp", JOB_65),
+            Bad("$.submission_timestamp", JOB_65),
         ),
         # An enum value holding msgspec's " - at `" marker must not cut the path short.
         (
             reply_of({JOB_65: job_65(job_type="x - at `y")}),
-            BadBody("Invalid enum value 'x - at `y'", "$.job_type", JOB_65),
+            Bad("$.job_type", JOB_65),
         ),
         (
             reply_of({JOB_65: job_65(initial_logical_to_physicals=[{"zero": 0}])}),
-            BadBody(
-                "Expected `int`, got `str` (a key)", "$.initial_logical_to_physicals[0]", JOB_65
-            ),
+            Bad("$.initial_logical_to_physicals[0]", JOB_65, names="(a key)"),
         ),
         (
             reply_of({JOB_65: [{"message": "not a job"}]}),
-            BadBody("Expected `object`, got `array`", "$", JOB_65),
+            Bad("$", JOB_65),
         ),
         (reply_of({JOB_66: job_65()}), MissingJob(JOB_65)),
         (
             b'{"warnings": [{"msg": 1}]}',
-            BadBody("Object missing required field `message`", "$.warnings[0]"),
+            Bad("$.warnings[0]", names="message"),
         ),
         (
             reply_of({"warnings": job_65(), JOB_65: job_65()}),
-            BadBody("Expected `array`, got `object`", "$.warnings"),
+            Bad("$.warnings"),
         ),
     ],
 )
-def test_a_bad_reply_fails_naming_the_job_and_the_path(body: bytes, expected: ApiFailure) -> None:
+def test_a_bad_reply_fails_naming_the_job_and_the_path(
+    body: bytes, expected: ApiFailure | Bad
+) -> None:
     assert parse_fetch_reply(body, [JOB_65]).failure() == expected
 
 
@@ -233,7 +234,7 @@ def test_a_job_missing_a_required_field_names_it(field: str) -> None:
     entry = job_65()
     del entry[field]
     failure = parse_fetch_reply(reply_of({JOB_65: entry}), [JOB_65]).failure()
-    assert failure == BadBody(f"Object missing required field `{field}`", "$", JOB_65)
+    assert failure == Bad("$", JOB_65, names=field)
 
 
 @settings(max_examples=100)
@@ -307,9 +308,7 @@ def test_a_jobs_own_json_decodes_from_bytes_or_raw() -> None:
 
 def test_a_jobs_bad_json_names_the_job_and_the_path() -> None:
     bad = json.dumps(job_65(shots=["many"])).encode()
-    assert decode_job(JOB_66, bad).failure() == BadBody(
-        "Expected `int`, got `str`", "$.shots[0]", JOB_66
-    )
+    assert decode_job(JOB_66, bad).failure() == Bad("$.shots[0]", JOB_66)
     failure = decode_job(JOB_65, b"{nope").failure()
     assert isinstance(failure, BadBody)
     assert failure.message.startswith("the job's data is not valid JSON (")
@@ -493,7 +492,7 @@ def test_a_poll_checks_the_statuses_and_leaves_the_rest_to_the_decode() -> None:
     assert parse_poll_reply(body, [JOB_65]).unwrap().statuses[JOB_65] == (S.COMPLETED,)
     # ...but the full decode, when someone reads the data, names the job and the path.
     failure = parse_fetch_reply(body, [JOB_65]).failure()
-    assert failure == BadBody("Expected `int`, got `str`", "$.shots[0]", JOB_65)
+    assert failure == Bad("$.shots[0]", JOB_65)
     # The whole body is still JSON that a poll reads.
     assert not is_successful(parse_poll_reply(body[:-2] + b"]}", [JOB_65]))
 
@@ -504,52 +503,49 @@ def test_a_poll_checks_the_statuses_and_leaves_the_rest_to_the_decode() -> None:
         (
             reply_of({JOB_65: job_65(statuses=[7])}),
             [JOB_65],
-            BadBody("Expected `str`, got `int`", "$.statuses[0]", JOB_65),
+            Bad("$.statuses[0]", JOB_65),
         ),
         (
             reply_of({JOB_65: job_65(statuses=[])}),
             [JOB_65],
-            BadBody("Expected `array` of length >= 1", "$.statuses", JOB_65),
+            Bad("$.statuses", JOB_65),
         ),
         (
             reply_of({JOB_65: {"target": "no statuses"}}),
             [JOB_65],
-            BadBody("Object missing required field `statuses`", "$", JOB_65),
+            Bad("$", JOB_65, names="statuses"),
         ),
-        (b'{"x": 1}', ["x"], BadBody("Expected `object`, got `int`", "$", "x")),
+        (b'{"x": 1}', ["x"], Bad("$", "x")),
         (
             reply_of({JOB_65: [{"message": "not a job"}]}),
             [JOB_65],
-            BadBody("Expected `object`, got `array`", "$", JOB_65),
+            Bad("$", JOB_65),
         ),
         (TWO, [JOB_65, JOB_66], MissingJob(JOB_66)),
         (
             b"[]",
             [JOB_65],
-            BadBody("the reply is not a JSON object of jobs (Expected `object`, got `array`)"),
+            Bad(ours="the reply is not a JSON object of jobs ("),
         ),
         (
             b"{nope",
             [JOB_65],
-            BadBody(
-                "the reply is not valid JSON (JSON is malformed: object keys must be strings "
-                "(byte 1))"
-            ),
+            Bad(ours="the reply is not valid JSON ("),
         ),
         (
             reply_of({"warnings": {"statuses": ["running"]}, JOB_65: job_65()}),
             [JOB_65],
-            BadBody("Expected `array`, got `object`", "$.warnings"),
+            Bad("$.warnings"),
         ),
         (
             reply_of({"warnings": [{"msg": "x"}], JOB_65: job_65()}),
             [JOB_65],
-            BadBody("Object missing required field `message`", "$.warnings[0]"),
+            Bad("$.warnings[0]", names="message"),
         ),
     ],
 )
 def test_a_bad_poll_fails_naming_the_job_and_the_path_as_the_full_parse_does(
-    body: bytes, requested: list[str], expected: ApiFailure
+    body: bytes, requested: list[str], expected: ApiFailure | Bad
 ) -> None:
     assert parse_poll_reply(body, requested).failure() == expected
     assert parse_fetch_reply(body, requested).failure() == expected
@@ -695,7 +691,8 @@ def test_the_one_pass_and_the_job_by_job_reading_agree_on_any_bytes(
 
 
 # -- bytes that are not UTF-8 ----------------------------------------------------------------
-# msgspec raises UnicodeDecodeError (not a DecodeError) for a JSON string that is not UTF-8.
+# msgspec before 0.23 raised UnicodeDecodeError for a JSON string that is not UTF-8, and a
+# DecodeError from 0.23 on: either is a failure value here, never an exception.
 
 
 @pytest.mark.parametrize(

@@ -68,5 +68,5 @@ def test_job_data_defaults_tags_and_metadata_fresh_for_each_job() -> None:
 
 def test_job_data_needs_at_least_one_status() -> None:
     entry = job_65(statuses=[])
-    with pytest.raises(msgspec.ValidationError, match=r"length >= 1 - at `\$.statuses`"):
+    with pytest.raises(msgspec.ValidationError):
         _job_data(entry)

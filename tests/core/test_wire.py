@@ -39,9 +39,11 @@ from sqcore._wire import (
     classify_response,
     parse_cancel_reply,
     parse_create_reply,
+    split_path,
 )
 from tests.fakes import FakeClock
 from tests.fixtures import JOB_65, JOB_66, fixture, reply_of
+from tests.matchers import Bad
 from tests.strategies import json_values
 from transports import Request, Response
 from transports.emulator import API_VERSION, Emulator
@@ -231,7 +233,8 @@ def _reply(status: int, body: bytes = b"", **headers: str) -> Response:
             ServerError(409, '{"message": null, "detail": null}'),
         ),
         (_reply(502, b"bad \xff\xfe gateway"), ServerError(502, "bad \ufffd\ufffd gateway")),
-        # msgspec skips unknown fields without checking their UTF-8; the quote must not raise.
+        # Whether msgspec checks the UTF-8 of a field it skips depends on its version; either
+        # way the quote must not raise.
         (_reply(500, b'{"x": "\xff"}'), ServerError(500, '{"x": "\ufffd"}')),
         (_reply(400, b'{"message": "m"}'), ServerError(400, "m")),
         (_reply(499), ServerError(499, "HTTP 499")),
@@ -371,28 +374,28 @@ def test_a_create_reply_keeps_its_warnings() -> None:
         (
             parse_cancel_reply,
             b'{"succeeded": "all", "message": "x"}',
-            BadBody("Expected `array`, got `str`", "$.succeeded"),
+            Bad("$.succeeded"),
         ),
         (
             parse_cancel_reply,
             b'{"succeeded": []}',
-            BadBody("Object missing required field `message`"),
+            Bad(names="message"),
         ),
         (
             parse_create_reply,
             b'{"job_id": "nope", "num_circuits": 1}',
-            BadBody("Invalid UUID", "$.job_id"),
+            Bad("$.job_id"),
         ),
         (
             parse_create_reply,
             f'{{"job_id": "{JOB_65}"}}'.encode(),
-            BadBody("Object missing required field `num_circuits`"),
+            Bad(names="num_circuits"),
         ),
-        (parse_create_reply, b"[]", BadBody("Expected `object`, got `array`")),
+        (parse_create_reply, b"[]", Bad()),
     ],
 )
 def test_a_bad_cancel_or_create_reply_names_the_path(
-    parse: Callable[[bytes], Result[object, ApiFailure]], body: bytes, expected: BadBody
+    parse: Callable[[bytes], Result[object, ApiFailure]], body: bytes, expected: Bad
 ) -> None:
     assert parse(body).failure() == expected
 
@@ -403,7 +406,7 @@ def test_a_cancel_or_create_reply_that_is_not_json_says_so(
 ) -> None:
     failure = parse(b"<html>").failure()
     assert isinstance(failure, BadBody)
-    assert failure.message.startswith("the reply is not valid JSON (JSON is malformed")
+    assert failure.message.startswith("the reply is not valid JSON (")
     assert (failure.path, failure.job_id) == ("$", None)
 
 
@@ -415,7 +418,8 @@ def test_any_cancel_or_create_reply_gives_data_or_a_badreply_of(body: bytes) -> 
 
 
 # -- bytes that are not UTF-8 ----------------------------------------------------------------
-# msgspec raises UnicodeDecodeError (not a DecodeError) for a JSON string that is not UTF-8.
+# msgspec before 0.23 raised UnicodeDecodeError for a JSON string that is not UTF-8, and a
+# DecodeError from 0.23 on: either is a failure value here, never an exception.
 
 INVALID_UTF8_CASES: list[tuple[str, Callable[[], Result[object, ApiFailure]]]] = [
     ("classify 500, a JSON string", lambda: classify_response(_reply(500, b'"\x80"'), NOW)),
@@ -436,3 +440,49 @@ def test_a_json_string_that_is_not_utf8_is_a_failure_not_an_exception(
     name: str, call: Callable[[], Result[object, ApiFailure]]
 ) -> None:
     assert not is_successful(call()), name
+
+
+# -- reading msgspec's ValidationError --------------------------------------------------------
+# `split_path` reads the JSON path out of msgspec's message, the one place sqcore reads a
+# dependency's wording. These run on whatever msgspec is installed: CI runs the suite on the
+# lowest and the newest version pyproject.toml allows.
+
+
+class _Inner(msgspec.Struct):
+    count: int
+
+
+class _Outer(msgspec.Struct):
+    items: list[_Inner]
+    table: dict[int, int]
+    when: list[str]
+
+
+_OUTER = msgspec.json.Decoder(_Outer)
+
+
+@pytest.mark.parametrize(
+    ("document", "path", "about_a_key"),
+    [
+        ({"items": [{"count": "x"}], "table": {}, "when": []}, "$.items[0].count", False),
+        ({"items": [{}, {"count": 1}], "table": {}, "when": []}, "$.items[0]", False),
+        ({"items": [], "table": {"k": 1}, "when": []}, "$.table", True),
+        ({"items": [], "table": {}, "when": [1]}, "$.when[0]", False),
+        ({"items": [], "table": {}}, "$", False),
+        ([], "$", False),
+    ],
+)
+def test_the_path_of_a_real_validation_error_is_read_from_the_installed_msgspec(
+    document: object, path: str, about_a_key: bool
+) -> None:
+    with pytest.raises(msgspec.ValidationError) as caught:
+        _OUTER.decode(json.dumps(document).encode())
+    message, found = split_path(caught.value)
+    assert found == path
+    assert message.strip() and "`$" not in message
+    assert message.endswith(" (a key)") is about_a_key
+
+
+def test_a_validation_message_of_an_unknown_form_keeps_it_whole_at_the_root() -> None:
+    error = msgspec.ValidationError("a wording some later msgspec might use")
+    assert split_path(error) == ("a wording some later msgspec might use", "$")

@@ -252,12 +252,12 @@ def test_a_malformed_query_id_is_a_422_naming_its_place(emu: Emulator) -> None:
     [
         (None, 400, "body: missing; this endpoint takes a JSON object"),
         (b"", 400, "body: missing; this endpoint takes a JSON object"),
-        (b"not json", 400, "body: not valid JSON (JSON is malformed: invalid character (byte 4))"),
-        (b'{"job_id": ["\x80"]}', 400, "body: not valid JSON ('utf-8' codec can't decode"),
-        (b"[]", 422, "body: Expected `object`, got `array`"),
-        (b"{}", 422, "body: Object missing required field `job_id`"),
-        (b'{"job_id": "x"}', 422, "body.job_id: Expected `array`, got `str`"),
-        (b'{"job_id": [1]}', 422, "body.job_id[0]: Expected `str`, got `int`"),
+        (b"not json", 400, "body: not valid JSON ("),
+        (b'{"job_id": ["\x80"]}', 400, "body: not valid JSON ("),
+        (b"[]", 422, "body: "),
+        (b"{}", 422, "body: "),
+        (b'{"job_id": "x"}', 422, "body.job_id: "),
+        (b'{"job_id": [1]}', 422, "body.job_id[0]: "),
         (b'{"job_id": ["nope"]}', 422, "body.job_id[0]: 'nope' is not a valid UUID"),
     ],
 )

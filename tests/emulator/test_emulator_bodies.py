@@ -13,6 +13,7 @@ from returns.pipeline import is_successful
 
 from transports.emulator._bodies import (
     NewJob,
+    _located,
     decode_cancel,
     decode_new_job,
     read_job_ids,
@@ -83,7 +84,7 @@ def test_a_kept_value_that_is_not_utf8_makes_the_body_not_json(place: str) -> No
     body = msgspec.json.encode({**VALID, place: {"k": "@"}}).replace(b"@", b"\xff")
     refusal = decode_new_job(body).failure()
     assert refusal.status == 400
-    assert refusal.sentence.startswith("body: not valid JSON ('utf-8' codec can't decode")
+    assert refusal.sentence.startswith("body: not valid JSON (")
 
 
 @settings(max_examples=200)
@@ -112,7 +113,7 @@ def test_a_field_of_the_wrong_type_is_refused_at_its_place(field: str, value: ob
 def test_a_missing_required_field_is_named(field: str) -> None:
     body = {name: value for name, value in VALID.items() if name != field}
     refusal = decode_new_job(msgspec.json.encode(body)).failure()
-    assert refusal.sentence == f"body: Object missing required field `{field}`"
+    assert refusal.sentence.startswith("body: ") and field in refusal.sentence
 
 
 uuid_spellings = st.uuids().flatmap(
@@ -143,3 +144,10 @@ def test_a_json_array_of_strings_splits_into_those_strings(circuits: list[str]) 
 @given(text=st.text(max_size=30).filter(lambda text: not text.lstrip().startswith("[")))
 def test_anything_but_a_json_array_is_one_circuit(text: str) -> None:
     assert split_circuits(text) == (text,)
+
+
+def test_a_validation_message_of_an_unknown_form_is_placed_at_the_root() -> None:
+    # msgspec's wording is read for the place it names; a wording this code does not know
+    # still gives one sentence that begins with the place.
+    error = msgspec.ValidationError("a wording some later msgspec might use")
+    assert _located("body", error) == "body: a wording some later msgspec might use"

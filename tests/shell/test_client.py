@@ -339,9 +339,12 @@ def test_a_create_reply_that_cannot_be_read_names_the_submission() -> None:
     transport = always(json_reply(200, b'{"job_id": "nope", "num_circuits": 1}'))
     with pytest.raises(SuperstaqException) as caught:
         client_on(transport).create_job("c", target="ibmq_brisbane_qpu")
-    assert str(caught.value) == (
+    message = str(caught.value)
+    assert message.startswith(
         "Could not read the server's reply for submitting a job to ibmq_brisbane_qpu: "
-        "Invalid UUID (at $.job_id) The job may have been created: look for it (by its tags) "
+    )
+    assert message.endswith(
+        " (at $.job_id) The job may have been created: look for it (by its tags) "
         "before submitting again."
     )
 
@@ -582,10 +585,9 @@ def test_final_transport_faults_are_not_retried(kind: TransportErrorKind, text: 
 def test_a_bad_body_names_the_job_and_the_path() -> None:
     with pytest.raises(SuperstaqException) as caught:
         client_on(always(_with(shots=["lots"]))).fetch_jobs([JOB_65])
-    assert str(caught.value) == (
-        f"Could not read the server's reply for job {JOB_65}: Expected `int`, got `str` "
-        "(at $.shots[0])"
-    )
+    message = str(caught.value)
+    assert message.startswith(f"Could not read the server's reply for job {JOB_65}: ")
+    assert message.endswith(" (at $.shots[0])")
 
 
 def test_a_reply_that_is_not_json_says_what_was_asked() -> None:

@@ -595,18 +595,15 @@ def test_an_open_job_after_a_batched_wait_is_saved_with_its_statuses_only(
 @pytest.mark.parametrize(
     ("data", "message"),
     [
-        (b"not json", r"^not a saved sqcore job: JSON is malformed"),
+        (b"not json", r"^not a saved sqcore job: it is not valid JSON \("),
         (
             f'{{"job_id": "{JOB_65}"}}'.encode(),
-            r"^not a saved sqcore job: Object missing required field `sqcore_job`$",
+            r"^not a saved sqcore job: .*sqcore_job.*\(at \$\)$",
         ),
-        (
-            b'{"sqcore_job": 1, "job_id": "nope"}',
-            r"^not a saved sqcore job: Invalid UUID - at `\$\.job_id`",
-        ),
+        (b'{"sqcore_job": 1, "job_id": "nope"}', r"^not a saved sqcore job: .* \(at \$\.job_id\)$"),
         (
             f'{{"sqcore_job": 1, "job_id": "{JOB_65}", "extra": 1}}'.encode(),
-            r"^not a saved sqcore job: Object contains unknown field `extra`",
+            r"^not a saved sqcore job: .*extra.*\(at \$\)$",
         ),
         (
             f'{{"sqcore_job": 2, "job_id": "{JOB_65}"}}'.encode(),
@@ -616,7 +613,7 @@ def test_an_open_job_after_a_batched_wait_is_saved_with_its_statuses_only(
             f'{{"sqcore_job": 1, "job_id": "{JOB_65}", "statuses": []}}'.encode(),
             r"^not a saved sqcore job: its statuses are empty \(at \$\.statuses\)$",
         ),
-        (b"\xff", r"^not a saved sqcore job: "),
+        (b"\xff", r"^not a saved sqcore job: it is not valid JSON \("),
     ],
 )
 def test_what_is_not_a_saved_job_is_refused_saying_where(

@@ -64,11 +64,11 @@ def test_a_job_saved_before_any_fetch_is_just_its_id() -> None:
     ("data", "message"),
     [
         (b"not json", "not a saved sqcore job"),
-        (b'{"job_id": "' + JOB.encode() + b'"}', "missing required field `sqcore_job`"),
+        (b'{"job_id": "' + JOB.encode() + b'"}', r"sqcore_job.*\(at \$\)$"),
         (b'{"sqcore_job": 2, "job_id": "' + JOB.encode() + b'"}', "format 2"),
-        (b'{"sqcore_job": 1, "job_id": "x"}', "Invalid UUID"),
+        (b'{"sqcore_job": 1, "job_id": "x"}', r"\(at \$\.job_id\)$"),
         (b'{"sqcore_job": 1, "job_id": "' + JOB.encode() + b'", "statuses": []}', "empty"),
-        (b'{"sqcore_job": 1, "job_id": "' + JOB.encode() + b'", "key": "k"}', "unknown field"),
+        (b'{"sqcore_job": 1, "job_id": "' + JOB.encode() + b'", "key": "k"}', r"key.*\(at \$\)$"),
     ],
 )
 def test_anything_else_is_refused_saying_what_is_wrong(data: bytes, message: str) -> None:

@@ -304,7 +304,9 @@ class LoopbackServer:
         self._ssl_context = ssl_context
         self._join_seconds = join_seconds
         self._stop = threading.Event()
-        self._lock = threading.Lock()
+        #: Guards the counters and sets below; notified whenever one changes, so a test can
+        #: wait for a state (`wait_until`) instead of sleeping.
+        self._lock = threading.Condition(threading.RLock())
         self._connections = 0
         self._threads: list[threading.Thread] = []
         self._open: set[socket.socket] = set()
@@ -394,6 +396,13 @@ class LoopbackServer:
         with self._lock:
             return len(self._open)
 
+    def wait_until(self, condition: Callable[[], bool], within: float = 5.0) -> bool:
+        """Waits until `condition()` holds, re-checked whenever the server's state changes
+        (a connection accepted or closed, a request received); False if `within` seconds
+        pass first."""
+        with self._lock:
+            return self._lock.wait_for(condition, timeout=within)
+
     # Serving
 
     def _accept_loop(self) -> None:
@@ -407,6 +416,7 @@ class LoopbackServer:
             with self._lock:
                 index = self._connections
                 self._connections += 1
+                self._lock.notify_all()
                 thread = threading.Thread(
                     target=self._serve,
                     args=(sock, index),
@@ -437,9 +447,10 @@ class LoopbackServer:
         try:
             yield sock
         finally:
+            sock.close()
             with self._lock:
                 self._open.discard(sock)
-            sock.close()
+                self._lock.notify_all()
 
     def _handle(self, sock: socket.socket, index: int) -> None:
         """Serves the accepted connection `sock` (the `index`-th) until it is done."""
@@ -503,6 +514,7 @@ class HostileServer(LoopbackServer):
         with self._lock:
             index = len(self._requests)
             self._requests.append(request)
+            self._lock.notify_all()
         if callable(self._script):
             return self._script(index)
         return self._script[min(index, len(self._script) - 1)]
@@ -716,11 +728,14 @@ def unanswered_port() -> Iterator[int]:
         listener.bind(("127.0.0.1", 0))
         listener.listen(0)
         port: int = listener.getsockname()[1]
-        for _ in range(4):
+        # One connection made and never accepted fills a queue of length 0; the kernel drops
+        # every later SYN. The others are sent anyway, for kernels that queue one more.
+        first = fillers.enter_context(socket.create_connection(("127.0.0.1", port), timeout=5))
+        assert first.fileno() >= 0
+        for _ in range(3):
             filler = fillers.enter_context(socket.socket())
             filler.setblocking(False)
             filler.connect_ex(("127.0.0.1", port))
-        time.sleep(0.1)  # let the kernel queue them
         yield port
 
 

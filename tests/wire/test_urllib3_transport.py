@@ -169,7 +169,7 @@ def test_an_idle_connection_the_server_has_since_closed_is_not_sent_on(
     server = serve([Raw(b"HTTP/1.1 200 OK\r\nContent-Length: 3\r\n\r\none"), Reply(body=b"two")])
 
     assert success_of(send(transport, server.url())[0]).body == b"one"
-    time.sleep(0.1)  # the server's FIN arrives
+    assert server.wait_until(lambda: server.open_connections == 0)  # the server hung up
     assert success_of(send(transport, server.url())[0]).body == b"two"
 
     assert server.connections == 2
@@ -856,10 +856,7 @@ def test_a_timeout_too_large_for_a_float_is_a_value_error(transport: Urllib3Tran
 def closed_soon(server: HostileServer, within: float = 2.0) -> bool:
     """Whether every connection to `server` is closed within `within` seconds (its threads
     see a close within one poll)."""
-    deadline = time.monotonic() + within
-    while server.open_connections and time.monotonic() < deadline:
-        time.sleep(0.01)
-    return server.open_connections == 0
+    return server.wait_until(lambda: server.open_connections == 0, within)
 
 
 def test_the_transport_closes_its_idle_connections_when_collected(serve: Serve) -> None:
