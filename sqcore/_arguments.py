@@ -308,6 +308,8 @@ def _json_object(name: str, value: object) -> dict[str, object]:
     copy = dict(value)
     try:
         msgspec.json.encode(copy)
+    except RecursionError:
+        raise ValueError(f"{name} nests too deeply to be sent as JSON") from None
     except (TypeError, msgspec.EncodeError) as error:
         raise ValueError(f"{name} must be JSON-serializable: {error}") from None
     return copy

@@ -25,6 +25,8 @@ import warnings
 from collections.abc import Callable, Sequence
 from typing import NoReturn, TextIO
 
+import msgspec
+
 from sqcore._arguments import canonical_ids, checked_seconds
 from sqcore._cli_output import ProgressLine, table
 from sqcore._client import Client
@@ -193,13 +195,24 @@ def _exit_for(jobs: Sequence[JobData]) -> int:
 
 
 def _plain_json(value: object) -> object:
+    """A field of `to_dict()` as JSON values: a timestamp, alone or in a list, as ISO 8601.
+    Not recursive: nothing deeper holds a datetime, and the server's `metadata` may nest
+    as deep as the decoder allows, deeper than Python's recursion limit leaves to us."""
+    if isinstance(value, list):
+        return [_iso(item) for item in value]
+    return _iso(value)
+
+
+def _iso(value: object) -> object:
     if isinstance(value, (datetime.datetime, datetime.date)):
         return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _plain_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain_json(v) for v in value]
     return value
+
+
+def _json_text(value: object) -> str:
+    """`value` as indented JSON, as `json.dumps(value, indent=2)` writes it, but by C code
+    that nests as deep as the decoder did (the indenting encoder is Python and recursive)."""
+    return msgspec.json.format(json.dumps(value).encode(), indent=2).decode()
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -265,8 +278,7 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     job = Job(_client(args), job_id)
     fields = job.to_dict()
     if args.json:
-        json.dump(_plain_json(fields), out, indent=2)
-        out.write("\n")
+        out.write(_json_text({name: _plain_json(value) for name, value in fields.items()}) + "\n")
     else:
         width = max(map(len, fields))
         for name, value in fields.items():

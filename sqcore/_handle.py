@@ -22,7 +22,7 @@ from sqcore._models import STATUS_PRIORITY_ORDER, CircuitStatus, JobData
 from sqcore._session import JobState
 from sqcore._status import failure_summary, is_terminal, status_of
 from sqcore._watch import JobWait, OnProgress
-from sqcore._wire import DECODE_ERRORS
+from sqcore._wire import DECODE_ERRORS, undecodable
 
 __all__ = ["HandleClient", "JobHandle", "keep_every_reply", "restored"]
 
@@ -192,6 +192,8 @@ def restored(data: bytes | str) -> tuple[uuid.UUID, JobState | None]:
     """
     try:
         saved = _saved_decoder.decode(data)
+    except RecursionError as error:
+        raise ValueError(f"not a saved sqcore job: {undecodable('it', error)}") from None
     except DECODE_ERRORS as error:
         raise ValueError(f"not a saved sqcore job: {error}") from None
     if saved.sqcore_job != _SAVE_FORMAT:

@@ -9,8 +9,11 @@ import subprocess
 import sys
 from collections.abc import Iterator
 
+import msgspec
 import pytest
 
+from tests.fixtures import JOB_65, nested, nested_reply
+from tests.wire.hostile import HostileServer, Reply
 from transports.emulator import Emulator, EmulatorServer
 
 KEY = "cli-test-key-0042"
@@ -329,3 +332,37 @@ def test_bad_submit_and_stdin_arguments_exit_2_saying_what(
     assert result.returncode == 2, result.stderr
     assert needle in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- A hostile server's replies --------------------------------------------------------------
+
+
+def replying(body: bytes) -> HostileServer:
+    """A loopback server that answers every request with `body` (a 200, JSON)."""
+    return HostileServer([Reply(200, (("Content-Type", "application/json"),), body)])
+
+
+@pytest.mark.parametrize("command", [["status"], ["wait"], ["show"], ["show", "--json"]])
+def test_a_reply_nested_too_deeply_is_one_error_line_with_exit_4(
+    tmp_path: pathlib.Path, command: list[str]
+) -> None:
+    with replying(nested_reply(JOB_65, "completed")) as server:
+        result = run(*command, JOB_65, "--host", server.origin, "--api-key", KEY, home=tmp_path)
+
+    assert result.returncode == 4, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert JOB_65 in line and "nests arrays or objects too deeply to be read (at $)" in line
+
+
+@pytest.mark.parametrize("command", [["show"], ["show", "--json"]])
+def test_a_job_whose_metadata_nests_as_deep_as_can_be_read_is_shown(
+    tmp_path: pathlib.Path, command: list[str]
+) -> None:
+    with replying(nested_reply(JOB_65, "completed", depth=800)) as server:
+        result = run(*command, JOB_65, "--host", server.origin, "--api-key", KEY, home=tmp_path)
+
+    assert result.returncode == 0, result.stderr[-300:]
+    assert result.stderr == ""
+    if "--json" in command:
+        shown = msgspec.json.decode(result.stdout)
+        assert shown["metadata"] == msgspec.json.decode(nested(800))

@@ -8,6 +8,8 @@ exceptions. Only the sending and the sleeping differ between the shells.
 from __future__ import annotations
 
 import itertools
+import json
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -21,6 +23,7 @@ from sqcore import (
 from tests.aio.conftest import MakeShell
 from tests.aio.shells import Shell
 from tests.fakes import FakeClock, json_reply
+from tests.fixtures import JOB_65, JOB_66, job_65, nested, nested_reply, reply_of
 from transports import FunctionTransport, Request, Response, TransportError
 from transports.emulator import Emulator
 
@@ -388,3 +391,68 @@ async def test_a_restored_terminal_job_comes_first_and_costs_no_request(
     assert [job.job_id() for job in done] == [restored.job_id(), running.job_id()]
     fetched = [request.job_ids for request in emulator.requests[before:]]
     assert all(str(restored.job_id()) not in ids for ids in fetched)
+
+
+# --- Replies nested too deeply to decode -------------------------------------------------------
+
+TOO_DEEP = "nests arrays or objects too deeply to be read"
+
+DeepCall = Callable[[Shell, str], Awaitable[object]]
+
+
+async def _wait_all_of_two(shell: Shell, job_id: str) -> None:
+    await shell.wait_all([shell.job(JOB_65), shell.job(job_id)], 5, 1)
+
+
+async def _as_completed_of_two(shell: Shell, job_id: str) -> None:
+    await shell.as_completed([shell.job(JOB_65), shell.job(job_id)], 5, 1)
+
+
+DEEP_CALLS: dict[str, DeepCall] = {
+    "status": lambda shell, job_id: shell.job(job_id).status(),
+    "status(index)": lambda shell, job_id: shell.job(job_id).status(0),
+    "data": lambda shell, job_id: shell.job(job_id).data(),
+    "target": lambda shell, job_id: shell.job(job_id).target(),
+    "to_dict": lambda shell, job_id: shell.job(job_id).to_dict(),
+    "wait": lambda shell, job_id: shell.job(job_id).wait(timeout_seconds=5, polling_seconds=1),
+    "fetch_jobs": lambda shell, job_id: shell.fetch([job_id]),
+    "wait_all": _wait_all_of_two,
+    "as_completed": _as_completed_of_two,
+}
+
+
+@pytest.mark.parametrize("call", DEEP_CALLS.values(), ids=DEEP_CALLS.keys())
+@pytest.mark.parametrize("status", ["running", "completed"])
+async def test_a_reply_nested_too_deeply_is_a_superstaq_exception_naming_the_job_and_where(
+    make_shell: MakeShell, call: DeepCall, status: str
+) -> None:
+    entries = json.loads(nested_reply(JOB_66, status, depth=1))
+    entries[JOB_65] = job_65()
+    body = reply_of(entries).replace(nested(1), nested())
+    shell = make_shell(FunctionTransport(lambda _request: json_reply(200, body)))
+
+    with pytest.raises(SuperstaqException) as raised:
+        await call(shell, JOB_66)
+
+    assert type(raised.value) is SuperstaqException
+    assert f"{TOO_DEEP} (at $)" in str(raised.value) and JOB_66 in str(raised.value)
+
+
+async def test_metadata_nested_too_deeply_to_send_is_a_value_error_before_any_request(
+    shell: Shell, emulator: Emulator
+) -> None:
+    metadata: dict[str, object] = {}
+    for _ in range(100_000):
+        metadata = {"a": metadata}
+
+    with pytest.raises(ValueError, match="metadata nests too deeply to be sent as JSON"):
+        await shell.create(CIRCUITS, target="ss_unconstrained_simulator", metadata=metadata)
+
+    assert emulator.request_count == 0
+
+
+def test_a_saved_job_nested_too_deeply_is_refused_with_a_value_error(shell: Shell) -> None:
+    saved = b'{"sqcore_job": 1, "job_id": "' + JOB_65.encode() + b'", "data": ' + nested() + b"}"
+
+    with pytest.raises(ValueError, match=f"not a saved sqcore job: it {TOO_DEEP}"):
+        shell.load(saved)

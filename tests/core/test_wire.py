@@ -41,7 +41,7 @@ from sqcore._wire import (
     parse_create_reply,
 )
 from tests.fakes import FakeClock
-from tests.fixtures import JOB_65, JOB_66, fixture, reply_of
+from tests.fixtures import JOB_65, JOB_66, fixture, nested, reply_of
 from tests.strategies import json_values
 from transports import Request, Response
 from transports.emulator import API_VERSION, Emulator
@@ -415,7 +415,8 @@ def test_any_cancel_or_create_reply_gives_data_or_a_badreply_of(body: bytes) -> 
 
 
 # -- bytes that are not UTF-8 ----------------------------------------------------------------
-# msgspec raises UnicodeDecodeError (not a DecodeError) for a JSON string that is not UTF-8.
+# msgspec before 0.23 raised UnicodeDecodeError (not a DecodeError) for a JSON string that is
+# not UTF-8; 0.23 raises a DecodeError. Either is a failure.
 
 INVALID_UTF8_CASES: list[tuple[str, Callable[[], Result[object, ApiFailure]]]] = [
     ("classify 500, a JSON string", lambda: classify_response(_reply(500, b'"\x80"'), NOW)),
@@ -436,3 +437,35 @@ def test_a_json_string_that_is_not_utf8_is_a_failure_not_an_exception(
     name: str, call: Callable[[], Result[object, ApiFailure]]
 ) -> None:
     assert not is_successful(call()), name
+
+
+# -- replies nested past the decoder's recursion limit ----------------------------------------
+
+NESTED = nested()
+
+
+@pytest.mark.parametrize(
+    ("parse", "body"),
+    [
+        (parse_cancel_reply, NESTED),
+        (parse_create_reply, NESTED),
+        (parse_cancel_reply, b'{"succeeded": [], "message": "m", "extra": ' + NESTED + b"}"),
+        (parse_create_reply, b'{"job_id": "' + JOB_65.encode() + b'", "x": ' + NESTED + b"}"),
+    ],
+    ids=["cancel", "create", "cancel, an unknown field", "create, an unknown field"],
+)
+def test_a_cancel_or_create_reply_nested_too_deeply_is_a_failure_not_a_recursion_error(
+    parse: Callable[[bytes], Result[object, ApiFailure]], body: bytes
+) -> None:
+    failure = parse(body).failure()
+
+    assert failure == BadBody("the reply nests arrays or objects too deeply to be read", "$")
+
+
+@pytest.mark.parametrize("status", [401, 418, 503])
+def test_an_error_reply_nested_too_deeply_is_classified_not_raised(status: int) -> None:
+    body = b'{"detail": ' + NESTED + b"}"
+
+    failure = classify_response(_reply(status, body), NOW).failure()
+
+    assert failure.kind == {401: "unauthorized", 418: "server", 503: "retryable"}[status]
