@@ -259,7 +259,7 @@ def test_submit_then_wait_dash_reads_the_ids_from_a_pipe(
     submitted = subprocess.run(
         f"{sys.executable} -m sqcore submit --target ss_unconstrained_simulator - "
         f"--host {server.url} --api-key {KEY} "
-        f"| {sys.executable} -m sqcore wait - --poll 0.05..0.5 --timeout 30 "
+        f"| {sys.executable} -m sqcore wait - --poll 0.1..0.5 --timeout 30 "
         f"--host {server.url} --api-key {KEY}",
         shell=True,
         input=json.dumps([{"cirq_type": "Circuit", "moments": []}]),
@@ -295,11 +295,11 @@ def test_off_a_terminal_wait_writes_a_line_only_when_something_changed(
 ) -> None:
     job = emulator.create_job(durations=2.4)  # three stages of 0.8 s, then completed
 
-    result = run("wait", job, "--poll", "0.05", *connect(server), home=tmp_path)
+    result = run("wait", job, "--poll", "0.1", *connect(server), home=tmp_path)
 
     assert result.returncode == 0, result.stderr
     first, *changed = result.stderr.splitlines()
-    # It polled some 40 times; it wrote the first poll, then a line per change only (the
+    # It polled some 24 times; it wrote the first poll, then a line per change only (the
     # first poll may already be past "received": the subprocess takes a while to start).
     assert first.startswith("[") and " -> " not in first
     assert 1 <= len(changed) <= 3
@@ -366,3 +366,26 @@ def test_a_job_whose_metadata_nests_as_deep_as_can_be_read_is_shown(
     if "--json" in command:
         shown = msgspec.json.decode(result.stdout)
         assert shown["metadata"] == msgspec.json.decode(nested(800))
+
+
+# --- The polling floor ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("poll", "shown"), [("0", "polling_seconds=0.0"), ("0.01..1", "Backoff(initial=0.01)")]
+)
+def test_a_poll_below_a_tenth_of_a_second_polls_at_that_floor_with_one_warning_line(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path, poll: str, shown: str
+) -> None:
+    job = emulator.create_job(durations=1.0)
+
+    result = run("wait", job, "--poll", poll, *connect(server), home=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    warning = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert warning == [
+        f"sqcore: warning: {shown} would flood the server with requests: polling every 0.1 s "
+        "instead, the shortest interval sqcore polls at"
+    ]
+    asked = sum(job in request.job_ids for request in emulator.requests)
+    assert asked <= 15  # about 10 in the job's second; thousands without the floor

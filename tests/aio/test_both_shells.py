@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import itertools
 import json
+import math
+import warnings
 from collections.abc import Awaitable, Callable
 
 import pytest
@@ -22,7 +24,7 @@ from sqcore import (
 )
 from tests.aio.conftest import MakeShell
 from tests.aio.shells import Shell
-from tests.fakes import FakeClock, json_reply
+from tests.fakes import FakeClock, Guard, SlowTransport, json_reply
 from tests.fixtures import JOB_65, JOB_66, job_65, nested, nested_reply, reply_of
 from transports import FunctionTransport, Request, Response, TransportError
 from transports.emulator import Emulator
@@ -456,3 +458,91 @@ def test_a_saved_job_nested_too_deeply_is_refused_with_a_value_error(shell: Shel
 
     with pytest.raises(ValueError, match=f"not a saved sqcore job: it {TOO_DEEP}"):
         shell.load(saved)
+
+
+# --- The polling floor -------------------------------------------------------------------------
+
+WaitCall = Callable[[Shell, str, "float | Backoff"], Awaitable[object]]
+
+WAITS: dict[str, WaitCall] = {
+    "wait_until_terminal_state": lambda shell, job_id, polling: shell.job(job_id).wait(
+        timeout_seconds=10, polling_seconds=polling
+    ),
+    "wait_all": lambda shell, job_id, polling: shell.wait_all([shell.job(job_id)], 10, polling),
+    "as_completed": lambda shell, job_id, polling: shell.as_completed(
+        [shell.job(job_id)], 10, polling
+    ),
+}
+
+
+@pytest.mark.parametrize("wait", WAITS.values(), ids=WAITS.keys())
+async def test_polling_seconds_zero_asks_the_server_at_most_ten_times_a_second(
+    make_shell: MakeShell, emulator: Emulator, clock: FakeClock, wait: WaitCall
+) -> None:
+    shell = make_shell(SlowTransport(emulator.transport(), clock, latency=0.001))
+    job_id = emulator.create_job(durations=5.0)
+    start = clock.now
+
+    with pytest.warns(SuperstaqWarning):
+        await wait(shell, job_id, 0)
+
+    elapsed = clock.now - start
+    assert elapsed >= 5.0
+    assert emulator.request_count <= 1 + elapsed / 0.1  # not 1,000 a second
+
+
+@pytest.mark.parametrize("wait", WAITS.values(), ids=WAITS.keys())
+@pytest.mark.parametrize(
+    ("polling", "shown"),
+    [
+        (0, "polling_seconds=0.0"),
+        (0.0001, "polling_seconds=0.0001"),
+        (Backoff(0.01, 2.0, 0.05), "Backoff(initial=0.01)"),
+    ],
+)
+async def test_an_interval_below_the_floor_polls_at_a_tenth_of_a_second_with_one_warning(
+    make_shell: MakeShell,
+    emulator: Emulator,
+    clock: FakeClock,
+    wait: WaitCall,
+    polling: float | Backoff,
+    shown: str,
+) -> None:
+    shell = make_shell(Guard(emulator.transport(), limit=20))  # 0 s on a fake clock never ends
+    job_id = emulator.create_job(durations=1.0)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        await wait(shell, job_id, polling)
+
+    (warning,) = caught
+    assert warning.category is SuperstaqWarning
+    assert str(warning.message) == (
+        f"{shown} would flood the server with requests: polling every 0.1 s instead, the "
+        "shortest interval sqcore polls at"
+    )
+    assert warning.filename.endswith("shells.py")  # the caller's line (the table's shells)
+    assert clock.sleeps and all(sleep == pytest.approx(0.1) for sleep in clock.sleeps)
+
+
+@pytest.mark.parametrize("wait", WAITS.values(), ids=WAITS.keys())
+async def test_an_interval_at_the_floor_or_above_gives_no_warning(
+    shell: Shell, emulator: Emulator, wait: WaitCall
+) -> None:
+    job_id = emulator.create_job(durations=0.5)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        await wait(shell, job_id, 0.1)
+        await wait(shell, job_id, Backoff(0.1, 2.0, 0.1))
+
+
+@pytest.mark.parametrize("wait", WAITS.values(), ids=WAITS.keys())
+@pytest.mark.parametrize("polling", [-0.1, math.nan, -math.inf])
+async def test_a_negative_or_nan_interval_is_still_a_value_error(
+    shell: Shell, emulator: Emulator, wait: WaitCall, polling: float
+) -> None:
+    with pytest.raises(ValueError, match="polling_seconds must be >= 0"):
+        await wait(shell, emulator.create_job(), polling)
+
+    assert emulator.request_count == 0
