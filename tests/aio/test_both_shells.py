@@ -546,3 +546,73 @@ async def test_a_negative_or_nan_interval_is_still_a_value_error(
         await wait(shell, emulator.create_job(), polling)
 
     assert emulator.request_count == 0
+
+
+# --- Saved jobs that were edited -------------------------------------------------------------
+
+
+async def saved_open_job(shell: Shell, emulator: Emulator) -> dict[str, object]:
+    """A job of 3 circuits, all still 'received', saved with its data, as JSON values."""
+    job = shell.job(emulator.create_job(num_circuits=3, durations=60))
+    await job.data()
+    saved = json.loads(job.dump())
+    assert isinstance(saved, dict)
+    return saved
+
+
+def edited(saved: dict[str, object], path: str, value: object) -> bytes:
+    """`saved` with the value at `path` ("statuses", "data.num_circuits") replaced."""
+    *parents, name = path.split(".")
+    place = saved
+    for parent in parents:
+        inner = place[parent]
+        assert isinstance(inner, dict)
+        place = inner
+    place[name] = value
+    return json.dumps(saved).encode()
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (
+            "statuses",
+            ["completed", "completed", "completed"],
+            r"its statuses \(completed, completed, completed, at \$\.statuses\) are not those "
+            r"of its data \(received, received, received, at \$\.data\.statuses\)",
+        ),
+        (
+            "statuses",
+            ["received"],
+            r"its statuses \(received, at \$\.statuses\) are not those of its data",
+        ),
+        (
+            "data.num_circuits",
+            1,
+            r"it has 3 statuses \(at \$\.statuses\) for 1 circuits \(at \$\.data\.num_circuits\)",
+        ),
+        ("data.statuses", "received", r"Expected `array`, got `str` \(at \$\.data\.statuses\)"),
+        ("data.num_circuits", None, r"Expected `int`, got `null` \(at \$\.data\.num_circuits\)"),
+    ],
+    ids=["statuses edited", "statuses cut", "circuit count edited", "data's statuses", "count"],
+)
+async def test_a_saved_job_whose_statuses_disagree_with_its_data_is_refused_naming_the_field(
+    shell: Shell, emulator: Emulator, path: str, value: object, message: str
+) -> None:
+    saved = await saved_open_job(shell, emulator)
+    count = emulator.request_count
+
+    with pytest.raises(ValueError, match="not a saved sqcore job: " + message):
+        shell.load(edited(saved, path, value))
+
+    assert emulator.request_count == count
+
+
+async def test_a_saved_job_whose_statuses_agree_with_its_data_is_restored(
+    shell: Shell, emulator: Emulator
+) -> None:
+    saved = await saved_open_job(shell, emulator)
+
+    restored = shell.load(edited(saved, "statuses", ["received"] * 3))
+
+    assert (await restored.data()).num_circuits == 3
