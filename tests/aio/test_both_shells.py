@@ -616,3 +616,28 @@ async def test_a_saved_job_whose_statuses_agree_with_its_data_is_restored(
     restored = shell.load(edited(saved, "statuses", ["received"] * 3))
 
     assert (await restored.data()).num_circuits == 3
+
+
+# --- A megabyte where a short value belongs -----------------------------------------------------
+
+
+async def test_a_megabyte_job_id_gives_a_short_error_quoting_its_start(
+    shell: Shell, emulator: Emulator
+) -> None:
+    with pytest.raises(ValueError) as raised:
+        shell.job("x" * 1_000_000)
+    with pytest.raises(ValueError) as fetched:
+        await shell.fetch(["y" * 1_000_000])
+
+    assert str(raised.value) == (
+        f"{'x' * 60!r}… (1,000,000 characters) is not a valid job id (expected a UUID)"
+    )
+    assert len(str(fetched.value)) < 200 and "1,000,000 characters" in str(fetched.value)
+    assert emulator.request_count == 0
+
+
+async def test_a_megabyte_job_type_gives_a_short_error(shell: Shell, emulator: Emulator) -> None:
+    with pytest.raises(ValueError, match=r"^job_type 'zzz.*… \(1,000,000 characters\) is not") as e:
+        await shell.create(CIRCUITS, target="ss_unconstrained_simulator", job_type="z" * 10**6)
+
+    assert len(str(e.value)) < 200
