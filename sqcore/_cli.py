@@ -285,9 +285,9 @@ def _exit_for(jobs: Sequence[Sequence[CircuitStatus]]) -> int:
 
 def _plain_json(value: object) -> object:
     """A field of `JobData` as JSON values: an enum as its value and a timestamp as ISO 8601,
-    alone or in a list.
-    Not recursive: nothing deeper holds a datetime, and the server's `metadata` may nest
-    as deep as the decoder allows, deeper than Python's recursion limit leaves to us."""
+    alone or in a list. Not recursive: nothing deeper holds either, and the server's
+    `metadata` may nest as deep as the decoder allows, deeper than Python's recursion limit
+    leaves to a recursive function."""
     if isinstance(value, list):
         return [_plain_value(item) for item in value]
     return _plain_value(value)

@@ -203,10 +203,11 @@ def test_key_and_host_from_environment(
     assert result.returncode == 0, result.stderr
 
 
-def test_network_error_exits_4(tmp_path: pathlib.Path) -> None:
+@pytest.mark.parametrize("command", ["status", "wait"])
+def test_network_error_exits_4(tmp_path: pathlib.Path, command: str) -> None:
     # Nothing listens on loopback port 9 (discard) here: refused, retried, then given up.
     result = run(
-        "status",
+        command,
         "00000000-0000-0000-0000-000000000001",
         "--host",
         "http://127.0.0.1:9",
@@ -218,6 +219,7 @@ def test_network_error_exits_4(tmp_path: pathlib.Path) -> None:
     assert result.returncode == 4, result.stderr
     assert "Reached maximum number of retries" in result.stderr
     assert "connect" in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""  # a wait that never heard back has no table to print
 
 
 def test_demo_runs_end_to_end(tmp_path: pathlib.Path) -> None:
