@@ -36,7 +36,20 @@ __all__ = [
     "checked_seconds",
     "checked_text",
     "new_job",
+    "quoted",
 ]
+
+#: At most this many characters of a caller's text are quoted in an error message (a UUID is
+#: 36), so a megabyte of garbage gives a short message.
+_QUOTED_CHARACTERS = 60
+
+
+def quoted(text: str) -> str:
+    """`text` quoted for an error message (its repr), cut to its first 60 characters, with
+    its length, when longer."""
+    if len(text) <= _QUOTED_CHARACTERS:
+        return repr(text)
+    return f"{text[:_QUOTED_CHARACTERS]!r}… ({len(text):,} characters)"
 
 
 def canonical_id(job_id: object, name: str = "a job id") -> str:
@@ -53,7 +66,7 @@ def canonical_id(job_id: object, name: str = "a job id") -> str:
     try:
         return str(uuid.UUID(job_id))
     except ValueError:
-        raise ValueError(f"{job_id!r} is not a valid job id (expected a UUID)") from None
+        raise ValueError(f"{quoted(job_id)} is not a valid job id (expected a UUID)") from None
 
 
 def canonical_ids(job_ids: object) -> list[str]:
@@ -258,14 +271,14 @@ def _member(kind: type[_E], name: str, value: object) -> _E:
     try:
         return kind(value)
     except ValueError:
-        raise ValueError(f"{name} {value!r} is not one of {known}") from None
+        raise ValueError(f"{name} {quoted(value)} is not one of {known}") from None
 
 
 def _one_of(name: str, value: object, known: tuple[str, ...]) -> str:
     if not isinstance(value, str):
         raise TypeError(f"{name} must be a str, not {type(value).__name__}")
     if value not in known:
-        raise ValueError(f"{name} {value!r} is not one of {', '.join(known)}")
+        raise ValueError(f"{name} {quoted(value)} is not one of {', '.join(known)}")
     return value
 
 
@@ -308,6 +321,8 @@ def _json_object(name: str, value: object) -> dict[str, object]:
     copy = dict(value)
     try:
         msgspec.json.encode(copy)
+    except RecursionError:
+        raise ValueError(f"{name} nests too deeply to be sent as JSON") from None
     except (TypeError, msgspec.EncodeError) as error:
         raise ValueError(f"{name} must be JSON-serializable: {error}") from None
     return copy

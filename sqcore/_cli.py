@@ -2,28 +2,42 @@
 
     sqcore demo                                  the main job on a local emulator, no key
     sqcore submit --target T [--shots N] [--circuit-type C] [--tag X]... FILE
-    sqcore status JOB_ID...                      a table of the jobs' statuses
-    sqcore wait JOB_ID... [--timeout S] [--poll S | --poll MIN..MAX]
+    sqcore status JOB_ID... [--json]             a table of the jobs' statuses
+    sqcore wait JOB_ID... [--timeout S] [--poll S | --poll MIN..MAX] [--json]
     sqcore cancel JOB_ID...
     sqcore show JOB_ID [--json]
 
 `-` as the only JOB_ID reads the ids from standard input, one per line, so
 `sqcore submit ... FILE | sqcore wait -` submits and waits. FILE `-` is standard input.
+The key comes from `--api-key-file PATH` (`-`: the first line of standard input), else
+`SUPERSTAQ_API_KEY`, else upstream's key files; `--api-key KEY` works too, with a warning:
+every user of the machine can read a command line (the process list).
 
-Exit codes: 0 all completed (or nothing went wrong), 1 some job failed, was cancelled or
-deleted (or was not cancelled), 2 usage or input error, 3 timeout, 4 server or network
-error. Every error is one line on stderr, never a traceback.
+Every error is one line on stderr, never a traceback. Exit codes (`EXIT_CODES`):
+
+    0    all completed (or nothing went wrong)
+    1    some job failed, was cancelled or deleted (or was not cancelled)
+    2    a usage or input error
+    3    a wait timed out (`wait` prints what it knows first)
+    4    a server or network error
+    130  interrupted (Ctrl-C)
+    141  the output was closed early (e.g. `| head -1`): it stops quietly, as a command
+         killed by SIGPIPE does in a shell
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import enum
 import json
+import os
 import sys
 import warnings
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from typing import NoReturn, TextIO
+
+import msgspec
 
 from sqcore._arguments import canonical_ids, checked_seconds
 from sqcore._cli_output import ProgressLine, table
@@ -35,7 +49,13 @@ from sqcore._errors import (
     SuperstaqWarning,
 )
 from sqcore._job import Job, wait_all
-from sqcore._models import UNSUCCESSFUL_CIRCUIT_STATES, CircuitType, JobData, JobType
+from sqcore._models import (
+    UNSUCCESSFUL_CIRCUIT_STATES,
+    CircuitStatus,
+    CircuitType,
+    JobData,
+    JobType,
+)
 from sqcore._status import failure_summary, overall_status, terminal_count
 from sqcore._wait import Backoff
 
@@ -46,6 +66,11 @@ EXIT_UNSUCCESSFUL = 1
 EXIT_USAGE = 2
 EXIT_TIMEOUT = 3
 EXIT_SERVER = 4
+EXIT_INTERRUPTED = 130
+EXIT_CLOSED_OUTPUT = 141
+
+#: The exit codes, as `--help` shows them (the module docstring's table).
+EXIT_CODES = "exit codes:\n" + (__doc__ or "").partition("(`EXIT_CODES`):\n\n")[2]
 
 
 class _UsageError(Exception):
@@ -58,11 +83,25 @@ class _Parser(argparse.ArgumentParser):
 
 
 def _build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="sqcore", description="Submit, watch and cancel Superstaq jobs.")
+    parser = _Parser(
+        prog="sqcore",
+        description="Submit, watch and cancel Superstaq jobs.",
+        epilog=EXIT_CODES,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
     def with_connection(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--api-key", help="API key (else SUPERSTAQ_API_KEY, else the key file)")
+        key = p.add_mutually_exclusive_group()
+        key.add_argument(
+            "--api-key-file",
+            metavar="PATH",
+            help="read the API key from the first line of PATH ('-': standard input); "
+            "else SUPERSTAQ_API_KEY, else the key file",
+        )
+        key.add_argument(
+            "--api-key", help="the API key itself: every local user can read it (the process list)"
+        )
         p.add_argument("--host", help="server URL (else SUPERSTAQ_REMOTE_HOST, else production)")
         p.add_argument(
             "--retry-seconds",
@@ -97,6 +136,7 @@ def _build_parser() -> argparse.ArgumentParser:
     with_connection(p)
     p = sub.add_parser("status", help="show the status of jobs")
     with_ids(p)
+    p.add_argument("--json", action="store_true", help="print the jobs' data as JSON")
     with_connection(p)
     p = sub.add_parser("wait", help="wait until jobs are finished")
     with_ids(p)
@@ -107,8 +147,9 @@ def _build_parser() -> argparse.ArgumentParser:
         default=5.0,
         metavar="S | MIN..MAX",
         help="seconds between polls (default 5), or MIN..MAX: from MIN, growing x1.5 up to "
-        "MAX while nothing changes",
+        "MAX while nothing changes; at least 0.1",
     )
+    p.add_argument("--json", action="store_true", help="print the jobs' data as JSON")
     with_connection(p)
     p = sub.add_parser("cancel", help="cancel jobs")
     with_ids(p)
@@ -156,9 +197,10 @@ def _job_ids(values: Sequence[str], stdin: TextIO) -> list[str]:
 
 
 def _client(args: argparse.Namespace) -> Client:
+    api_key = _api_key(args)
     try:
         return Client(
-            api_key=args.api_key,
+            api_key=api_key,
             remote_host=args.host,
             client_name="sqcore-cli",
             max_retry_seconds=args.retry_seconds,
@@ -167,39 +209,102 @@ def _client(args: argparse.Namespace) -> Client:
         raise _UsageError(str(error).replace("\n", " ")) from None
 
 
+_KEY_ON_THE_COMMAND_LINE = (
+    "--api-key shows the key to every user of this machine (in the process list); use "
+    "--api-key-file PATH, --api-key-file - (standard input), SUPERSTAQ_API_KEY or the key file"
+)
+
+
+def _api_key(args: argparse.Namespace) -> str | None:
+    """The key given on the command line (`--api-key`, with a warning, or `--api-key-file`),
+    or None to look for it where `Client` does."""
+    if args.api_key is not None:
+        args.stderr.write(f"sqcore: warning: {_KEY_ON_THE_COMMAND_LINE}\n")
+        given: str = args.api_key
+        return given
+    path: str | None = args.api_key_file
+    if path is None:
+        return None
+    line: str
+    if path == "-":
+        if "-" in (*getattr(args, "job_ids", ()), getattr(args, "file", None)):
+            raise _UsageError("standard input can hold the API key or the job ids, not both")
+        line = args.stdin.readline()
+    else:
+        try:
+            with open(path, encoding="utf-8") as file:
+                line = file.readline()
+        except (OSError, UnicodeDecodeError) as error:
+            raise _UsageError(f"cannot read the API key from {path!r}: {error}") from None
+    key = line.strip()
+    if not key:
+        where = "standard input" if path == "-" else repr(path)
+        raise _UsageError(f"no API key on the first line of {where}")
+    return key
+
+
 # -- output ---------------------------------------------------------------------------------
 
 
-def _circuits_done(data: JobData) -> str:
-    return f"{terminal_count(data.statuses)}/{len(data.statuses)}"
+#: What the command line knows of a job: its circuits' statuses, and its data when read.
+_Known = tuple[Sequence[CircuitStatus], JobData | None]
 
 
-def _status_table(jobs: dict[str, JobData], out: TextIO) -> None:
+def _report(jobs: Mapping[str, _Known], out: TextIO, as_json: bool) -> None:
+    """The jobs as a table (job, target, overall status, circuits done), or as JSON: an
+    object of each job's overall `status` and its data as `show --json` prints it (only
+    its `statuses` when its data was not read)."""
+    if as_json:
+        out.write(_json_text({job_id: _job_json(*known) for job_id, known in jobs.items()}) + "\n")
+        return
     rows = [["JOB", "TARGET", "STATUS", "CIRCUITS DONE"]]
-    for job_id, data in jobs.items():
-        rows.append(
-            [job_id, data.target, overall_status(data.statuses).value, _circuits_done(data)]
-        )
+    for job_id, (statuses, data) in jobs.items():
+        done = f"{terminal_count(statuses)}/{len(statuses)}"
+        target = "-" if data is None else data.target
+        rows.append([job_id, target, overall_status(statuses).value, done])
     table(rows, out)
 
 
-def _exit_for(jobs: Sequence[JobData]) -> int:
+def _job_json(statuses: Sequence[CircuitStatus], data: JobData | None) -> dict[str, object]:
+    shown: dict[str, object] = {"status": overall_status(statuses).value}
+    if data is None:
+        shown["statuses"] = [status.value for status in statuses]
+    else:
+        shown.update((name, _plain_json(getattr(data, name))) for name in data.__struct_fields__)
+    return shown
+
+
+def _exit_for(jobs: Sequence[Sequence[CircuitStatus]]) -> int:
     unsuccessful = any(
-        overall_status(d.statuses) in UNSUCCESSFUL_CIRCUIT_STATES
-        or any(s in UNSUCCESSFUL_CIRCUIT_STATES for s in d.statuses)
-        for d in jobs
+        overall_status(statuses) in UNSUCCESSFUL_CIRCUIT_STATES
+        or any(s in UNSUCCESSFUL_CIRCUIT_STATES for s in statuses)
+        for statuses in jobs
     )
     return EXIT_UNSUCCESSFUL if unsuccessful else EXIT_OK
 
 
 def _plain_json(value: object) -> object:
+    """A field of `JobData` as JSON values: an enum as its value and a timestamp as ISO 8601,
+    alone or in a list. Not recursive: nothing deeper holds either, and the server's
+    `metadata` may nest as deep as the decoder allows, deeper than Python's recursion limit
+    leaves to a recursive function."""
+    if isinstance(value, list):
+        return [_plain_value(item) for item in value]
+    return _plain_value(value)
+
+
+def _plain_value(value: object) -> object:
     if isinstance(value, (datetime.datetime, datetime.date)):
         return value.isoformat()
-    if isinstance(value, dict):
-        return {str(k): _plain_json(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain_json(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return value.value
     return value
+
+
+def _json_text(value: object) -> str:
+    """`value` as indented JSON, as `json.dumps(value, indent=2)` writes it, but by C code
+    that nests as deep as the decoder did (the indenting encoder is Python and recursive)."""
+    return msgspec.json.format(json.dumps(value).encode(), indent=2).decode()
 
 
 # -- commands -------------------------------------------------------------------------------
@@ -235,8 +340,9 @@ def _read_circuits(name: str, stdin: TextIO) -> str:
 
 def _cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     jobs = _client(args).fetch_jobs(_job_ids(args.job_ids, args.stdin))
-    _status_table(jobs, out)
-    return _exit_for(list(jobs.values()))
+    known = {job_id: (data.statuses, data) for job_id, data in jobs.items()}
+    _report(known, out, args.json)
+    return _exit_for([statuses for statuses, _ in known.values()])
 
 
 def _cmd_wait(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -245,11 +351,28 @@ def _cmd_wait(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     line = ProgressLine(err, "jobs")
     try:
         wait_all(jobs, timeout_seconds=args.timeout, polling_seconds=args.poll, on_progress=line)
+    except RetriesExhaustedError:
+        raise
+    except TimeoutError:
+        _report(_learned(jobs), out, args.json)  # what the wait knows, then the error line
+        raise
     finally:
         line.close()
-    data = {str(job.job_id()): job.job_data for job in jobs}
-    _status_table(data, out)
-    return _exit_for(list(data.values()))
+    known = _learned(jobs)
+    _report(known, out, args.json)
+    return _exit_for([statuses for statuses, _ in known.values()])
+
+
+def _learned(jobs: Sequence[Job]) -> dict[str, _Known]:
+    """What a wait learned of each job it polled, with no request: its statuses, and its
+    data where the wait kept it (every job it saw finish)."""
+    known: dict[str, _Known] = {}
+    for job in jobs:
+        state = job._state
+        if state is not None:
+            kept = state.data is not None or state.reply is not None
+            known[job._id] = (state.statuses, job.job_data if kept else None)
+    return known
 
 
 def _cmd_cancel(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -265,8 +388,7 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     job = Job(_client(args), job_id)
     fields = job.to_dict()
     if args.json:
-        json.dump(_plain_json(fields), out, indent=2)
-        out.write("\n")
+        out.write(_json_text({name: _plain_json(value) for name, value in fields.items()}) + "\n")
     else:
         width = max(map(len, fields))
         for name, value in fields.items():
@@ -274,7 +396,7 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         summary = failure_summary(job.job_data.statuses, job.job_data.status_messages)
         if summary:
             out.write(f"{'failures'.ljust(width)}  {summary}\n")
-    return _exit_for([job.job_data])
+    return _exit_for([job.job_data.statuses])
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -299,13 +421,42 @@ def main(
     err: TextIO | None = None,
     stdin: TextIO | None = None,
 ) -> int:
-    """Runs the command line; returns the exit code."""
+    """Runs the command line; returns the exit code (`EXIT_CODES`).
+
+    Output closed early (`sqcore show ID --json | head -1`) ends it quietly with 141.
+    """
     stdout = sys.stdout if out is None else out
     stderr = sys.stderr if err is None else err
+    try:
+        code = _main(argv, stdout, stderr, stdin)
+        stdout.flush()
+    except BrokenPipeError:
+        _discard_output(stdout, stderr)
+        return EXIT_CLOSED_OUTPUT
+    return code
+
+
+def _discard_output(*streams: TextIO) -> None:
+    """Points the process's closed output at /dev/null, so that what is still buffered there
+    is not written at exit (Python would print "Exception ignored ... BrokenPipeError")."""
+    for stream in streams:
+        if stream is sys.stdout or stream is sys.stderr:
+            try:
+                descriptor = stream.fileno()
+            except (AttributeError, OSError, ValueError):
+                continue  # not a file: nothing to flush at exit
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, descriptor)
+            os.close(devnull)
+
+
+def _main(argv: Sequence[str] | None, stdout: TextIO, stderr: TextIO, stdin: TextIO | None) -> int:
     parser = _build_parser()
 
     def fail(code: int, message: str) -> int:
-        stderr.write(f"sqcore: error: {message}\n")
+        # One line, whatever the message holds (a server's text may hold line breaks).
+        line = " ".join(part.strip() for part in message.splitlines() if part.strip())
+        stderr.write(f"sqcore: error: {line}\n")
         return code
 
     def show_warning(
@@ -324,6 +475,7 @@ def main(
         try:
             args = parser.parse_args(argv)
             args.stdin = sys.stdin if stdin is None else stdin
+            args.stderr = stderr
             return _COMMANDS[args.command](args, stdout, stderr)
         except _UsageError as error:
             return fail(EXIT_USAGE, str(error))
@@ -332,11 +484,13 @@ def main(
         except TimeoutError as error:
             return fail(EXIT_TIMEOUT, str(error))
         except SuperstaqServerException as error:
-            return fail(EXIT_SERVER, str(error).splitlines()[0])
+            text = str(error)  # without the paragraph of contact details after the status
+            end = text.find(")", text.rfind("(Status code: ")) + 1
+            return fail(EXIT_SERVER, text[:end] or text)
         except SuperstaqException as error:
             return fail(EXIT_SERVER, str(error))
         except KeyboardInterrupt:
-            return fail(130, "interrupted")
+            return fail(EXIT_INTERRUPTED, "interrupted")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -73,7 +73,8 @@ class Client(ClientBase[Transport, Clock]):
         api_key: The API key. If None: `SUPERSTAQ_API_KEY`, else the key files upstream
             reads (`$XDG_DATA_HOME/super.tech/superstaq_api_key`, ...).
         remote_host: The server. If None: `SUPERSTAQ_REMOTE_HOST`, else
-            https://superstaq-prod.infleqtion.com. Only scheme and host are used. Plain
+            https://superstaq-prod.infleqtion.com. A scheme and a host (and port), nothing
+            after them: a path is refused, not dropped as upstream drops it. Plain
             `http://` is accepted only for a loopback host, so the key never crosses a
             network unencrypted.
         transport: What sends the HTTP requests; default `Urllib3Transport()`.

@@ -73,13 +73,34 @@ def unsafe_url_reason(url: str) -> str | None:
 def base_url(remote_host: str, api_version: str) -> Result[str, str]:
     """The URL every endpoint path is appended to: `scheme://netloc/api_version`.
 
-    As upstream, only the scheme and network location of `remote_host` are kept. Fails with
-    a message when the host is not a usable URL or is unsafe for the key.
+    `remote_host` is a scheme and a network location, with at most a "/" after them.
+    Upstream (0.5.70) keeps only those two and drops anything else (`https://host/api/v2`
+    is asked at `https://host/v0.3.0/...`); sqcore refuses a path, query or fragment instead
+    of dropping it silently. Fails with a message when the host is not a usable URL, is
+    unsafe for the key, has anything after the host, or a port that is not 1 to 65535.
     """
     reason = unsafe_url_reason(remote_host)
     if reason is not None:
         return Failure(reason)
+    shown = url_for_message(remote_host)
     parts = urllib.parse.urlsplit(remote_host.strip())
+    if parts.path not in ("", "/") or parts.query or parts.fragment:
+        rest = urllib.parse.urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+        return Failure(
+            f"{shown} has {rest!r} after the host, which sqcore would not use: every request "
+            f"goes to "
+            f"{parts.scheme.lower()}://{parts.netloc}/{api_version}/...; give the scheme and "
+            f"host alone, like {parts.scheme.lower()}://{parts.netloc}"
+        )
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or past 65535
+        port = 0
+    if port == 0:
+        return Failure(
+            f"{shown} has port {parts.netloc.rpartition(':')[2]!r}, which is not a TCP port "
+            "(1 to 65535)"
+        )
     return Success(f"{parts.scheme.lower()}://{parts.netloc}/{api_version}")
 
 

@@ -20,7 +20,7 @@ from returns.result import Failure, Result, Success
 
 from sqcore._errors import ApiFailure, BadBody, MissingJob
 from sqcore._models import CircuitStatus, JobData, ServerWarning
-from sqcore._wire import DECODE_ERRORS, split_path
+from sqcore._wire import DECODE_ERRORS, split_path, undecodable
 
 __all__ = [
     "FetchResult",
@@ -152,7 +152,7 @@ def _job_by_job(
         message, path = split_path(error)
         return Failure(BadBody(f"the reply is not a JSON object of jobs ({message})", path))
     except DECODE_ERRORS as error:
-        return Failure(BadBody(f"the reply is not valid JSON ({error})"))
+        return Failure(BadBody(undecodable("the reply", error)))
     warnings: list[str] = []
     server_warnings = entries.get("warnings")
     if server_warnings is not None:
@@ -162,7 +162,7 @@ def _job_by_job(
             message, path = split_path(error)
             return Failure(BadBody(message, "$.warnings" + path[1:]))
         except DECODE_ERRORS as error:
-            return Failure(BadBody(f"a warning is not valid JSON text ({error})", "$.warnings"))
+            return Failure(BadBody(undecodable("a warning", error), "$.warnings"))
     return _each_requested(entries, requested, read_one, warnings)
 
 
@@ -195,7 +195,7 @@ def _statuses_of(job_id: str, raw: msgspec.Raw) -> _Read[tuple[CircuitStatus, ..
         message, path = split_path(error)
         return Failure(BadBody(message, path, job_id))
     except DECODE_ERRORS as error:
-        return Failure(BadBody(f"a status is not valid JSON text ({error})", "$", job_id))
+        return Failure(BadBody(undecodable("a status", error), "$", job_id))
     return _names(job_id, names)
 
 
@@ -231,7 +231,7 @@ def decode_job(job_id: str, document: bytes | msgspec.Raw) -> Result[JobData, Ap
         message, path = split_path(error)
         return Failure(BadBody(message, path, job_id))
     except DECODE_ERRORS as error:
-        return Failure(BadBody(f"the job's data is not valid JSON ({error})", "$", job_id))
+        return Failure(BadBody(undecodable("the job's data", error), "$", job_id))
 
 
 def one_job_replies(body: bytes, job_ids: Sequence[str]) -> Result[dict[str, bytes], ApiFailure]:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import enum
 import uuid
+from collections.abc import Sequence
 from typing import ClassVar, Generic, Protocol, TypeVar
 
 import msgspec
@@ -22,7 +23,7 @@ from sqcore._models import STATUS_PRIORITY_ORDER, CircuitStatus, JobData
 from sqcore._session import JobState
 from sqcore._status import failure_summary, is_terminal, status_of
 from sqcore._watch import JobWait, OnProgress
-from sqcore._wire import DECODE_ERRORS, split_path
+from sqcore._wire import DECODE_ERRORS, split_path, undecodable
 
 __all__ = ["HandleClient", "JobHandle", "keep_every_reply", "restored"]
 
@@ -62,7 +63,15 @@ class _Saved(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     data: msgspec.Raw = _NULL  # the job's JSON, or null
 
 
+class _SavedCount(msgspec.Struct, frozen=True):
+    """What `load` reads of the saved data at once: what must agree with the saved statuses."""
+
+    statuses: list[CircuitStatus]
+    num_circuits: int
+
+
 _saved_decoder = msgspec.json.Decoder(_Saved)
+_count_decoder = msgspec.json.Decoder(_SavedCount)
 _encoder = msgspec.json.Encoder()
 
 
@@ -196,7 +205,7 @@ def restored(data: bytes | str) -> tuple[uuid.UUID, JobState | None]:
         message, path = split_path(error)
         raise ValueError(f"not a saved sqcore job: {message} (at {path})") from None
     except DECODE_ERRORS as error:
-        raise ValueError(f"not a saved sqcore job: it is not valid JSON ({error})") from None
+        raise ValueError(f"not a saved sqcore job: {undecodable('it', error)}") from None
     if saved.sqcore_job != _SAVE_FORMAT:
         raise ValueError(
             f"a saved sqcore job of format {saved.sqcore_job}; this version reads "
@@ -206,12 +215,43 @@ def restored(data: bytes | str) -> tuple[uuid.UUID, JobState | None]:
         return saved.job_id, None
     if not saved.statuses:
         raise ValueError("not a saved sqcore job: its statuses are empty (at $.statuses)")
+    statuses = tuple(saved.statuses)
     document = bytes(saved.data)
     if document == b"null":
-        return saved.job_id, JobState(tuple(saved.statuses))
+        return saved.job_id, JobState(statuses)
+    _check_agreement(statuses, document)
     # The saved data, as a reply of one job: decoded (and checked) when it is first read.
     reply = one_job_reply(str(saved.job_id), document)
-    return saved.job_id, JobState(tuple(saved.statuses), reply)
+    return saved.job_id, JobState(statuses, reply)
+
+
+def _check_agreement(statuses: tuple[CircuitStatus, ...], document: bytes) -> None:
+    """Refuses saved statuses that disagree with the saved data (an edited save would
+    otherwise answer `status()` from the one and `job_data` from the other).
+
+    Raises:
+        ValueError: The data has no readable statuses or circuit count, or its statuses are
+            not the saved ones, or their count is not its `num_circuits` (named by path).
+    """
+    try:
+        count = _count_decoder.decode(document)
+    except msgspec.ValidationError as error:
+        message, path = split_path(error)
+        raise ValueError(f"not a saved sqcore job: {message} (at $.data{path[1:]})") from None
+    if tuple(count.statuses) != statuses:
+        raise ValueError(
+            f"not a saved sqcore job: its statuses ({_names(statuses)}, at $.statuses) are not "
+            f"those of its data ({_names(count.statuses)}, at $.data.statuses)"
+        )
+    if count.num_circuits != len(statuses):
+        raise ValueError(
+            f"not a saved sqcore job: it has {len(statuses)} statuses (at $.statuses) for "
+            f"{count.num_circuits} circuits (at $.data.num_circuits)"
+        )
+
+
+def _names(statuses: Sequence[CircuitStatus]) -> str:
+    return ", ".join(status.value for status in statuses)
 
 
 def _plain(value: object) -> object:

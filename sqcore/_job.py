@@ -153,7 +153,8 @@ class Job(JobHandle["Client"]):
             index: Wait only for this circuit.
             timeout_seconds: Wall-clock seconds to wait in all, request time included; None
                 means the client's `max_retry_seconds`; 0 means one status check, no wait.
-            polling_seconds: Seconds between status checks (>= 0), or a `Backoff`.
+            polling_seconds: Seconds between status checks (>= 0; below 0.1, 0.1 with a
+                `SuperstaqWarning`), or a `Backoff`.
             check_until_compiled: Stop once the status is in `TERMINAL_COMPILE_STATES` (the
                 circuits are compiled), as upstream (0.5.67) does.
             on_progress: Called once per check with a `Progress` of the circuits.
@@ -200,7 +201,8 @@ def wait_all(
         jobs: The jobs (of one or several clients).
         timeout_seconds: Wall-clock seconds for the whole wait; None means the largest
             `max_retry_seconds` of the jobs' clients.
-        polling_seconds: Seconds between polls (>= 0), or a `Backoff`.
+        polling_seconds: Seconds between polls (>= 0; below 0.1, 0.1 with a
+            `SuperstaqWarning`), or a `Backoff`.
         on_progress: Called once per poll with a `Progress` of the jobs' overall statuses
             and what changed.
 
@@ -229,7 +231,8 @@ def as_completed(
             its handles when several equal ones are given.
         timeout_seconds: Wall-clock seconds for the whole wait; None means the largest
             `max_retry_seconds` of the jobs' clients.
-        polling_seconds: Seconds between polls (>= 0), or a `Backoff`.
+        polling_seconds: Seconds between polls (>= 0; below 0.1, 0.1 with a
+            `SuperstaqWarning`), or a `Backoff`.
         on_progress: Called once per poll with a `Progress`.
 
     Raises:

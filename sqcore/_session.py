@@ -11,6 +11,7 @@ from __future__ import annotations
 import functools
 import logging
 import os
+import re
 import sys
 import uuid
 import warnings
@@ -258,11 +259,13 @@ class Session:
             warnings.warn(self.redact(message), SuperstaqWarning, stacklevel=_caller_stacklevel())
 
     def redact(self, text: str) -> str:
-        """Removes the API key and credential values from text the server may have echoed."""
-        for secret in sorted(self._secrets, key=len, reverse=True):  # longest first
-            if len(secret) >= 4:
-                text = text.replace(secret, "<redacted>")
-        return text
+        """Removes the API key and credential values from text the server may have echoed:
+        as sent, in any letter case, or JSON-escaped ("\\/" for "/", "\\u0041" for "A")."""
+        secrets = sorted((s for s in self._secrets if len(s) >= 4), key=len, reverse=True)
+        if not secrets:
+            return text
+        # The longest first, where one secret holds another.
+        return re.sub("|".join(map(_echoes, secrets)), "<redacted>", text, flags=re.IGNORECASE)
 
     def error_for(self, decision: GiveUp | OutOfTime | MaybeSent, what: str) -> Exception:
         """The documented exception for the final failure of a call."""
@@ -304,6 +307,18 @@ class Session:
                 )
             case unreachable:
                 assert_never(unreachable)
+
+
+def _echoes(secret: str) -> str:
+    """A regular expression matching `secret` as a server may echo it: each character as
+    itself or JSON-escaped (`\\uXXXX`, and `\\/`, `\\"`, `\\\\` for those three)."""
+    pattern = []
+    for char in secret:
+        forms = [re.escape(char), re.escape(f"\\u{ord(char):04x}")]
+        if char in '/"\\':
+            forms.append(re.escape("\\" + char))
+        pattern.append(f"(?:{'|'.join(forms)})")
+    return "".join(pattern)
 
 
 def _fetching(batch: Sequence[str]) -> str:

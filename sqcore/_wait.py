@@ -19,6 +19,7 @@ from sqcore._models import STATUS_PRIORITY_ORDER, TERMINAL_CIRCUIT_STATES, Circu
 from sqcore._status import is_terminal, overall_status, terminal_count
 
 __all__ = [
+    "MIN_POLLING_SECONDS",
     "Backoff",
     "Change",
     "Done",
@@ -33,6 +34,7 @@ __all__ = [
     "decide_wait_all",
     "next_interval",
     "progress_of",
+    "with_floor",
 ]
 
 
@@ -41,7 +43,9 @@ class Backoff(msgspec.Struct, frozen=True):
 
     The first interval is `initial`; each poll that sees no status change multiplies it by
     `factor`, up to `maximum`; a poll that sees any watched status change starts over at
-    `initial`. Accepted wherever `polling_seconds` is. The deadline is never overslept.
+    `initial`. Accepted wherever `polling_seconds` is. The deadline is never overslept. A
+    wait given an `initial` (or `maximum`) below `MIN_POLLING_SECONDS` polls at that floor
+    instead, with a `SuperstaqWarning` (one per call of the wait).
 
     Args:
         initial: Seconds before the first re-poll, and after a change (> 0).
@@ -75,6 +79,25 @@ class Backoff(msgspec.Struct, frozen=True):
 
 #: How often to poll: fixed seconds, or a Backoff.
 Polling = float | Backoff
+
+#: The shortest interval between polls. Upstream accepts `polling_seconds=0` (and then asks
+#: the server as fast as it answers); a wait given less polls at this floor instead, so code
+#: written for upstream keeps running without flooding the server.
+MIN_POLLING_SECONDS = 0.1
+
+
+def with_floor(polling: Polling) -> Polling:
+    """`polling` with no interval below `MIN_POLLING_SECONDS`: a number raised to it, a
+    Backoff's `initial` and `maximum` raised to it (its `factor` kept).
+
+    Invariants: `polling` itself is returned when it is at or above the floor; otherwise
+    every interval `next_interval` gives for the result is >= MIN_POLLING_SECONDS.
+    """
+    if not isinstance(polling, Backoff):
+        return max(polling, MIN_POLLING_SECONDS)
+    if polling.initial >= MIN_POLLING_SECONDS:
+        return polling
+    return Backoff(MIN_POLLING_SECONDS, polling.factor, max(polling.maximum, MIN_POLLING_SECONDS))
 
 
 def next_interval(polling: Polling, previous: float | None, changed: bool) -> float:

@@ -9,16 +9,21 @@ fetching and sleeping are the shells' (`sqcore._job`, `sqcore.aio`).
 
 from __future__ import annotations
 
+import warnings
 from collections.abc import Callable, Iterable
 from typing import TYPE_CHECKING, Generic, TypeVar
 
 from sqcore._arguments import checked_index, checked_polling, checked_seconds
+from sqcore._errors import SuperstaqWarning
 from sqcore._models import TERMINAL_CIRCUIT_STATES, TERMINAL_COMPILE_STATES, CircuitStatus
-from sqcore._session import JobState
+from sqcore._session import JobState, _caller_stacklevel
 from sqcore._status import is_terminal, overall_status, status_of
 from sqcore._wait import (
+    MIN_POLLING_SECONDS,
+    Backoff,
     Change,
     Done,
+    Polling,
     Progress,
     SleepFor,
     TimedOut,
@@ -29,6 +34,7 @@ from sqcore._wait import (
     decide_wait_all,
     next_interval,
     progress_of,
+    with_floor,
 )
 
 if TYPE_CHECKING:
@@ -41,6 +47,30 @@ OnProgress = Callable[[Progress], None]
 
 
 _J = TypeVar("_J", bound="JobHandle[HandleClient]")
+
+
+def _polling(polling_seconds: object) -> Polling:
+    """`polling_seconds` checked, and raised to `MIN_POLLING_SECONDS` when below it, with one
+    `SuperstaqWarning` (pointing at the caller's line) for the wait that was given it.
+
+    Raises:
+        TypeError, ValueError: As `checked_polling`.
+    """
+    given = checked_polling(polling_seconds)
+    polling = with_floor(given)
+    if polling != given:
+        shown = (
+            f"Backoff(initial={given.initial!r})"
+            if isinstance(given, Backoff)
+            else f"polling_seconds={given!r}"
+        )
+        warnings.warn(
+            f"{shown} would flood the server with requests: polling every "
+            f"{MIN_POLLING_SECONDS:g} s instead, the shortest interval sqcore polls at",
+            SuperstaqWarning,
+            stacklevel=_caller_stacklevel(),
+        )
+    return polling
 
 
 def _timeout(timeout_seconds: object, default: float) -> float:
@@ -71,7 +101,7 @@ class JobWait:
         self._job_id = job_id
         self._start = now
         self.deadline = now + _timeout(timeout_seconds, default_timeout)
-        self._polling = checked_polling(polling_seconds)
+        self._polling = _polling(polling_seconds)
         self._index = index
         self._finished = (
             TERMINAL_COMPILE_STATES if check_until_compiled else TERMINAL_CIRCUIT_STATES
@@ -153,7 +183,7 @@ class BatchWatch(Generic[_J]):
             kept = chosen[handle._id]
             if kept._state is not None and kept._is_settled() and handle is not kept:
                 handle._adopt(kept._state)
-        polling = checked_polling(polling_seconds)
+        polling = _polling(polling_seconds)
         default = max((job._client.max_retry_seconds for job in self.jobs), default=0.0)
         self.deadline = now + _timeout(timeout_seconds, default)
         self._polling = polling

@@ -40,6 +40,7 @@ __all__ = [
     "parse_cancel_reply",
     "parse_create_reply",
     "split_path",
+    "undecodable",
 ]
 
 # 401 texts the API sends as a JSON string (upstream `_handle_status_codes`).
@@ -57,9 +58,12 @@ _GATEWAY_TIMEOUT = (
 #: A reply text quoted in an error message is cut to this many characters.
 _MAX_QUOTED = 500
 
-#: What decoding untrusted bytes can raise: msgspec's errors, and UnicodeDecodeError, which
-#: msgspec raises (not as a DecodeError) for a JSON string that is not valid UTF-8.
-DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError)
+#: What decoding untrusted bytes can raise: msgspec's DecodeError (its ValidationError
+#: included); UnicodeDecodeError, which msgspec before 0.23 raised (not as a DecodeError) for
+#: a JSON string that is not valid UTF-8, where 0.23 and later raise a DecodeError (both are
+#: kept: pyproject allows msgspec >= 0.18); and RecursionError, which msgspec raises for arrays
+#: or objects nested deeper than Python's recursion limit (a hostile reply can nest 100,000).
+DECODE_ERRORS = (msgspec.DecodeError, UnicodeDecodeError, RecursionError)
 
 
 class CreateResult(msgspec.Struct, frozen=True):
@@ -222,6 +226,14 @@ def _quote(text: str) -> str:
     return text if len(text) <= _MAX_QUOTED else text[:_MAX_QUOTED] + "…"
 
 
+def undecodable(subject: str, error: Exception) -> str:
+    """Why `subject` ("the reply", "the job's data", ...) could not be decoded, for one of
+    `DECODE_ERRORS` that is not a `msgspec.ValidationError` (those name a path instead)."""
+    if isinstance(error, RecursionError):
+        return f"{subject} nests arrays or objects too deeply to be read"
+    return f"{subject} is not valid JSON ({error})"
+
+
 def split_path(error: msgspec.ValidationError) -> tuple[str, str]:
     """msgspec says "Expected `int`, got `str` - at `$.shots[0]`": split message and path."""
     text = str(error)
@@ -281,4 +293,4 @@ def _reply_of(decoder: msgspec.json.Decoder[_T], body: bytes) -> Result[_T, ApiF
         message, path = split_path(error)
         return Failure(BadBody(message, path))
     except DECODE_ERRORS as error:
-        return Failure(BadBody(f"the reply is not valid JSON ({error})"))
+        return Failure(BadBody(undecodable("the reply", error)))

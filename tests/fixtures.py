@@ -32,3 +32,21 @@ def job_65(**changes: object) -> dict[str, object]:
 def reply_of(entries: Mapping[str, object]) -> bytes:
     """A fetch reply body: job id (or "warnings") to its JSON value."""
     return json.dumps(entries).encode()
+
+
+#: How deep a hostile reply nests: past any recursion limit of msgspec's decoder.
+DEEP = 100_000
+
+
+def nested(depth: int = DEEP) -> bytes:
+    """A JSON object `depth` objects deep: `{"a": {"a": ... null ...}}`."""
+    return b'{"a": ' * depth + b"null" + b"}" * depth
+
+
+def nested_reply(
+    job_id: str = JOB_65, status: str = "running", depth: int = DEEP, *, key: str = "metadata"
+) -> bytes:
+    """A fetch reply of one job, well-formed but for its `key` field (by default `metadata`):
+    objects nested `depth` deep, as a hostile server may send."""
+    entry = job_65(statuses=[status], **{key: "NESTED"})
+    return reply_of({job_id: entry}).replace(b'"NESTED"', nested(depth))

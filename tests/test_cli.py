@@ -2,15 +2,23 @@
 
 from __future__ import annotations
 
+import contextlib
+import io
 import json
 import os
 import pathlib
+import signal
 import subprocess
 import sys
 from collections.abc import Iterator
 
+import msgspec
 import pytest
 
+from sqcore import _cli as cli
+from sqcore._cli import main
+from tests.fixtures import JOB_65, nested, nested_reply
+from tests.wire.hostile import HostileServer, Reply
 from transports.emulator import Emulator, EmulatorServer
 
 KEY = "cli-test-key-0042"
@@ -37,6 +45,7 @@ def run(
 ) -> subprocess.CompletedProcess[str]:
     environment = {k: v for k, v in os.environ.items() if not k.startswith("SUPERSTAQ_")}
     environment.update({"HOME": str(home), "XDG_DATA_HOME": str(home), "PYTHONPATH": str(ROOT)})
+    environment["SUPERSTAQ_API_KEY"] = KEY  # not --api-key: it warns (the process list)
     environment.update(env or {})
     return subprocess.run(
         [sys.executable, "-m", "sqcore", *args],
@@ -50,7 +59,7 @@ def run(
 
 
 def connect(server: EmulatorServer) -> list[str]:
-    return ["--host", server.url, "--api-key", KEY]
+    return ["--host", server.url]
 
 
 def test_status_table(server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path) -> None:
@@ -175,7 +184,12 @@ def test_wrong_key_is_a_server_error(server: EmulatorServer, tmp_path: pathlib.P
 
 
 def test_missing_key_says_how_to_set_it(tmp_path: pathlib.Path) -> None:
-    result = run("status", "00000000-0000-0000-0000-000000000001", home=tmp_path)
+    result = run(
+        "status",
+        "00000000-0000-0000-0000-000000000001",
+        home=tmp_path,
+        env={"SUPERSTAQ_API_KEY": ""},
+    )
     assert result.returncode == 2
     assert "SUPERSTAQ_API_KEY" in result.stderr and "Traceback" not in result.stderr
 
@@ -189,10 +203,11 @@ def test_key_and_host_from_environment(
     assert result.returncode == 0, result.stderr
 
 
-def test_network_error_exits_4(tmp_path: pathlib.Path) -> None:
+@pytest.mark.parametrize("command", ["status", "wait"])
+def test_network_error_exits_4(tmp_path: pathlib.Path, command: str) -> None:
     # Nothing listens on loopback port 9 (discard) here: refused, retried, then given up.
     result = run(
-        "status",
+        command,
         "00000000-0000-0000-0000-000000000001",
         "--host",
         "http://127.0.0.1:9",
@@ -204,6 +219,7 @@ def test_network_error_exits_4(tmp_path: pathlib.Path) -> None:
     assert result.returncode == 4, result.stderr
     assert "Reached maximum number of retries" in result.stderr
     assert "connect" in result.stderr and "Traceback" not in result.stderr
+    assert result.stdout == ""  # a wait that never heard back has no table to print
 
 
 def test_demo_runs_end_to_end(tmp_path: pathlib.Path) -> None:
@@ -255,15 +271,19 @@ def test_submit_then_wait_dash_reads_the_ids_from_a_pipe(
     before = emulator.jobs_posted
     submitted = subprocess.run(
         f"{sys.executable} -m sqcore submit --target ss_unconstrained_simulator - "
-        f"--host {server.url} --api-key {KEY} "
-        f"| {sys.executable} -m sqcore wait - --poll 0.05..0.5 --timeout 30 "
-        f"--host {server.url} --api-key {KEY}",
+        f"--host {server.url} "
+        f"| {sys.executable} -m sqcore wait - --poll 0.1..0.5 --timeout 30 --host {server.url}",
         shell=True,
         input=json.dumps([{"cirq_type": "Circuit", "moments": []}]),
         capture_output=True,
         text=True,
         timeout=60,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)},
+        env={
+            **os.environ,
+            "PYTHONPATH": str(ROOT),
+            "HOME": str(tmp_path),
+            "SUPERSTAQ_API_KEY": KEY,
+        },
         check=False,
     )
 
@@ -292,11 +312,11 @@ def test_off_a_terminal_wait_writes_a_line_only_when_something_changed(
 ) -> None:
     job = emulator.create_job(durations=2.4)  # three stages of 0.8 s, then completed
 
-    result = run("wait", job, "--poll", "0.05", *connect(server), home=tmp_path)
+    result = run("wait", job, "--poll", "0.1", *connect(server), home=tmp_path)
 
     assert result.returncode == 0, result.stderr
     first, *changed = result.stderr.splitlines()
-    # It polled some 40 times; it wrote the first poll, then a line per change only (the
+    # It polled some 24 times; it wrote the first poll, then a line per change only (the
     # first poll may already be past "received": the subprocess takes a while to start).
     assert first.startswith("[") and " -> " not in first
     assert 1 <= len(changed) <= 3
@@ -329,3 +349,333 @@ def test_bad_submit_and_stdin_arguments_exit_2_saying_what(
     assert result.returncode == 2, result.stderr
     assert needle in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- A hostile server's replies --------------------------------------------------------------
+
+
+def replying(body: bytes) -> HostileServer:
+    """A loopback server that answers every request with `body` (a 200, JSON)."""
+    return HostileServer([Reply(200, (("Content-Type", "application/json"),), body)])
+
+
+@pytest.mark.parametrize("command", [["status"], ["wait"], ["show"], ["show", "--json"]])
+def test_a_reply_nested_too_deeply_is_one_error_line_with_exit_4(
+    tmp_path: pathlib.Path, command: list[str]
+) -> None:
+    with replying(nested_reply(JOB_65, "completed")) as server:
+        result = run(*command, JOB_65, "--host", server.origin, home=tmp_path)
+
+    assert result.returncode == 4, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert JOB_65 in line and "nests arrays or objects too deeply to be read (at $)" in line
+
+
+@pytest.mark.parametrize("command", [["show"], ["show", "--json"]])
+def test_a_job_whose_metadata_nests_as_deep_as_can_be_read_is_shown(
+    tmp_path: pathlib.Path, command: list[str]
+) -> None:
+    with replying(nested_reply(JOB_65, "completed", depth=800)) as server:
+        result = run(*command, JOB_65, "--host", server.origin, home=tmp_path)
+
+    assert result.returncode == 0, result.stderr[-300:]
+    assert result.stderr == ""
+    if "--json" in command:
+        shown = msgspec.json.decode(result.stdout)
+        assert shown["metadata"] == msgspec.json.decode(nested(800))
+
+
+# --- The polling floor ---------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("poll", "shown"), [("0", "polling_seconds=0.0"), ("0.01..1", "Backoff(initial=0.01)")]
+)
+def test_a_poll_below_a_tenth_of_a_second_polls_at_that_floor_with_one_warning_line(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path, poll: str, shown: str
+) -> None:
+    job = emulator.create_job(durations=1.0)
+
+    result = run("wait", job, "--poll", poll, *connect(server), home=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    warning = [line for line in result.stderr.splitlines() if "warning" in line]
+    assert warning == [
+        f"sqcore: warning: {shown} would flood the server with requests: polling every 0.1 s "
+        "instead, the shortest interval sqcore polls at"
+    ]
+    asked = sum(job in request.job_ids for request in emulator.requests)
+    assert asked <= 15  # about 10 in the job's second; thousands without the floor
+
+
+# --- Output closed early ---------------------------------------------------------------------
+
+
+def piped(
+    *args: str, home: pathlib.Path, read_first_line: bool, runs: int = 10
+) -> list[tuple[int, str]]:
+    """`sqcore args... | head -1`, `runs` times at once: each with its standard output a real
+    pipe, closed after its first line (or, when not `read_first_line`, before it writes at
+    all). Each run's exit code and standard error."""
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("SUPERSTAQ_")}
+    environment.update({"HOME": str(home), "PYTHONPATH": str(ROOT), "SUPERSTAQ_API_KEY": KEY})
+    environment["PYTHONUNBUFFERED"] = "1"  # every write reaches the pipe at once
+    processes = []
+    for _ in range(runs):
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sqcore", *args],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            env=environment,
+        )
+        assert process.stdout is not None
+        if not read_first_line:
+            process.stdout.close()  # before it can have written anything
+        processes.append(process)
+    results = []
+    for process in processes:
+        assert process.stdout is not None and process.stderr is not None
+        if read_first_line:
+            process.stdout.readline()
+            process.stdout.close()
+        error = process.stderr.read().decode()
+        process.stderr.close()
+        results.append((process.wait(timeout=30), error))
+    return results
+
+
+@pytest.mark.parametrize("read_first_line", [True, False], ids=["head -1", "closed at once"])
+@pytest.mark.parametrize("command", ["show --json", "status"])
+def test_output_closed_early_ends_quietly_with_141_in_ten_of_ten_runs(
+    server: EmulatorServer,
+    emulator: Emulator,
+    tmp_path: pathlib.Path,
+    command: str,
+    read_first_line: bool,
+) -> None:
+    ids = [emulator.create_job(num_circuits=3, durations=0) for _ in range(3)]
+    args = ["show", ids[0], "--json"] if command == "show --json" else ["status", *ids]
+
+    results = piped(*args, *connect(server), home=tmp_path, read_first_line=read_first_line)
+
+    assert [error for _, error in results] == [""] * 10  # no traceback, no message
+    codes = {code for code, _ in results}
+    # After its first line is read, a run may have written everything before the pipe was
+    # closed (0); a run whose pipe was closed before it wrote is always cut short (141).
+    assert codes <= {0, 141} if read_first_line else codes == {141}
+
+
+class _ClosedPipe(io.StringIO):
+    def write(self, text: str) -> int:
+        raise BrokenPipeError(32, "Broken pipe")
+
+
+def test_main_returns_141_and_says_nothing_when_its_output_is_closed(
+    server: EmulatorServer, emulator: Emulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("SUPERSTAQ_API_KEY", KEY)
+    err = io.StringIO()
+
+    code = main(["status", emulator.create_job(), *connect(server)], out=_ClosedPipe(), err=err)
+
+    assert (code, err.getvalue()) == (141, "")
+
+
+# --- JSON, and what a timed-out wait knows ----------------------------------------------------
+
+
+def test_status_json_gives_each_jobs_overall_status_and_data(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    done = emulator.create_job(num_circuits=2, durations=0, tags=("x",))
+    failed = emulator.create_job(num_circuits=2, durations=0, fail={1: "bad"})
+
+    result = run("status", done, failed, "--json", *connect(server), home=tmp_path)
+
+    assert result.returncode == 1, result.stderr
+    shown = json.loads(result.stdout)
+    assert list(shown) == [done, failed]
+    assert shown[done]["status"] == "completed" and shown[done]["tags"] == ["x"]
+    assert shown[done]["statuses"] == ["completed", "completed"]
+    assert shown[done]["job_type"] == "simulate"
+    assert shown[failed]["status"] == "failed"
+    assert shown[failed]["status_messages"][1] == "bad"
+    show = json.loads(run("show", done, "--json", *connect(server), home=tmp_path).stdout)
+    assert {**show, "status": "completed"} == shown[done]
+
+
+def test_wait_json_gives_the_finished_jobs_data(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    job = emulator.create_job(durations=0.3, target="ibmq_brisbane_qpu")
+
+    result = run("wait", job, "--poll", "0.1", "--json", *connect(server), home=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    shown = json.loads(result.stdout)
+    assert shown[job]["status"] == "completed" and shown[job]["target"] == "ibmq_brisbane_qpu"
+
+
+@pytest.mark.parametrize("as_json", [False, True], ids=["table", "json"])
+def test_a_wait_that_times_out_prints_what_it_knows_then_one_error_line(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path, as_json: bool
+) -> None:
+    done = emulator.create_job(durations=0, target="ibmq_brisbane_qpu")
+    slow = emulator.create_job(num_circuits=2, durations=60)
+    json_flag = ["--json"] if as_json else []
+
+    result = run(
+        "wait",
+        done,
+        slow,
+        "--poll",
+        "0.1",
+        "--timeout",
+        "0.3",
+        *json_flag,
+        *connect(server),
+        home=tmp_path,
+    )
+
+    assert result.returncode == 3
+    assert result.stderr.splitlines()[-1].startswith(
+        "sqcore: error: Timed out while waiting for results: 1 of 2 jobs still open"
+    )
+    if as_json:
+        shown = json.loads(result.stdout)
+        assert shown[done]["status"] == "completed"
+        assert shown[done]["target"] == "ibmq_brisbane_qpu"
+        assert shown[slow] == {"status": "received", "statuses": ["received", "received"]}
+    else:
+        rows = [line.split() for line in result.stdout.splitlines()]
+        assert rows[1] == [done, "ibmq_brisbane_qpu", "completed", "1/1"]
+        assert rows[2] == [slow, "-", "received", "0/2"]
+
+
+# --- The key: not on the command line -----------------------------------------------------------
+
+
+def test_api_key_on_the_command_line_still_works_with_a_warning_saying_why_and_what_instead(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    job = emulator.create_job(durations=0)
+
+    result = run(
+        "status",
+        job,
+        "--api-key",
+        KEY,
+        *connect(server),
+        home=tmp_path,
+        env={"SUPERSTAQ_API_KEY": "not-this-one"},
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == (
+        "sqcore: warning: --api-key shows the key to every user of this machine (in the "
+        "process list); use --api-key-file PATH, --api-key-file - (standard input), "
+        "SUPERSTAQ_API_KEY or the key file\n"
+    )
+
+
+@pytest.mark.parametrize("source", ["file", "stdin"])
+def test_the_key_is_read_from_a_file_or_standard_input(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path, source: str
+) -> None:
+    job = emulator.create_job(durations=0)
+    key_file = tmp_path / "key"
+    key_file.write_text(f"  {KEY}  \nsecond line ignored\n")
+    path = str(key_file) if source == "file" else "-"
+
+    result = run(
+        "status",
+        job,
+        "--api-key-file",
+        path,
+        *connect(server),
+        home=tmp_path,
+        env={"SUPERSTAQ_API_KEY": "not-this-one"},
+        stdin=f"{KEY}\n",
+    )
+
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "" and job in result.stdout
+
+
+@pytest.mark.parametrize(
+    ("args", "stdin", "needle"),
+    [
+        (["--api-key-file", "{missing}"], "", "cannot read the API key from"),
+        (["--api-key-file", "{empty}"], "", "no API key on the first line of"),
+        (["--api-key-file", "-"], "\n", "no API key on the first line of standard input"),
+        (["--api-key-file", "-", "-"], "x\n", "the API key or the job ids, not both"),
+        (["--api-key-file", "{empty}", "--api-key", "k"], "", "not allowed with argument"),
+    ],
+)
+def test_a_key_that_cannot_be_read_is_a_usage_error_saying_why(
+    server: EmulatorServer,
+    tmp_path: pathlib.Path,
+    args: list[str],
+    stdin: str,
+    needle: str,
+) -> None:
+    (tmp_path / "empty").write_text("\n")
+    paths = {"missing": str(tmp_path / "missing"), "empty": str(tmp_path / "empty")}
+    given = [arg.format(**paths) for arg in args]
+    ids = [] if "-" in given[2:] else ["00000000-0000-0000-0000-000000000001"]
+
+    result = run("status", *ids, *given, *connect(server), home=tmp_path, stdin=stdin)
+
+    assert result.returncode == 2, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert needle in line
+
+
+# --- Every error one line, every exit code documented --------------------------------------------
+
+
+def test_a_server_message_of_several_lines_is_one_error_line(tmp_path: pathlib.Path) -> None:
+    body = json.dumps({"detail": "first line\nsecond line\n\n  third"}).encode()
+    with HostileServer([Reply(418, (("Content-Type", "application/json"),), body)]) as server:
+        result = run("status", JOB_65, "--host", server.origin, home=tmp_path)
+
+    assert result.returncode == 4
+    assert result.stderr == "sqcore: error: first line second line third (Status code: 418)\n"
+
+
+def test_help_lists_every_exit_code() -> None:
+    out = io.StringIO()
+
+    with contextlib.redirect_stdout(out), pytest.raises(SystemExit):
+        main(["--help"])
+
+    table = out.getvalue().partition("exit codes:\n")[2].split()
+    listed = [int(word) for word in table if word.isdigit()]
+    codes = sorted(
+        value
+        for name, value in vars(cli).items()
+        if name.startswith("EXIT_") and name != "EXIT_CODES"
+    )
+    assert listed == codes == [0, 1, 2, 3, 4, 130, 141]
+
+
+def test_ctrl_c_ends_a_wait_with_one_line_and_exit_130(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    slow = emulator.create_job(durations=60)
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "SUPERSTAQ_API_KEY": KEY}
+    process = subprocess.Popen(
+        [sys.executable, "-m", "sqcore", "wait", slow, "--poll", "0.1", *connect(server)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env=environment,
+        text=True,
+    )
+    assert process.stderr is not None
+    first = process.stderr.readline()  # the first poll's progress line: it is waiting
+
+    process.send_signal(signal.SIGINT)
+    _, rest = process.communicate(timeout=30)
+
+    assert first.startswith("[") and process.returncode == 130
+    assert rest == "sqcore: error: interrupted\n"

@@ -41,7 +41,7 @@ async def test_it_works_inside_a_running_loop_with_the_default_transport(
 
     async with AsyncClient(api_key=LIVE_KEY, remote_host=server.url) as client:
         job = AsyncJob(client, job_id)
-        await job.wait_until_complete(polling_seconds=0.05, timeout_seconds=5)
+        await job.wait_until_complete(polling_seconds=0.1, timeout_seconds=5)
         assert (await job.status()).value == "completed"
         assert type(client.transport) is ThreadedTransport
 

@@ -8,6 +8,10 @@ exceptions. Only the sending and the sleeping differ between the shells.
 from __future__ import annotations
 
 import itertools
+import json
+import math
+import warnings
+from collections.abc import Awaitable, Callable
 
 import pytest
 
@@ -20,7 +24,8 @@ from sqcore import (
 )
 from tests.aio.conftest import MakeShell
 from tests.aio.shells import Shell
-from tests.fakes import FakeClock, json_reply
+from tests.fakes import FakeClock, Guard, SlowTransport, json_reply
+from tests.fixtures import JOB_65, JOB_66, job_65, nested, nested_reply, reply_of
 from transports import FunctionTransport, Request, Response, TransportError
 from transports.emulator import Emulator
 
@@ -388,3 +393,251 @@ async def test_a_restored_terminal_job_comes_first_and_costs_no_request(
     assert [job.job_id() for job in done] == [restored.job_id(), running.job_id()]
     fetched = [request.job_ids for request in emulator.requests[before:]]
     assert all(str(restored.job_id()) not in ids for ids in fetched)
+
+
+# --- Replies nested too deeply to decode -------------------------------------------------------
+
+TOO_DEEP = "nests arrays or objects too deeply to be read"
+
+DeepCall = Callable[[Shell, str], Awaitable[object]]
+
+
+async def _wait_all_of_two(shell: Shell, job_id: str) -> None:
+    await shell.wait_all([shell.job(JOB_65), shell.job(job_id)], 5, 1)
+
+
+async def _as_completed_of_two(shell: Shell, job_id: str) -> None:
+    await shell.as_completed([shell.job(JOB_65), shell.job(job_id)], 5, 1)
+
+
+DEEP_CALLS: dict[str, DeepCall] = {
+    "status": lambda shell, job_id: shell.job(job_id).status(),
+    "status(index)": lambda shell, job_id: shell.job(job_id).status(0),
+    "data": lambda shell, job_id: shell.job(job_id).data(),
+    "target": lambda shell, job_id: shell.job(job_id).target(),
+    "to_dict": lambda shell, job_id: shell.job(job_id).to_dict(),
+    "wait": lambda shell, job_id: shell.job(job_id).wait(timeout_seconds=5, polling_seconds=1),
+    "fetch_jobs": lambda shell, job_id: shell.fetch([job_id]),
+    "wait_all": _wait_all_of_two,
+    "as_completed": _as_completed_of_two,
+}
+
+
+@pytest.mark.parametrize("call", DEEP_CALLS.values(), ids=DEEP_CALLS.keys())
+@pytest.mark.parametrize("status", ["running", "completed"])
+async def test_a_reply_nested_too_deeply_is_a_superstaq_exception_naming_the_job_and_where(
+    make_shell: MakeShell, call: DeepCall, status: str
+) -> None:
+    entries = json.loads(nested_reply(JOB_66, status, depth=1))
+    entries[JOB_65] = job_65()
+    body = reply_of(entries).replace(nested(1), nested())
+    shell = make_shell(FunctionTransport(lambda _request: json_reply(200, body)))
+
+    with pytest.raises(SuperstaqException) as raised:
+        await call(shell, JOB_66)
+
+    assert type(raised.value) is SuperstaqException
+    assert f"{TOO_DEEP} (at $)" in str(raised.value) and JOB_66 in str(raised.value)
+
+
+async def test_metadata_nested_too_deeply_to_send_is_a_value_error_before_any_request(
+    shell: Shell, emulator: Emulator
+) -> None:
+    metadata: dict[str, object] = {}
+    for _ in range(100_000):
+        metadata = {"a": metadata}
+
+    with pytest.raises(ValueError, match="metadata nests too deeply to be sent as JSON"):
+        await shell.create(CIRCUITS, target="ss_unconstrained_simulator", metadata=metadata)
+
+    assert emulator.request_count == 0
+
+
+def test_a_saved_job_nested_too_deeply_is_refused_with_a_value_error(shell: Shell) -> None:
+    saved = b'{"sqcore_job": 1, "job_id": "' + JOB_65.encode() + b'", "data": ' + nested() + b"}"
+
+    with pytest.raises(ValueError, match=f"not a saved sqcore job: it {TOO_DEEP}"):
+        shell.load(saved)
+
+
+# --- The polling floor -------------------------------------------------------------------------
+
+WaitCall = Callable[[Shell, str, "float | Backoff"], Awaitable[object]]
+
+WAITS: dict[str, WaitCall] = {
+    "wait_until_terminal_state": lambda shell, job_id, polling: shell.job(job_id).wait(
+        timeout_seconds=10, polling_seconds=polling
+    ),
+    "wait_all": lambda shell, job_id, polling: shell.wait_all([shell.job(job_id)], 10, polling),
+    "as_completed": lambda shell, job_id, polling: shell.as_completed(
+        [shell.job(job_id)], 10, polling
+    ),
+}
+
+
+@pytest.mark.parametrize("wait", WAITS.values(), ids=WAITS.keys())
+async def test_polling_seconds_zero_asks_the_server_at_most_ten_times_a_second(
+    make_shell: MakeShell, emulator: Emulator, clock: FakeClock, wait: WaitCall
+) -> None:
+    shell = make_shell(SlowTransport(emulator.transport(), clock, latency=0.001))
+    job_id = emulator.create_job(durations=5.0)
+    start = clock.now
+
+    with pytest.warns(SuperstaqWarning):
+        await wait(shell, job_id, 0)
+
+    elapsed = clock.now - start
+    assert elapsed >= 5.0
+    assert emulator.request_count <= 1 + elapsed / 0.1  # not 1,000 a second
+
+
+@pytest.mark.parametrize("wait", WAITS.values(), ids=WAITS.keys())
+@pytest.mark.parametrize(
+    ("polling", "shown"),
+    [
+        (0, "polling_seconds=0.0"),
+        (0.0001, "polling_seconds=0.0001"),
+        (Backoff(0.01, 2.0, 0.05), "Backoff(initial=0.01)"),
+    ],
+)
+async def test_an_interval_below_the_floor_polls_at_a_tenth_of_a_second_with_one_warning(
+    make_shell: MakeShell,
+    emulator: Emulator,
+    clock: FakeClock,
+    wait: WaitCall,
+    polling: float | Backoff,
+    shown: str,
+) -> None:
+    shell = make_shell(Guard(emulator.transport(), limit=20))  # 0 s on a fake clock never ends
+    job_id = emulator.create_job(durations=1.0)
+
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        await wait(shell, job_id, polling)
+
+    (warning,) = caught
+    assert warning.category is SuperstaqWarning
+    assert str(warning.message) == (
+        f"{shown} would flood the server with requests: polling every 0.1 s instead, the "
+        "shortest interval sqcore polls at"
+    )
+    assert warning.filename.endswith("shells.py")  # the caller's line (the table's shells)
+    assert clock.sleeps and all(sleep == pytest.approx(0.1) for sleep in clock.sleeps)
+
+
+@pytest.mark.parametrize("wait", WAITS.values(), ids=WAITS.keys())
+async def test_an_interval_at_the_floor_or_above_gives_no_warning(
+    shell: Shell, emulator: Emulator, wait: WaitCall
+) -> None:
+    job_id = emulator.create_job(durations=0.5)
+
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        await wait(shell, job_id, 0.1)
+        await wait(shell, job_id, Backoff(0.1, 2.0, 0.1))
+
+
+@pytest.mark.parametrize("wait", WAITS.values(), ids=WAITS.keys())
+@pytest.mark.parametrize("polling", [-0.1, math.nan, -math.inf])
+async def test_a_negative_or_nan_interval_is_still_a_value_error(
+    shell: Shell, emulator: Emulator, wait: WaitCall, polling: float
+) -> None:
+    with pytest.raises(ValueError, match="polling_seconds must be >= 0"):
+        await wait(shell, emulator.create_job(), polling)
+
+    assert emulator.request_count == 0
+
+
+# --- Saved jobs that were edited -------------------------------------------------------------
+
+
+async def saved_open_job(shell: Shell, emulator: Emulator) -> dict[str, object]:
+    """A job of 3 circuits, all still 'received', saved with its data, as JSON values."""
+    job = shell.job(emulator.create_job(num_circuits=3, durations=60))
+    await job.data()
+    saved = json.loads(job.dump())
+    assert isinstance(saved, dict)
+    return saved
+
+
+def edited(saved: dict[str, object], path: str, value: object) -> bytes:
+    """`saved` with the value at `path` ("statuses", "data.num_circuits") replaced."""
+    *parents, name = path.split(".")
+    place = saved
+    for parent in parents:
+        inner = place[parent]
+        assert isinstance(inner, dict)
+        place = inner
+    place[name] = value
+    return json.dumps(saved).encode()
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "message"),
+    [
+        (
+            "statuses",
+            ["completed", "completed", "completed"],
+            r"its statuses \(completed, completed, completed, at \$\.statuses\) are not those "
+            r"of its data \(received, received, received, at \$\.data\.statuses\)",
+        ),
+        (
+            "statuses",
+            ["received"],
+            r"its statuses \(received, at \$\.statuses\) are not those of its data",
+        ),
+        (
+            "data.num_circuits",
+            1,
+            r"it has 3 statuses \(at \$\.statuses\) for 1 circuits \(at \$\.data\.num_circuits\)",
+        ),
+        ("data.statuses", "received", r"Expected `array`, got `str` \(at \$\.data\.statuses\)"),
+        ("data.num_circuits", None, r"Expected `int`, got `null` \(at \$\.data\.num_circuits\)"),
+    ],
+    ids=["statuses edited", "statuses cut", "circuit count edited", "data's statuses", "count"],
+)
+async def test_a_saved_job_whose_statuses_disagree_with_its_data_is_refused_naming_the_field(
+    shell: Shell, emulator: Emulator, path: str, value: object, message: str
+) -> None:
+    saved = await saved_open_job(shell, emulator)
+    count = emulator.request_count
+
+    with pytest.raises(ValueError, match="not a saved sqcore job: " + message):
+        shell.load(edited(saved, path, value))
+
+    assert emulator.request_count == count
+
+
+async def test_a_saved_job_whose_statuses_agree_with_its_data_is_restored(
+    shell: Shell, emulator: Emulator
+) -> None:
+    saved = await saved_open_job(shell, emulator)
+
+    restored = shell.load(edited(saved, "statuses", ["received"] * 3))
+
+    assert (await restored.data()).num_circuits == 3
+
+
+# --- A megabyte where a short value belongs -----------------------------------------------------
+
+
+async def test_a_megabyte_job_id_gives_a_short_error_quoting_its_start(
+    shell: Shell, emulator: Emulator
+) -> None:
+    with pytest.raises(ValueError) as raised:
+        shell.job("x" * 1_000_000)
+    with pytest.raises(ValueError) as fetched:
+        await shell.fetch(["y" * 1_000_000])
+
+    assert str(raised.value) == (
+        f"{'x' * 60!r}… (1,000,000 characters) is not a valid job id (expected a UUID)"
+    )
+    assert len(str(fetched.value)) < 200 and "1,000,000 characters" in str(fetched.value)
+    assert emulator.request_count == 0
+
+
+async def test_a_megabyte_job_type_gives_a_short_error(shell: Shell, emulator: Emulator) -> None:
+    with pytest.raises(ValueError, match=r"^job_type 'zzz.*… \(1,000,000 characters\) is not") as e:
+        await shell.create(CIRCUITS, target="ss_unconstrained_simulator", job_type="z" * 10**6)
+
+    assert len(str(e.value)) < 200

@@ -51,7 +51,7 @@ async def test_a_job_is_submitted_watched_and_read_over_http(
         tags=["over-http"],
         options={"emulator": {"durations": [0.2, 0.4]}},
     )
-    await job.wait_until_complete(polling_seconds=Backoff(0.05, 1.5, 0.2), timeout_seconds=10)
+    await job.wait_until_complete(polling_seconds=Backoff(0.1, 1.5, 0.2), timeout_seconds=10)
 
     data = await job.data()
     assert data.statuses == [S.COMPLETED, S.COMPLETED]
@@ -67,7 +67,7 @@ async def test_jobs_finish_in_order_through_as_completed_over_http(
     ids = [live.create_job(durations=d) for d in (0.45, 0.15, 0.3)]
     jobs = [AsyncJob(client, job_id) for job_id in ids]
 
-    done = [job async for job in as_completed(jobs, polling_seconds=0.05, timeout_seconds=10)]
+    done = [job async for job in as_completed(jobs, polling_seconds=0.1, timeout_seconds=10)]
 
     assert [str(job.job_id()) for job in done] == [ids[1], ids[2], ids[0]]
     fetches = [request for request in live.requests if request.method == "GET"]
@@ -90,7 +90,7 @@ async def test_a_wait_on_many_jobs_reads_their_batched_compressed_reply(
     client = connect()
     jobs = [AsyncJob(client, live.create_job(num_circuits=3, durations=0)) for _ in range(40)]
 
-    await wait_all(jobs, polling_seconds=0.05, timeout_seconds=10)
+    await wait_all(jobs, polling_seconds=0.1, timeout_seconds=10)
 
     assert {await job.status() for job in jobs} == {S.COMPLETED}
     assert {len((await job.data()).statuses) for job in jobs} == {3}

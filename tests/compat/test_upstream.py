@@ -146,3 +146,19 @@ def test_the_submission_body_is_upstreams_new_job_field_for_field(emulator: Emul
     theirs = NewJob.model_validate_json(request.body).model_dump(mode="json")
     assert list(ours) == list(theirs)  # the same fields, in upstream's order
     assert ours == theirs  # and the same values, as upstream's own model reads them
+
+
+def test_upstream_drops_a_path_after_the_host_where_sqcore_refuses_it() -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        client = _SuperstaqClientV3(
+            client_name="compat-test",
+            api_key=KEY,
+            remote_host="https://h.example/api/v2",
+            api_version="v0.3.0",
+        )
+
+    assert client.url == "https://h.example/v0.3.0"  # '/api/v2' silently gone
+    with pytest.raises(ValueError, match="has '/api/v2' after the host"):
+        Client(api_key=KEY, remote_host="https://h.example/api/v2")
+    assert Client(api_key=KEY, remote_host="https://h.example/").url == client.url

@@ -91,12 +91,45 @@ def test_any_text_is_judged_never_raised(url: str) -> None:
 # -- URLs ------------------------------------------------------------------------------------
 
 
-def test_the_base_url_keeps_scheme_and_host_only() -> None:
-    assert base_url("https://h.example/some/path?x=1", "v0.3.0").unwrap() == (
-        "https://h.example/v0.3.0"
-    )
-    assert base_url(" HTTPS://Host.example:8443/x ", "v0.3.0").unwrap() == (
+def test_the_base_url_is_scheme_host_and_version() -> None:
+    assert base_url("https://h.example", "v0.3.0").unwrap() == "https://h.example/v0.3.0"
+    assert base_url(" HTTPS://Host.example:8443/ ", "v0.3.0").unwrap() == (
         "https://Host.example:8443/v0.3.0"
+    )
+
+
+@pytest.mark.parametrize(
+    ("host", "rest"),
+    [
+        ("https://h.example/api/v2", "/api/v2"),
+        ("https://h.example/v0.3.0", "/v0.3.0"),
+        ("https://h.example//", "//"),
+        ("https://h.example?x=1", "?x=1"),
+        ("https://h.example/#top", "/#top"),
+    ],
+)
+def test_a_host_with_a_path_is_refused_not_silently_dropped(host: str, rest: str) -> None:
+    refused = base_url(host, "v0.3.0").failure()
+
+    assert refused == (
+        f"{host!r} has {rest!r} after the host, which sqcore would not use: every request goes "
+        "to https://h.example/v0.3.0/...; give the scheme and host alone, like https://h.example"
+    )
+
+
+@pytest.mark.parametrize("port", ["0", "99999", "65536", "http", "-1"])
+def test_a_port_that_is_not_1_to_65535_is_refused(port: str) -> None:
+    refused = base_url(f"https://h.example:{port}", "v0.3.0").failure()
+
+    assert refused == (
+        f"'https://h.example:{port}' has port {port!r}, which is not a TCP port (1 to 65535)"
+    )
+
+
+@pytest.mark.parametrize("port", [1, 443, 65535])
+def test_every_tcp_port_is_kept(port: int) -> None:
+    assert base_url(f"http://127.0.0.1:{port}", "v0.3.0").unwrap() == (
+        f"http://127.0.0.1:{port}/v0.3.0"
     )
 
 

@@ -35,7 +35,17 @@ from sqcore._fetch_reply import (
 from sqcore._models import CircuitStatus, CircuitType, JobData, JobType
 from sqcore._wire import parse_cancel_reply
 from tests.fakes import EPOCH, FakeClock
-from tests.fixtures import JOB_65, JOB_66, JOB_67, JOB_68, fixture, job_65, reply_of
+from tests.fixtures import (
+    JOB_65,
+    JOB_66,
+    JOB_67,
+    JOB_68,
+    fixture,
+    job_65,
+    nested,
+    nested_reply,
+    reply_of,
+)
 from tests.matchers import Bad
 from tests.strategies import EmulatedJob, emulated_jobs, job_data, json_values
 from transports.emulator import API_VERSION, Emulator
@@ -222,7 +232,7 @@ def test_a_warning_that_is_not_utf8_names_the_warnings() -> None:
     failure = parse_fetch_reply(body, [JOB_65]).failure()
     assert isinstance(failure, BadBody)
     assert failure.path == "$.warnings" and failure.job_id is None
-    assert failure.message.startswith("a warning is not valid JSON text (")
+    assert failure.message.startswith("a warning is not valid JSON (")
 
 
 FIELDS = sorted(JobData.__struct_fields__)
@@ -560,7 +570,7 @@ def test_a_bad_poll_fails_naming_the_job_and_the_path_as_the_full_parse_does(
             b'{"' + JOB_65.encode() + b'": {"statuses": ["\x80"]}}',
             "$",
             JOB_65,
-            "a status is not valid JSON text (",
+            "a status is not valid JSON (",
         ),
     ],
 )
@@ -709,3 +719,32 @@ def test_a_json_string_that_is_not_utf8_is_a_failure_not_an_exception(
     call: Callable[[], Result[object, ApiFailure]],
 ) -> None:
     assert not is_successful(call())
+
+
+# -- replies nested past the decoder's recursion limit ----------------------------------------
+
+TOO_DEEP = "nests arrays or objects too deeply to be read"
+
+
+@pytest.mark.parametrize("key", ["metadata", "unknown_field"])
+@pytest.mark.parametrize(
+    "read",
+    [parse_poll_reply, parse_fetch_reply, one_job_replies],
+    ids=["poll", "fetch", "cut out"],
+)
+def test_a_reply_nested_too_deeply_is_a_failure_at_the_root_not_a_recursion_error(
+    read: Callable[[bytes, list[str]], Result[object, ApiFailure]], key: str
+) -> None:
+    body = nested_reply(JOB_65, key=key)
+
+    failure = read(body, [JOB_65]).failure()
+
+    assert failure == BadBody(f"the reply {TOO_DEEP}", "$")
+
+
+def test_one_jobs_data_nested_too_deeply_is_a_failure_naming_the_job() -> None:
+    document = b'{"metadata": ' + nested() + b"}"
+
+    failure = decode_job(JOB_66, document).failure()
+
+    assert failure == BadBody(f"the job's data {TOO_DEEP}", "$", JOB_66)

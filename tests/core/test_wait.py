@@ -23,6 +23,7 @@ from sqcore._models import (
 )
 from sqcore._status import overall_status
 from sqcore._wait import (
+    MIN_POLLING_SECONDS,
     Backoff,
     Change,
     Done,
@@ -35,12 +36,14 @@ from sqcore._wait import (
     decide_wait_all,
     next_interval,
     progress_of,
+    with_floor,
 )
 from tests.fakes import untyped
 from tests.strategies import (
     backoffs,
     instants,
     open_statuses,
+    pollings,
     seconds,
     status_lists,
     statuses,
@@ -253,6 +256,32 @@ def test_a_fixed_interval_never_changes(
     polling: float, previous: float | None, changed: bool
 ) -> None:
     assert next_interval(polling, previous, changed) == polling
+
+
+@given(pollings, st.lists(st.booleans(), max_size=40))
+def test_an_interval_below_the_floor_is_raised_to_it_and_any_other_is_kept(
+    polling: float | Backoff, changes: list[bool]
+) -> None:
+    floored = with_floor(polling)
+    intervals, previous = [], None
+    for changed in changes:
+        previous = next_interval(floored, previous, changed)
+        intervals.append(previous)
+
+    assert all(interval >= MIN_POLLING_SECONDS for interval in intervals)
+    low = polling.initial if isinstance(polling, Backoff) else polling
+    assert (floored is polling) == (low >= MIN_POLLING_SECONDS)
+    if isinstance(polling, Backoff) and floored is not polling:
+        assert floored == Backoff(
+            MIN_POLLING_SECONDS, polling.factor, max(polling.maximum, MIN_POLLING_SECONDS)
+        )
+
+
+def test_the_floor_is_a_tenth_of_a_second() -> None:
+    assert MIN_POLLING_SECONDS == 0.1
+    assert with_floor(0.0) == with_floor(1e-4) == 0.1
+    assert with_floor(Backoff(0.01, 2.0, 0.05)) == Backoff(0.1, 2.0, 0.1)
+    assert with_floor(Backoff(0.05, 1.5, 30.0)) == Backoff(0.1, 1.5, 30.0)
 
 
 @given(backoffs, st.lists(st.booleans(), max_size=40))

@@ -42,7 +42,7 @@ from sqcore._wire import (
     split_path,
 )
 from tests.fakes import FakeClock
-from tests.fixtures import JOB_65, JOB_66, fixture, reply_of
+from tests.fixtures import JOB_65, JOB_66, fixture, nested, reply_of
 from tests.matchers import Bad
 from tests.strategies import json_values
 from transports import Request, Response
@@ -486,3 +486,35 @@ def test_the_path_of_a_real_validation_error_is_read_from_the_installed_msgspec(
 def test_a_validation_message_of_an_unknown_form_keeps_it_whole_at_the_root() -> None:
     error = msgspec.ValidationError("a wording some later msgspec might use")
     assert split_path(error) == ("a wording some later msgspec might use", "$")
+
+
+# -- replies nested past the decoder's recursion limit ----------------------------------------
+
+NESTED = nested()
+
+
+@pytest.mark.parametrize(
+    ("parse", "body"),
+    [
+        (parse_cancel_reply, NESTED),
+        (parse_create_reply, NESTED),
+        (parse_cancel_reply, b'{"succeeded": [], "message": "m", "extra": ' + NESTED + b"}"),
+        (parse_create_reply, b'{"job_id": "' + JOB_65.encode() + b'", "x": ' + NESTED + b"}"),
+    ],
+    ids=["cancel", "create", "cancel, an unknown field", "create, an unknown field"],
+)
+def test_a_cancel_or_create_reply_nested_too_deeply_is_a_failure_not_a_recursion_error(
+    parse: Callable[[bytes], Result[object, ApiFailure]], body: bytes
+) -> None:
+    failure = parse(body).failure()
+
+    assert failure == BadBody("the reply nests arrays or objects too deeply to be read", "$")
+
+
+@pytest.mark.parametrize("status", [401, 418, 503])
+def test_an_error_reply_nested_too_deeply_is_classified_not_raised(status: int) -> None:
+    body = b'{"detail": ' + NESTED + b"}"
+
+    failure = classify_response(_reply(status, body), NOW).failure()
+
+    assert failure.kind == {401: "unauthorized", 418: "server", 503: "retryable"}[status]

@@ -7,6 +7,7 @@ import typing
 import uuid
 
 import msgspec
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from returns.pipeline import is_successful
@@ -151,3 +152,36 @@ def test_a_validation_message_of_an_unknown_form_is_placed_at_the_root() -> None
     # still gives one sentence that begins with the place.
     error = msgspec.ValidationError("a wording some later msgspec might use")
     assert _located("body", error) == "body: a wording some later msgspec might use"
+
+
+# -- bodies nested past the decoder's recursion limit -----------------------------------------
+
+DEEP = 100_000
+NESTED = b'{"a": ' * DEEP + b"null" + b"}" * DEEP
+TOO_DEEP = "body: nests arrays or objects too deeply to be read"
+
+
+@pytest.mark.parametrize("place", ["metadata", "options_dict", "unknown field", "the body"])
+def test_a_body_nested_too_deeply_is_a_400_not_a_recursion_error(place: str) -> None:
+    body = NESTED
+    if place != "the body":
+        field = place.replace(" ", "_")
+        body = msgspec.json.encode({**VALID, field: {"k": "@"}}).replace(b'"@"', NESTED)
+
+    for result in (decode_new_job(body), decode_cancel(body)):
+        refusal = result.failure()
+        assert (refusal.status, refusal.sentence) == (400, TOO_DEEP)
+
+
+def test_a_schema_error_before_a_part_nested_too_deeply_is_still_a_422() -> None:
+    body = b'{"job_type": 5, "x": ' + NESTED + b"}"
+
+    refusal = decode_new_job(body).failure()
+
+    assert refusal.status == 422 and refusal.sentence.startswith("body.job_type")
+
+
+def test_circuits_nested_too_deeply_are_one_circuit() -> None:
+    circuits = "[" * DEEP + "]" * DEEP
+
+    assert split_circuits(circuits) == (circuits,)

@@ -303,3 +303,26 @@ def test_module_serves_until_interrupted() -> None:
         if process.poll() is None:
             process.kill()
             process.communicate(timeout=10)
+
+
+def test_a_body_nested_too_deeply_gets_a_400_and_the_server_keeps_serving(
+    emu: Emulator, server: EmulatorServer
+) -> None:
+    nested = b"[" * 100_000 + b"]" * 100_000
+    body = b'{"job_type": "submit", "metadata": {"a": ' + nested + b"}}"
+    request = urllib.request.Request(
+        f"{server.url}{CREATE}", data=body, headers=AUTH, method="POST"
+    )
+
+    with pytest.raises(urllib.error.HTTPError) as caught:
+        urllib.request.urlopen(request, timeout=5)
+    error = caught.value
+    answer = decode(error.read())
+    error.close()
+
+    assert error.code == 400
+    assert answer == {"detail": "body: nests arrays or objects too deeply to be read"}
+    job = emu.create_job(durations=0)
+    fetched = urllib.request.Request(f"{server.url}{FETCH}?job_id={job}", headers=AUTH)
+    with urllib.request.urlopen(fetched, timeout=5) as reply:
+        assert reply.status == 200

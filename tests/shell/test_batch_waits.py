@@ -7,7 +7,7 @@ from __future__ import annotations
 import math
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sqcore import (
@@ -21,7 +21,7 @@ from sqcore import (
     wait_all,
 )
 from sqcore._endpoints import MAX_URL_LENGTH, fetch_url
-from sqcore._wait import Change
+from sqcore._wait import MIN_POLLING_SECONDS, Change
 from tests.fakes import EPOCH, FakeClock, Guard, SlowTransport
 from tests.shell.conftest import HOST, KEY, ClientFactory, client_on
 from transports import Transport
@@ -337,11 +337,11 @@ durations = st.lists(st.floats(0, 60), min_size=1, max_size=3)
     polling=st.just(0.0) | st.floats(0.1, 20),
     timeout=st.floats(0, 60),
 )
+@pytest.mark.filterwarnings("ignore:polling_seconds=0.0:sqcore.SuperstaqWarning")
 def test_wait_all_ends_never_oversleeps_and_sees_every_end_in_time(
     jobs: list[list[float]], latency: float, polling: float, timeout: float
 ) -> None:
-    assume(latency > 0 or polling > 0)
-    step = polling if polling > 0 else latency
+    step = interval = max(polling, MIN_POLLING_SECONDS)  # 0 polls at the floor
     clock = FakeClock()
     emulator = Emulator(api_key=KEY, clock=clock, wall_clock=lambda: EPOCH + clock.now)
     inner: Transport = emulator.transport()
@@ -363,5 +363,5 @@ def test_wait_all_ends_never_oversleeps_and_sees_every_end_in_time(
         assert clock.now >= ends_at
         assert {job.status().value for job in handles} <= {"completed"}
     assert all(end <= deadline + ULP * max(1.0, abs(deadline)) for end in clock.sleep_ends)
-    if ends_at + polling + latency < deadline:
-        assert clock.now <= max(start + latency, ends_at + polling + latency) + ULP * clock.now
+    if ends_at + interval + latency < deadline:
+        assert clock.now <= max(start + latency, ends_at + interval + latency) + ULP * clock.now

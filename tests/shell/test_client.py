@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import logging
 import math
+import re
 import uuid
 import warnings
 from collections.abc import Callable, Coroutine
@@ -29,6 +30,7 @@ from sqcore import (
     SuperstaqWarning,
 )
 from sqcore._retry import BASE_DELAY_SECONDS, MAX_DELAY_SECONDS
+from sqcore.aio import AsyncClient
 from tests.fakes import FakeClock, SlowTransport, always, json_reply, sequence
 from tests.fixtures import JOB_65, JOB_66, JOB_68, fixture, job_65, reply_of
 from tests.shell.conftest import HOST, KEY, ClientFactory, client_on
@@ -657,6 +659,25 @@ def test_unsafe_hosts_are_refused_before_the_transport_sees_anything(host: str) 
     assert KEY not in str(caught.value)
 
 
+@pytest.mark.parametrize("make", [Client, AsyncClient])
+@pytest.mark.parametrize(
+    ("host", "needle"),
+    [
+        ("https://superstaq.example/api/v2", "has '/api/v2' after the host"),
+        ("https://superstaq.example:0", "has port '0', which is not a TCP port (1 to 65535)"),
+        ("https://superstaq.example:99999", "has port '99999'"),
+    ],
+)
+def test_a_host_with_a_path_or_a_port_out_of_range_is_refused_when_the_client_is_made(
+    make: Callable[..., object], host: str, needle: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    with pytest.raises(ValueError, match=f"^remote_host: .*{re.escape(needle)}"):
+        make(api_key=KEY, remote_host=host, transport=always(OK_65))
+    monkeypatch.setenv("SUPERSTAQ_REMOTE_HOST", host)
+    with pytest.raises(ValueError, match=f"^remote_host: .*{re.escape(needle)}"):
+        make(api_key=KEY, transport=always(OK_65))
+
+
 @pytest.mark.parametrize("host", ["http://127.0.0.1:9", "http://localhost:9", "http://[::1]:9"])
 def test_plain_http_to_loopback_is_allowed(host: str) -> None:
     transport = always(OK_65)
@@ -717,6 +738,37 @@ def test_a_credential_given_per_call_is_redacted_when_the_server_echoes_it() -> 
         assert "token <redacted> is not valid" in str(caught.value)
 
 
+SLASHED_KEY = 'sk-Key/With"Quote\\9'
+ECHOES = {
+    "as sent": SLASHED_KEY,
+    "upper case": SLASHED_KEY.upper(),
+    "lower case": SLASHED_KEY.lower(),
+    "JSON-escaped": json.dumps(SLASHED_KEY)[1:-1],
+    "JSON-escaped slash": json.dumps(SLASHED_KEY)[1:-1].replace("/", "\\/"),
+    "\\u-escaped": "".join(f"\\u{ord(char):04x}" for char in SLASHED_KEY),
+    "\\u-escaped, upper case": "".join(f"\\u{ord(char):04X}" for char in SLASHED_KEY).upper(),
+}
+
+
+@pytest.mark.parametrize("echo", ECHOES.values(), ids=ECHOES.keys())
+@pytest.mark.parametrize("status", [403, 503])
+def test_a_key_echoed_escaped_or_in_another_case_is_redacted(echo: str, status: int) -> None:
+    # Not JSON with a message: the reply's text itself is quoted in the error.
+    body = f'<p>{{"key": "{echo}"}} refused</p>'.encode()
+    client = Client(
+        api_key=SLASHED_KEY,
+        remote_host=HOST,
+        transport=always(json_reply(status, body)),
+        clock=FakeClock(),
+        max_retry_seconds=0,
+    )
+
+    with pytest.raises((SuperstaqServerException, TimeoutError)) as caught:
+        client.fetch_jobs([JOB_65])
+
+    assert '{"key": "<redacted>"} refused' in str(caught.value)
+
+
 def test_a_credential_shorter_than_four_characters_is_not_redacted() -> None:
     """Redacting "ab" would blank every "ab" in a message; a key that short is no secret."""
     body = json.dumps({"message": f"token ab refused; key {KEY} refused"}).encode()
@@ -761,14 +813,14 @@ def test_without_debug_logging_no_debug_line_is_made(
 def test_a_client_shows_its_settings_read_only() -> None:
     client = Client(
         api_key="k",
-        remote_host="https://superstaq.example/ignored/path",
+        remote_host="https://superstaq.example/",
         client_name="my-sdk",
         request_timeout_seconds=7.5,
         transport=FunctionTransport(lambda _request: Response(200, {}, b"{}")),
     )
 
     assert (client.remote_host, client.url) == (
-        "https://superstaq.example/ignored/path",
+        "https://superstaq.example/",
         "https://superstaq.example/v0.3.0",
     )
     assert (client.api_version, client.client_name) == ("v0.3.0", "my-sdk")

@@ -19,7 +19,7 @@ import uuid
 import warnings
 
 import pytest
-from hypothesis import assume, given, settings
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import (
     RuleBasedStateMachine,
@@ -42,7 +42,7 @@ from sqcore import (
     SuperstaqWarning,
     wait_all,
 )
-from sqcore._wait import Change
+from sqcore._wait import MIN_POLLING_SECONDS, Change
 from tests.fakes import EPOCH, FakeClock, Guard, SlowTransport, always, json_reply, untyped
 from tests.fixtures import JOB_65, job_65, reply_of
 from tests.shell.conftest import KEY, ClientFactory, client_on
@@ -358,9 +358,11 @@ def test_a_wait_with_zero_polling_still_ends(
 ) -> None:
     client = make_client(latency=0.25)
     job = Job(client, emulator.create_job(durations=2.0))
-    job.wait_until_complete(polling_seconds=0)
+    with pytest.warns(SuperstaqWarning, match="polling every 0.1 s instead"):
+        job.wait_until_complete(polling_seconds=0)
     assert job.status() is S.COMPLETED
-    assert 8 <= emulator.request_count <= 10
+    # Arriving every 0.35 s (0.25 s of latency, then the 0.1 s floor), from 0.25 s to 2.0 s.
+    assert emulator.request_count == 6
 
 
 def test_the_default_timeout_is_max_retry_seconds(
@@ -650,6 +652,7 @@ ULP = 1e-9
     timeout=st.floats(0, 60),
     data=st.data(),
 )
+@pytest.mark.filterwarnings("ignore:polling_seconds=0.0:sqcore.SuperstaqWarning")
 def test_a_wait_ends_never_oversleeps_and_sees_the_end_in_time(
     circuit_durations: list[float],
     latency: float,
@@ -657,8 +660,7 @@ def test_a_wait_ends_never_oversleeps_and_sees_the_end_in_time(
     timeout: float,
     data: st.DataObject,
 ) -> None:
-    assume(latency > 0 or polling > 0)
-    step = polling if polling > 0 else latency
+    step = interval = max(polling, MIN_POLLING_SECONDS)  # 0 polls at the floor
     clock, emulator, client = _guarded(latency, math.ceil(timeout / step) + 3)
     index = data.draw(st.none() | st.integers(0, len(circuit_durations) - 1), label="index")
     start = clock.now
@@ -678,9 +680,9 @@ def test_a_wait_ends_never_oversleeps_and_sees_the_end_in_time(
     else:
         assert clock.now >= ends_at
     assert all(end <= deadline + ULP * max(1.0, abs(deadline)) for end in clock.sleep_ends)
-    if ends_at + polling + latency < deadline:
+    if ends_at + interval + latency < deadline:
         assert clock.now >= ends_at
-        assert clock.now <= max(start + latency, ends_at + polling + latency) + ULP * clock.now
+        assert clock.now <= max(start + latency, ends_at + interval + latency) + ULP * clock.now
 
 
 def test_the_guard_stops_a_runaway_wait() -> None:

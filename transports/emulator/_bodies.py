@@ -144,6 +144,11 @@ def _located(root: str, error: msgspec.ValidationError) -> str:
     return f"{place} (a key): {message}" if in_mapping else f"{place}: {message}"
 
 
+#: A body nested past the decoder's recursion limit: JSON, but not readable (as a server
+#: whose JSON library raises RecursionError must refuse it).
+_TOO_DEEP = Refusal(400, "body: nests arrays or objects too deeply to be read")
+
+
 def _not_json(reason: str) -> Refusal:
     return Refusal(400, f"body: not valid JSON ({reason})")
 
@@ -154,6 +159,8 @@ def _syntax_error(body: bytes) -> str | None:
         _ANY_DECODER.decode(body)
     except msgspec.DecodeError as error:
         return str(error)
+    except RecursionError:
+        return None  # JSON as far as it goes: the schema error found first stands
     return None
 
 
@@ -169,6 +176,8 @@ def _decode(body: bytes | None, decoder: msgspec.json.Decoder[_T]) -> Result[_T,
         return Failure(_not_json(str(error)))
     try:
         return Success(decoder.decode(body))
+    except RecursionError:
+        return Failure(_TOO_DEEP)
     except msgspec.ValidationError as error:
         # msgspec may meet a schema error before a syntax error further on: not JSON wins.
         syntax = _syntax_error(body)
@@ -221,7 +230,7 @@ def split_circuits(circuits: str) -> tuple[str, ...]:
     """
     try:
         elements = _ELEMENTS_DECODER.decode(circuits.encode())
-    except msgspec.DecodeError:
+    except (msgspec.DecodeError, RecursionError):
         return (circuits,)
     pieces: list[str] = []
     for element in elements:

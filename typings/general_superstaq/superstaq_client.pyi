@@ -3,6 +3,7 @@ from collections.abc import Mapping, Sequence
 
 class _SuperstaqClientV3:
     max_retry_seconds: float
+    url: str
     def __init__(
         self,
         client_name: str,
