@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import argparse
 import datetime
+import enum
 import json
 import sys
 import warnings
@@ -193,6 +194,8 @@ def _exit_for(jobs: Sequence[JobData]) -> int:
 
 
 def _plain_json(value: object) -> object:
+    if isinstance(value, enum.Enum):
+        return value.value
     if isinstance(value, (datetime.datetime, datetime.date)):
         return value.isoformat()
     if isinstance(value, dict):

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime
 import enum
 import uuid
-from typing import Annotated
+from typing import TypeVar
 
 import msgspec
 
@@ -23,9 +23,11 @@ __all__ = [
     "CircuitStatus",
     "CircuitType",
     "CreateReply",
+    "Endian",
     "JobData",
     "JobType",
     "ServerWarning",
+    "is_known",
 ]
 
 
@@ -57,23 +59,82 @@ class CircuitStatus(str, enum.Enum):
 
 
 class JobType(str, enum.Enum):
-    """The kind of work a job asks for."""
+    """The kind of work a job asks for.
+
+    A value this client does not know (a newer server's) decodes as a stand-in member that
+    keeps the server's string, named UNRECOGNIZED; `list(JobType)` has only the known ones.
+    """
 
     SUBMIT = "submit"
     SIMULATE = "simulate"
     COMPILE = "compile"
     CONVERT = "convert"
 
+    @classmethod
+    def _missing_(cls, value: object) -> JobType | None:
+        return _stand_in(cls, value)
+
     def __str__(self) -> str:
         return self.value
 
 
 class CircuitType(str, enum.Enum):
-    """The circuit language a client speaks; it selects the fetch endpoint."""
+    """The circuit language a client speaks; it selects the fetch endpoint.
+
+    An unknown value decodes as `JobType`'s do: a stand-in that keeps the server's string.
+    """
 
     CIRQ = "cirq"
     QISKIT = "qiskit"
     QASM = "qasm"
+    JAQAL = "jaqal"
+
+    @classmethod
+    def _missing_(cls, value: object) -> CircuitType | None:
+        return _stand_in(cls, value)
+
+    def __str__(self) -> str:
+        return self.value
+
+
+_E = TypeVar("_E", JobType, CircuitType)
+
+
+def _stand_in(kind: type[_E], value: object) -> _E | None:
+    """A member of `kind` outside its list, for a string the client does not know.
+
+    So a job whose `job_type` or `circuit_type` is newer than this client stays readable
+    (the decoder warns, naming the value), and its data keeps, shows and saves the server's
+    string. Python's Enum returns whatever instance of the class `_missing_` gives
+    (as `enum.Flag` does for its combined values); msgspec's decoder calls `_missing_` too.
+    """
+    if not isinstance(value, str):
+        return None
+    member = str.__new__(kind, value)
+    member._name_ = "UNRECOGNIZED"
+    member._value_ = value
+    return member
+
+
+def is_known(member: JobType | CircuitType) -> bool:
+    """Whether `member` is one of its enum's listed members, not a stand-in for a value
+    this client does not know.
+
+    Invariant: True exactly for the members `list(type(member))` holds.
+    """
+    return any(member is known for known in type(member))
+
+
+class Endian(str, enum.Enum):
+    """The bit order of counts' bitstrings (upstream `general_superstaq.job.Endian`).
+
+    BIG puts qubit 0 first (Cirq, Jaqal and most SDKs); LITTLE puts it last (Qiskit). A `Job`
+    subclass whose `endianness` is LITTLE has the bitstrings given to `set_counts` reversed,
+    as the server stores them big-endian.
+    """
+
+    BIG = "big"
+    LITTLE = "little"
 
     def __str__(self) -> str:
         return self.value
@@ -135,7 +196,7 @@ class JobData(msgspec.Struct, kw_only=True):
     """
 
     job_type: JobType
-    statuses: Annotated[list[CircuitStatus], msgspec.Meta(min_length=1)]
+    statuses: list[CircuitStatus]
     status_messages: list[str | None]
     user_email: str
     target: str
