@@ -10,9 +10,12 @@ from __future__ import annotations
 import datetime
 import enum
 import uuid
-from typing import TypeVar
+from typing import TYPE_CHECKING
 
 import msgspec
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = [
     "STATUS_PRIORITY_ORDER",
@@ -58,62 +61,47 @@ class CircuitStatus(str, enum.Enum):
         return self.value
 
 
-class JobType(str, enum.Enum):
-    """The kind of work a job asks for.
+class _Listed(str, enum.Enum):
+    """A str enum whose unknown values (a newer server's) read as stand-ins.
 
-    A value this client does not know (a newer server's) decodes as a stand-in member that
-    keeps the server's string, named UNRECOGNIZED; `list(JobType)` has only the known ones.
+    A string the enum does not list becomes a member outside its list, named UNRECOGNIZED,
+    that keeps the server's string, so a job whose `job_type` or `circuit_type` is newer
+    than this client stays readable (the decoder warns, naming the value) and its data
+    keeps, shows and saves what the server said; `list(JobType)` has only the known ones.
+    Python's Enum returns whatever instance of the class `_missing_` gives (as `enum.Flag`
+    does for its combined values), and msgspec's decoder calls `_missing_` too.
     """
+
+    @classmethod
+    def _missing_(cls, value: object) -> Self | None:
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = "UNRECOGNIZED"
+        member._value_ = value
+        return member
+
+    def __str__(self) -> str:
+        return str.__str__(self)  # the string itself: the value
+
+
+class JobType(_Listed):
+    """The kind of work a job asks for (an unknown value: a stand-in, see `is_known`)."""
 
     SUBMIT = "submit"
     SIMULATE = "simulate"
     COMPILE = "compile"
     CONVERT = "convert"
 
-    @classmethod
-    def _missing_(cls, value: object) -> JobType | None:
-        return _stand_in(cls, value)
 
-    def __str__(self) -> str:
-        return self.value
-
-
-class CircuitType(str, enum.Enum):
-    """The circuit language a client speaks; it selects the fetch endpoint.
-
-    An unknown value decodes as `JobType`'s do: a stand-in that keeps the server's string.
-    """
+class CircuitType(_Listed):
+    """The circuit language a client speaks; it selects the fetch endpoint (an unknown
+    value: a stand-in, see `is_known`)."""
 
     CIRQ = "cirq"
     QISKIT = "qiskit"
     QASM = "qasm"
     JAQAL = "jaqal"
-
-    @classmethod
-    def _missing_(cls, value: object) -> CircuitType | None:
-        return _stand_in(cls, value)
-
-    def __str__(self) -> str:
-        return self.value
-
-
-_E = TypeVar("_E", JobType, CircuitType)
-
-
-def _stand_in(kind: type[_E], value: object) -> _E | None:
-    """A member of `kind` outside its list, for a string the client does not know.
-
-    So a job whose `job_type` or `circuit_type` is newer than this client stays readable
-    (the decoder warns, naming the value), and its data keeps, shows and saves the server's
-    string. Python's Enum returns whatever instance of the class `_missing_` gives
-    (as `enum.Flag` does for its combined values); msgspec's decoder calls `_missing_` too.
-    """
-    if not isinstance(value, str):
-        return None
-    member = str.__new__(kind, value)
-    member._name_ = "UNRECOGNIZED"
-    member._value_ = value
-    return member
 
 
 def is_known(member: JobType | CircuitType) -> bool:

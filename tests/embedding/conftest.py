@@ -5,11 +5,14 @@ to the same emulator served on loopback, so both read the same job JSON."""
 from __future__ import annotations
 
 import warnings
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import TYPE_CHECKING
 
 import pytest
 
+from sqcore import Client
+from tests.embedding.sdks import Pair, SdkJob
+from tests.fakes import untyped
 from transports.emulator import Emulator, EmulatorServer
 
 if TYPE_CHECKING:
@@ -32,3 +35,21 @@ def upstream_client(superstaq_emulator: Emulator) -> Iterator[_SuperstaqClientV3
                 max_retry_seconds=5,
             )
         yield client
+
+
+@pytest.fixture
+def both(
+    superstaq_emulator: Emulator, sqcore_client: Client, upstream_client: _SuperstaqClientV3
+) -> Callable[..., Pair]:
+    """`make(sdk_job, *circuits, **script)`: a job of `circuits` (serialized by the SDK) on
+    the emulator, scripted by `Emulator.create_job`'s keywords, as its Pair."""
+
+    def make(sdk_job: SdkJob, *circuits: object, **script: object) -> Pair:
+        job_id = untyped(superstaq_emulator.create_job)(
+            input_circuits=[sdk_job.serialize(circuit) for circuit in circuits],
+            circuit_type=sdk_job.circuit_type,
+            **script,
+        )
+        return sdk_job.ours(sqcore_client, job_id), sdk_job.theirs(upstream_client, job_id)
+
+    return make
