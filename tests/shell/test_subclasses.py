@@ -104,6 +104,7 @@ def test_counts_set_by_hand_are_what_to_dict_and_dump_show(
         (lambda job: job.set_counts_for_circuit(0, [("00", 1)]), TypeError, "not list"),
         (lambda job: job.set_counts_for_circuit(2, {"00": 1}), IndexError, "valid indices 0 to 1"),
         (lambda job: job.set_counts_for_circuit(0, {"00": True}), TypeError, "not bool"),
+        (lambda job: job.set_counts_for_circuit(None, {"00": 1}), TypeError, "a circuit index"),
     ],
 )
 def test_bad_counts_are_refused_before_any_is_stored(
