@@ -25,6 +25,7 @@ if TYPE_CHECKING:
         UNSUCCESSFUL_CIRCUIT_STATES,
         CircuitStatus,
         CircuitType,
+        Endian,
         JobData,
         JobType,
     )
@@ -40,6 +41,7 @@ __all__ = [
     "CircuitStatus",
     "CircuitType",
     "Client",
+    "Endian",
     "Job",
     "JobData",
     "JobType",
@@ -68,6 +70,7 @@ _HOME: dict[str, str] = {
     "UNSUCCESSFUL_CIRCUIT_STATES": "sqcore._models",
     "CircuitStatus": "sqcore._models",
     "CircuitType": "sqcore._models",
+    "Endian": "sqcore._models",
     "JobData": "sqcore._models",
     "JobType": "sqcore._models",
 }

@@ -15,7 +15,7 @@ from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 import msgspec
 
-from sqcore._models import CircuitStatus, CircuitType, JobType
+from sqcore._models import CircuitStatus, CircuitType, JobType, is_known
 from sqcore._status import index_error
 from sqcore._wait import Backoff, Polling
 from sqcore._wire import NewJob
@@ -99,6 +99,34 @@ def checked_index(statuses: Sequence[CircuitStatus], index: object) -> int | Non
     if problem is not None:
         raise IndexError(problem)
     return index
+
+
+def checked_counts(index: int, counts: object) -> dict[str, int | float]:
+    """One circuit's counts as given to `set_counts*`: a mapping of bitstrings to counts
+    (or probabilities), copied.
+
+    Raises:
+        TypeError: Not a mapping, a key that is not a str, or a value that is not a number
+            (the message names the circuit and the key).
+    """
+    if not isinstance(counts, Mapping):
+        raise TypeError(
+            f"the counts of circuit {index} must be a mapping of bitstrings to counts, "
+            f"not {type(counts).__name__}"
+        )
+    copy: dict[str, int | float] = {}
+    for key, value in counts.items():
+        if not isinstance(key, str):
+            raise TypeError(
+                f"the counts of circuit {index}: the key {key!r} is not a str (a bitstring)"
+            )
+        if isinstance(value, bool) or not isinstance(value, (int, float)):
+            raise TypeError(
+                f"the counts of circuit {index}: the value for {key!r} must be an int or a "
+                f"float, not {type(value).__name__}"
+            )
+        copy[key] = value
+    return copy
 
 
 def checked_seconds(name: str, value: object, *, positive: bool = False) -> float:
@@ -240,10 +268,10 @@ def new_job(
     chosen_type = circuit_type if settings["circuit_type"] is None else settings["circuit_type"]
     sim_method = settings["sim_method"]
     body = NewJob(
-        job_type=_member(JobType, "job_type", settings["job_type"]).value,
+        job_type=checked_member(JobType, "job_type", settings["job_type"]).value,
         target=target,
         circuits=circuits,
-        circuit_type=_member(CircuitType, "circuit_type", chosen_type).value,
+        circuit_type=checked_member(CircuitType, "circuit_type", chosen_type).value,
         verbatim=_flag("verbatim", settings["verbatim"]),
         shots=_count("shots", settings["shots"]),
         dry_run=_flag("dry_run", settings["dry_run"]),
@@ -262,16 +290,21 @@ SIM_METHODS: tuple[str, ...] = ("sim", "noise-sim")
 _E = TypeVar("_E", JobType, CircuitType)
 
 
-def _member(kind: type[_E], name: str, value: object) -> _E:
-    if isinstance(value, kind):
-        return value
+def checked_member(kind: type[_E], name: str, value: object) -> _E:
+    """`value` as one of the listed members of `kind` (a stand-in for a value the client
+    does not know, which decoding makes, is refused too).
+
+    Raises:
+        TypeError: `value` is neither a member nor a str.
+        ValueError: `value` is not one of the members' values.
+    """
     known = ", ".join(member.value for member in kind)
     if not isinstance(value, str):
         raise TypeError(f"{name} must be one of {known}, not {type(value).__name__}")
-    try:
-        return kind(value)
-    except ValueError:
-        raise ValueError(f"{name} {quoted(value)} is not one of {known}") from None
+    member = kind(value)  # a string `kind` does not list makes a stand-in (`_missing_`)
+    if not is_known(member):
+        raise ValueError(f"{name} {quoted(str(value))} is not one of {known}")
+    return member
 
 
 def _one_of(name: str, value: object, known: tuple[str, ...]) -> str:

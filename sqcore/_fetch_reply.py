@@ -13,13 +13,20 @@ Failures are `Result`s naming the job and the JSON path; nothing here raises or 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from typing import Annotated, TypeVar
+from typing import TypeVar
 
 import msgspec
 from returns.result import Failure, Result, Success
 
 from sqcore._errors import ApiFailure, BadBody, MissingJob
-from sqcore._models import CircuitStatus, JobData, ServerWarning
+from sqcore._models import (
+    CircuitStatus,
+    CircuitType,
+    JobData,
+    JobType,
+    ServerWarning,
+    is_known,
+)
 from sqcore._wire import DECODE_ERRORS, split_path, undecodable
 
 __all__ = [
@@ -55,7 +62,12 @@ class FetchResult(msgspec.Struct, frozen=True):
 
 
 class _Statuses(msgspec.Struct):
-    statuses: Annotated[list[str], msgspec.Meta(min_length=1)]
+    """What a poll reads of a job: its statuses, and the two names it warns about when this
+    client does not know them (absent from a reply, they are not checked here)."""
+
+    statuses: list[str]
+    job_type: object = None  # any JSON: a poll fails on the statuses alone
+    circuit_type: object = None
 
 
 # One pass over a whole reply (the common case); "warnings" is its one top-level array.
@@ -67,6 +79,8 @@ _statuses_decoder = msgspec.json.Decoder(_Statuses)
 _warnings_decoder = msgspec.json.Decoder(list[ServerWarning])
 _job_decoder = msgspec.json.Decoder(JobData)
 _STATUS_BY_NAME: dict[str, CircuitStatus] = {status.value: status for status in CircuitStatus}
+_JOB_TYPES = frozenset(member.value for member in JobType)
+_CIRCUIT_TYPES = frozenset(member.value for member in CircuitType)
 _encoder = msgspec.json.Encoder()
 
 _T = TypeVar("_T")
@@ -82,7 +96,7 @@ def parse_poll_reply(body: bytes, requested: Sequence[str]) -> Result[PollResult
 
     Failures: BadBody("$") when the body is not a JSON object; BadBody("$.warnings...") for
     a malformed warnings list; BadBody(path, job_id) when a requested job's statuses are
-    missing or not a non-empty list of strings; MissingJob(id) for the first requested id
+    missing or not a list of strings; MissingJob(id) for the first requested id
     the reply lacks. Invariant: never raises, whatever the bytes; succeeds whenever
     `parse_fetch_reply` does, with the same statuses and warnings.
     """
@@ -91,7 +105,7 @@ def parse_poll_reply(body: bytes, requested: Sequence[str]) -> Result[PollResult
     except DECODE_ERRORS:
         read = _job_by_job(body, requested, _statuses_of)
     else:
-        read = _gathered(entries, requested, lambda job_id, entry: _names(job_id, entry.statuses))
+        read = _gathered(entries, requested, _names)
     return read.map(lambda found: PollResult(found[0], tuple(found[1])))
 
 
@@ -190,13 +204,13 @@ def _each_requested(
 def _statuses_of(job_id: str, raw: msgspec.Raw) -> _Read[tuple[CircuitStatus, ...]]:
     """One job's statuses, read alone from its JSON (and warnings for unknown names)."""
     try:
-        names = _statuses_decoder.decode(raw).statuses
+        entry = _statuses_decoder.decode(raw)
     except msgspec.ValidationError as error:
         message, path = split_path(error)
         return Failure(BadBody(message, path, job_id))
     except DECODE_ERRORS as error:
         return Failure(BadBody(undecodable("a status", error), "$", job_id))
-    return _names(job_id, names)
+    return _names(job_id, entry)
 
 
 def _data_of(job_id: str, raw: msgspec.Raw) -> _Read[JobData]:
@@ -207,16 +221,34 @@ def _data_of(job_id: str, raw: msgspec.Raw) -> _Read[JobData]:
     )
 
 
-def _names(job_id: str, names: Sequence[str]) -> _Read[tuple[CircuitStatus, ...]]:
-    """Statuses from their names: an unknown one is UNRECOGNIZED, and a warning names it."""
+def _names(job_id: str, entry: _Statuses) -> _Read[tuple[CircuitStatus, ...]]:
+    """Statuses from their names: an unknown one is UNRECOGNIZED, and a warning names it (as
+    one for an unknown job or circuit type)."""
+    names = entry.statuses
     statuses = tuple(_STATUS_BY_NAME.get(name, CircuitStatus.UNRECOGNIZED) for name in names)
-    if CircuitStatus.UNRECOGNIZED not in statuses:
-        return Success((statuses, []))
-    return Success((statuses, _unknown_names(job_id, names)))
+    warnings: list[str] = []
+    if CircuitStatus.UNRECOGNIZED in statuses:
+        warnings.extend(_unknown_names(job_id, names))
+    for field, value, known in (
+        ("job_type", entry.job_type, _JOB_TYPES),
+        ("circuit_type", entry.circuit_type, _CIRCUIT_TYPES),
+    ):
+        if isinstance(value, str) and value not in known:
+            warnings.append(
+                f"Job {job_id}: its {field} is {value!r}, which this client does not know; "
+                "the job is read as it is."
+            )
+    return Success((statuses, warnings))
 
 
 def _has_unknown(jobs: Iterable[JobData]) -> bool:
-    return any(CircuitStatus.UNRECOGNIZED in data.statuses for data in jobs)
+    """Whether any job has a name this client does not know (so warnings are due)."""
+    return any(
+        CircuitStatus.UNRECOGNIZED in data.statuses
+        or not is_known(data.job_type)
+        or not is_known(data.circuit_type)
+        for data in jobs
+    )
 
 
 def decode_job(job_id: str, document: bytes | msgspec.Raw) -> Result[JobData, ApiFailure]:

@@ -9,19 +9,18 @@ blocking or awaited.
 
 from __future__ import annotations
 
-import enum
 import uuid
-from collections.abc import Sequence
-from typing import ClassVar, Generic, Protocol, TypeVar
+from collections.abc import Mapping, Sequence
+from typing import ClassVar, Generic, NoReturn, Protocol, TypeVar
 
 import msgspec
 
-from sqcore._arguments import canonical_id, checked_index
+from sqcore._arguments import canonical_id, checked_counts, checked_index
 from sqcore._errors import SuperstaqUnsuccessfulJobException
 from sqcore._fetch_reply import one_job_reply, parse_fetch_reply
-from sqcore._models import STATUS_PRIORITY_ORDER, CircuitStatus, JobData
+from sqcore._models import STATUS_PRIORITY_ORDER, CircuitStatus, Endian, JobData
 from sqcore._session import JobState
-from sqcore._status import failure_summary, is_terminal, status_of
+from sqcore._status import failure_summary, is_terminal, overall_status, status_of
 from sqcore._watch import JobWait, OnProgress
 from sqcore._wire import DECODE_ERRORS, split_path, undecodable
 
@@ -78,15 +77,21 @@ _encoder = msgspec.json.Encoder()
 class JobHandle(Generic[_C_co]):
     """A job id, its client, and what the last fetch said (see the module docstring).
 
-    Internal interface, for the waits over many jobs: `_id` (the canonical id string),
-    `_client`, `_state` (None until a fetch), `_adopt(state)`.
+    The private names upstream's `general_superstaq.job.Job` has mean what they mean there,
+    for the SDKs' subclasses: `_job_id` (the `uuid.UUID`), `_client`, `_overall_status` (the
+    cached overall status: no request). sqcore's own internals, for the waits over many jobs
+    among others, are `_id` (the canonical id string), `_state` (None until a fetch) and
+    `_adopt(state)`; no SDK class defines these names (tests/embedding checks).
     """
 
     STATUS_PRIORITY_ORDER: ClassVar[tuple[CircuitStatus, ...]] = STATUS_PRIORITY_ORDER
+    #: The bit order of the counts a subclass is given (`set_counts`): upstream's default,
+    #: BIG; a Qiskit job class sets LITTLE.
+    endianness: ClassVar[Endian] = Endian.BIG
 
     def __init__(self, client: _C_co, job_id: uuid.UUID | str) -> None:
         self._id = canonical_id(job_id, "job_id")
-        self._uuid = job_id if isinstance(job_id, uuid.UUID) else uuid.UUID(self._id)
+        self._job_id = job_id if isinstance(job_id, uuid.UUID) else uuid.UUID(self._id)
         self._client = client
         self._state: JobState | None = None
 
@@ -94,7 +99,7 @@ class JobHandle(Generic[_C_co]):
 
     def job_id(self) -> uuid.UUID:
         """The job's unique id."""
-        return self._uuid
+        return self._job_id
 
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, JobHandle):
@@ -102,7 +107,7 @@ class JobHandle(Generic[_C_co]):
         return self._id == other._id
 
     def __hash__(self) -> int:
-        return hash(self._uuid)
+        return hash(self._job_id)
 
     def __str__(self) -> str:
         return f"Job with job_id={self._id}"
@@ -110,7 +115,24 @@ class JobHandle(Generic[_C_co]):
     def __repr__(self) -> str:
         return f"{type(self).__name__}(job_id={self._id!r})"
 
+    def __getitem__(self, index: int) -> NoReturn:
+        """Not supported, as upstream: a job is not a sequence of sub-jobs.
+
+        Raises:
+            NotImplementedError: Always; read a circuit's status with `status(index)`.
+        """
+        raise NotImplementedError(
+            f"a job cannot be indexed (job[{index!r}]): read circuit {index!r}'s status with "
+            "status(index), its data with job_data"
+        )
+
     # -- the cache -----------------------------------------------------------------------
+
+    @property
+    def _overall_status(self) -> CircuitStatus:
+        """The overall status the last fetch gave (upstream's cached value): no request.
+        RECEIVED before any fetch, and for a job without circuits, as upstream."""
+        return overall_status(() if self._state is None else self._state.statuses)
 
     def _adopt(self, state: JobState) -> None:
         """Takes in what a fetch said (its data, if kept, replaces any read before)."""
@@ -121,8 +143,9 @@ class JobHandle(Generic[_C_co]):
         return self._state is not None and is_terminal(self._state.statuses)
 
     def _plain(self, data: JobData) -> dict[str, object]:
-        """`data` by field name, as upstream's `JobData.model_dump()` gives it."""
-        return {name: _plain(getattr(data, name)) for name in data.__struct_fields__}
+        """`data` by field name, as upstream's `JobData.model_dump()` gives it: enum fields
+        as their members, every list and dict a fresh copy."""
+        return {name: _copied(getattr(data, name)) for name in data.__struct_fields__}
 
     def _wait(
         self,
@@ -154,17 +177,62 @@ class JobHandle(Generic[_C_co]):
             )
 
     def _unsuccessful(self, data: JobData, index: int | None) -> None:
-        """Raises if the job (or circuit `index`) failed, was cancelled or was deleted."""
+        """Raises if the job (or circuit `index`) failed: upstream 0.5.70 raises for FAILED
+        only (a cancelled or deleted job's status says so itself)."""
         statuses = tuple(data.statuses)
         checked = checked_index(statuses, index)
-        status = status_of(statuses, checked)
-        if status is CircuitStatus.FAILED:
+        if status_of(statuses, checked) is CircuitStatus.FAILED:
             summary = failure_summary(data.statuses, data.status_messages, checked)
             # The messages are the server's text: it may echo a credential back.
-            shown = status.value if summary is None else self._client._redact(summary)
+            shown = "failed" if summary is None else self._client._redact(summary)
             raise SuperstaqUnsuccessfulJobException(self._id, shown)
-        if status in (CircuitStatus.CANCELLED, CircuitStatus.DELETED):
-            raise SuperstaqUnsuccessfulJobException(self._id, status.value)
+
+    # -- what upstream's subclasses read of the data -------------------------------------
+
+    def _first_shots(self, data: JobData) -> int:
+        """Upstream's `_repetitions()`: the shots of the first circuit."""
+        if not data.shots:
+            raise IndexError(f"job {self._id} has no circuits, so no shots")
+        return data.shots[0]
+
+    def _store_all_counts(self, data: JobData, results: object) -> None:
+        """`set_counts`: one mapping of counts per circuit, all checked before any is stored."""
+        if isinstance(results, (str, bytes, Mapping)) or not isinstance(results, Sequence):
+            raise TypeError(
+                "set_counts takes a sequence of counts (one mapping of bitstrings to counts "
+                f"per circuit), not {type(results).__name__}"
+            )
+        if len(results) != len(data.statuses):
+            raise ValueError(
+                f"set_counts got {len(results)} counts for the {len(data.statuses)} "
+                f"circuit(s) of job {self._id}: give one per circuit"
+            )
+        self._store_counts(data, [checked_counts(i, counts) for i, counts in enumerate(results)])
+
+    def _store_circuit_counts(self, data: JobData, index: object, counts: object) -> None:
+        """`set_counts_for_circuit`: circuit `index`'s counts, checked, then stored."""
+        checked = checked_index(tuple(data.statuses), index)
+        if checked is None:
+            raise TypeError("set_counts_for_circuit needs a circuit index, not None")
+        self._store_counts(data, [None] * checked + [checked_counts(checked, counts)])
+
+    def _store_counts(self, data: JobData, counts: list[dict[str, int | float] | None]) -> None:
+        """Stores each circuit's checked counts (None: leaves that circuit's) in `data.counts`,
+        bitstrings reversed for a LITTLE-endian class: the server keeps them big-endian."""
+        little = self.endianness is Endian.LITTLE
+        for index, given in enumerate(counts):
+            if given is not None:
+                data.counts[index] = {b[::-1]: n for b, n in given.items()} if little else given
+
+    def _measured_qubits(self, data: JobData, index: int) -> list[int]:
+        """Upstream's `_terminal_measurement_qubit_indices`: circuit `index`'s physical
+        qubits, in the order of its logical qubits (its final mapping)."""
+        checked = checked_index(tuple(data.statuses), index)
+        assert checked is not None  # an int was given
+        mapping = data.final_logical_to_physicals[checked]
+        if mapping is None:
+            raise ValueError("Circuit must be compiled before counts are set.")  # upstream's
+        return [mapping[logical] for logical in sorted(mapping)]
 
     # -- saving --------------------------------------------------------------------------
 
@@ -177,13 +245,13 @@ class JobHandle(Generic[_C_co]):
         """
         state = self._state
         if state is None:
-            return _encoder.encode(_Saved(_SAVE_FORMAT, self._uuid))
+            return _encoder.encode(_Saved(_SAVE_FORMAT, self._job_id))
         data = state.data
         if data is None and state.reply is not None:
             read = parse_fetch_reply(state.reply, (self._id,))
             data = read.map(lambda found: found.jobs.get(self._id)).value_or(None)
         document = _NULL if data is None else msgspec.Raw(_encoder.encode(data))
-        return _encoder.encode(_Saved(_SAVE_FORMAT, self._uuid, list(state.statuses), document))
+        return _encoder.encode(_Saved(_SAVE_FORMAT, self._job_id, list(state.statuses), document))
 
 
 def keep_every_reply(_statuses: tuple[CircuitStatus, ...]) -> bool:
@@ -213,8 +281,6 @@ def restored(data: bytes | str) -> tuple[uuid.UUID, JobState | None]:
         )
     if saved.statuses is None:
         return saved.job_id, None
-    if not saved.statuses:
-        raise ValueError("not a saved sqcore job: its statuses are empty (at $.statuses)")
     statuses = tuple(saved.statuses)
     document = bytes(saved.data)
     if document == b"null":
@@ -254,10 +320,31 @@ def _names(statuses: Sequence[CircuitStatus]) -> str:
     return ", ".join(status.value for status in statuses)
 
 
-def _plain(value: object) -> object:
-    """Enums become their values, recursively through lists (as pydantic's model_dump)."""
-    if isinstance(value, list):
-        return [_plain(item) for item in value]
-    if isinstance(value, enum.Enum):
-        return value.value
-    return value
+def _copied(value: object) -> object:
+    """Lists and dicts copied, however deep; anything else (enum members, datetimes) as it
+    is: what pydantic's `model_dump()` gives. Not recursive: the server's `metadata` may
+    nest as deep as the decoder allows, deeper than Python's recursion limit."""
+    root: list[object] = [value]
+    pending: list[list[object] | dict[object, object]] = [root]
+    while pending:
+        container = pending.pop()
+        if isinstance(container, dict):
+            for key, item in container.items():
+                if (copy := _fresh(item)) is not None:
+                    container[key] = copy
+                    pending.append(copy)
+        else:
+            for index, item in enumerate(container):
+                if (copy := _fresh(item)) is not None:
+                    container[index] = copy
+                    pending.append(copy)
+    return root[0]
+
+
+def _fresh(item: object) -> list[object] | dict[object, object] | None:
+    """A shallow copy of a list or dict (its items copied later), else None."""
+    if isinstance(item, list):
+        return list(item)
+    if isinstance(item, dict):
+        return dict(item)
+    return None

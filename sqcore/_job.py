@@ -8,8 +8,8 @@ Waits keep one monotonic deadline that counts request time, and never sleep past
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from sqcore._arguments import checked_index
 from sqcore._handle import JobHandle, keep_every_reply, restored
@@ -23,6 +23,9 @@ if TYPE_CHECKING:
     from sqcore._client import Client
 
 __all__ = ["Job", "as_completed", "wait_all"]
+
+#: Any `Job`, a subclass's (an SDK's job class) included: the waits hand back what they got.
+_J = TypeVar("_J", bound="Job")
 
 
 class Job(JobHandle["Client"]):
@@ -95,8 +98,9 @@ class Job(JobHandle["Client"]):
     def to_dict(self) -> dict[str, object]:
         """Refreshes (while not terminal) and returns the job's data by field name.
 
-        Keys and values are those of upstream's `JobData.model_dump()`: enums as their
-        string values, timestamps as `datetime`s.
+        Keys and values are those of upstream's `JobData.model_dump()`: enum fields as their
+        members (`CircuitStatus.COMPLETED`, a str enum), timestamps as `datetime`s, every
+        list and dict a copy.
         """
         self._refresh()
         return self._plain(self.job_data)
@@ -105,7 +109,8 @@ class Job(JobHandle["Client"]):
         """The job's overall status, or circuit `index`'s; refreshes while not terminal.
 
         The overall status is the first status in `STATUS_PRIORITY_ORDER` that any circuit
-        has (so one running circuit makes the job "running").
+        has (so one running circuit makes the job "running"); RECEIVED for a job without
+        circuits, as upstream.
 
         Raises:
             IndexError: `index` is out of range (the message names the valid range).
@@ -114,12 +119,78 @@ class Job(JobHandle["Client"]):
         statuses = self._refresh()
         return status_of(statuses, checked_index(statuses, index))
 
-    def _check_if_unsuccessful(self, index: int | None = None) -> None:
-        """Raises if the job (or circuit `index`) failed, was cancelled or was deleted.
+    #: Upstream's name (0.5.70) of the same function, which the SDKs' job classes call or
+    #: take as their `status`; a subclass that overrides `status` leaves it as it is.
+    #: sqcore's own waits call neither.
+    _status = status
+
+    def _refresh_job(self) -> None:
+        """Fetches the job unless every circuit was terminal at the last fetch (upstream's
+        name; `status()` and `job_data` call it as needed)."""
+        self._refresh()
+
+    def _repetitions(self) -> int:
+        """The shots of the job's first circuit (upstream's name; the SDKs expose it as
+        `repetitions()` or `shots()`).
 
         Raises:
-            SuperstaqUnsuccessfulJobException: With the failed circuits and their messages,
-                or the unsuccessful status.
+            IndexError: The job has no circuits.
+        """
+        return self._first_shots(self.job_data)
+
+    def set_counts(self, results: Sequence[Mapping[str, int | float]]) -> None:
+        """Sets the counts of every circuit by hand, e.g. from an experiment run elsewhere.
+
+        Each mapping goes to `set_counts_for_circuit`'s rules; all are checked before any
+        is stored. They are kept in `job_data.counts` (and shown by `to_dict()`, saved by
+        `dump()`) until a later fetch of a job not yet terminal replaces the data, as
+        upstream.
+
+        Args:
+            results: One mapping of bitstrings to counts (or probabilities) per circuit.
+
+        Raises:
+            TypeError: Not a sequence of mappings of str to numbers.
+            ValueError: Not one mapping per circuit.
+        """
+        self._store_all_counts(self.job_data, results)
+
+    def set_counts_for_circuit(self, index: int, counts: Mapping[str, int | float]) -> None:
+        """Sets circuit `index`'s counts by hand, in `job_data.counts`.
+
+        Bitstrings are read in the class's `endianness`: with `Endian.LITTLE` (a Qiskit job
+        class) each is reversed before it is stored, as the server keeps them big-endian.
+
+        Args:
+            index: The circuit.
+            counts: Bitstrings to counts (or probabilities), e.g. `{"00": 60, "11": 40}`.
+
+        Raises:
+            IndexError: `index` is out of range.
+            TypeError: `counts` is not a mapping of str to numbers.
+        """
+        self._store_circuit_counts(self.job_data, index, counts)
+
+    def _terminal_measurement_qubit_indices(self, index: int) -> list[int]:
+        """The physical qubit of each bit of circuit `index`'s bitstrings, in (big-endian)
+        bitstring order, assuming every qubit is measured at the end (upstream's rule:
+        the circuit's final logical-to-physical map, by logical qubit). The SDKs override
+        it and call it through `super()`.
+
+        Raises:
+            ValueError: The circuit is not compiled yet ("Circuit must be compiled before
+                counts are set.", upstream's words).
+            IndexError: `index` is out of range.
+        """
+        return self._measured_qubits(self.job_data, index)
+
+    def _check_if_unsuccessful(self, index: int | None = None) -> None:
+        """Raises if the job (or circuit `index`) failed; refreshes while not terminal. A
+        cancelled or deleted job passes, as in upstream 0.5.70.
+
+        Raises:
+            SuperstaqUnsuccessfulJobException: With the failed circuits and their messages.
+            IndexError: `index` is out of range.
         """
         self._refresh()
         self._unsuccessful(self.job_data, index)
@@ -137,7 +208,7 @@ class Job(JobHandle["Client"]):
             SuperstaqServerException, SuperstaqException, TimeoutError: as `cancel_jobs`.
         """
         self._whole_job(index)
-        self._client.cancel_jobs([self._uuid], **kwargs)
+        self._client.cancel_jobs([self._job_id], **kwargs)
 
     def wait_until_terminal_state(
         self,
@@ -185,7 +256,7 @@ class Job(JobHandle["Client"]):
 
 
 def wait_all(
-    jobs: Iterable[Job],
+    jobs: Iterable[_J],
     timeout_seconds: float | None = None,
     polling_seconds: float | Backoff = 5,
     on_progress: OnProgress | None = None,
@@ -198,7 +269,7 @@ def wait_all(
     request.
 
     Args:
-        jobs: The jobs (of one or several clients).
+        jobs: The jobs (of one or several clients; any subclass of `Job`).
         timeout_seconds: Wall-clock seconds for the whole wait; None means the largest
             `max_retry_seconds` of the jobs' clients.
         polling_seconds: Seconds between polls (>= 0; below 0.1, 0.1 with a
@@ -216,11 +287,11 @@ def wait_all(
 
 
 def as_completed(
-    jobs: Iterable[Job],
+    jobs: Iterable[_J],
     timeout_seconds: float | None = None,
     polling_seconds: float | Backoff = 5,
     on_progress: OnProgress | None = None,
-) -> Iterator[Job]:
+) -> Iterator[_J]:
     """Yields each job as soon as a poll sees it terminal (as `concurrent.futures`).
 
     Polls as `wait_all` does (batched, open jobs only, one deadline). A job yielded has its
@@ -248,7 +319,7 @@ def as_completed(
     return _watching(watch)
 
 
-def _watching(watch: BatchWatch[Job]) -> Iterator[Job]:
+def _watching(watch: BatchWatch[_J]) -> Iterator[_J]:
     if not watch.jobs:
         return
     clock = watch.jobs[0]._client.clock

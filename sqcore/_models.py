@@ -10,9 +10,12 @@ from __future__ import annotations
 import datetime
 import enum
 import uuid
-from typing import Annotated
+from typing import TYPE_CHECKING
 
 import msgspec
+
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
 __all__ = [
     "STATUS_PRIORITY_ORDER",
@@ -23,9 +26,11 @@ __all__ = [
     "CircuitStatus",
     "CircuitType",
     "CreateReply",
+    "Endian",
     "JobData",
     "JobType",
     "ServerWarning",
+    "is_known",
 ]
 
 
@@ -56,24 +61,68 @@ class CircuitStatus(str, enum.Enum):
         return self.value
 
 
-class JobType(str, enum.Enum):
-    """The kind of work a job asks for."""
+class _Listed(str, enum.Enum):
+    """A str enum whose unknown values (a newer server's) read as stand-ins.
+
+    A string the enum does not list becomes a member outside its list, named UNRECOGNIZED,
+    that keeps the server's string, so a job whose `job_type` or `circuit_type` is newer
+    than this client stays readable (the decoder warns, naming the value) and its data
+    keeps, shows and saves what the server said; `list(JobType)` has only the known ones.
+    Python's Enum returns whatever instance of the class `_missing_` gives (as `enum.Flag`
+    does for its combined values), and msgspec's decoder calls `_missing_` too.
+    """
+
+    @classmethod
+    def _missing_(cls, value: object) -> Self | None:
+        if not isinstance(value, str):
+            return None
+        member = str.__new__(cls, value)
+        member._name_ = "UNRECOGNIZED"
+        member._value_ = value
+        return member
+
+    def __str__(self) -> str:
+        return str.__str__(self)  # the string itself: the value
+
+
+class JobType(_Listed):
+    """The kind of work a job asks for (an unknown value: a stand-in, see `is_known`)."""
 
     SUBMIT = "submit"
     SIMULATE = "simulate"
     COMPILE = "compile"
     CONVERT = "convert"
 
-    def __str__(self) -> str:
-        return self.value
 
-
-class CircuitType(str, enum.Enum):
-    """The circuit language a client speaks; it selects the fetch endpoint."""
+class CircuitType(_Listed):
+    """The circuit language a client speaks; it selects the fetch endpoint (an unknown
+    value: a stand-in, see `is_known`)."""
 
     CIRQ = "cirq"
     QISKIT = "qiskit"
     QASM = "qasm"
+    JAQAL = "jaqal"
+
+
+def is_known(member: JobType | CircuitType) -> bool:
+    """Whether `member` is one of its enum's listed members, not a stand-in for a value
+    this client does not know.
+
+    Invariant: True exactly for the members `list(type(member))` holds.
+    """
+    return any(member is known for known in type(member))
+
+
+class Endian(str, enum.Enum):
+    """The bit order of counts' bitstrings (upstream `general_superstaq.job.Endian`).
+
+    BIG puts qubit 0 first (Cirq, Jaqal and most SDKs); LITTLE puts it last (Qiskit). A `Job`
+    subclass whose `endianness` is LITTLE has the bitstrings given to `set_counts` reversed,
+    as the server stores them big-endian.
+    """
+
+    BIG = "big"
+    LITTLE = "little"
 
     def __str__(self) -> str:
         return self.value
@@ -135,7 +184,7 @@ class JobData(msgspec.Struct, kw_only=True):
     """
 
     job_type: JobType
-    statuses: Annotated[list[CircuitStatus], msgspec.Meta(min_length=1)]
+    statuses: list[CircuitStatus]
     status_messages: list[str | None]
     user_email: str
     target: str

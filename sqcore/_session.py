@@ -23,7 +23,12 @@ import msgspec
 from returns.result import Failure, Result
 
 from sqcore import _config
-from sqcore._arguments import checked_credentials, checked_seconds, checked_text
+from sqcore._arguments import (
+    checked_credentials,
+    checked_member,
+    checked_seconds,
+    checked_text,
+)
 from sqcore._attempts import MIN_ATTEMPT_SECONDS, Attempts, Budget, MakeRequest, TimeSource
 from sqcore._endpoints import base_url, batch_ids
 from sqcore._errors import (
@@ -109,13 +114,7 @@ class Session:
                 f"api_version {api_version!r} is not supported; sqcore speaks "
                 f"{', '.join(_SUPPORTED_API_VERSIONS)}"
             )
-        try:
-            self.circuit_type = CircuitType(circuit_type)
-        except ValueError:
-            raise ValueError(
-                f"circuit_type {circuit_type!r} is not one of "
-                f"{', '.join(t.value for t in CircuitType)}"
-            ) from None
+        self.circuit_type = checked_member(CircuitType, "circuit_type", circuit_type)
         self.max_retry_seconds = checked_seconds("max_retry_seconds", max_retry_seconds)
         self.request_timeout_seconds = checked_seconds(
             "request_timeout_seconds", request_timeout_seconds, positive=True

@@ -127,8 +127,12 @@ class JobWait:
         self._interval = next_interval(self._polling, self._interval, bool(changes))
         if self._on_progress is not None:
             self._on_progress(progress_of(watched, now - self._start, changes))
-        decision = decide_wait(
-            now, self.deadline, status_of(statuses, index), self._interval, self._finished
+        decision = (
+            Done()  # no circuits: nothing to wait for (its status stays RECEIVED, as upstream's)
+            if not statuses
+            else decide_wait(
+                now, self.deadline, status_of(statuses, index), self._interval, self._finished
+            )
         )
         return _act(
             decision,

@@ -5,5 +5,8 @@ from __future__ import annotations
 
 from hypothesis import settings
 
+#: pytest's own fixture for running pytest on a test project (tests/test_testing_plugin.py).
+pytest_plugins = ("pytester",)
+
 settings.register_profile("sqcore", deadline=None)
 settings.load_profile("sqcore")

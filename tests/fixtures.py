@@ -29,6 +29,14 @@ def job_65(**changes: object) -> dict[str, object]:
     return entry
 
 
+def job_without_circuits(**changes: object) -> dict[str, object]:
+    """JOB_65 with no circuits (every per-circuit list empty), as upstream accepts it."""
+    empty: dict[str, object] = {
+        name: [] for name, value in job_65().items() if isinstance(value, list) and name != "tags"
+    }
+    return job_65(**empty, num_circuits=0, **changes)
+
+
 def reply_of(entries: Mapping[str, object]) -> bytes:
     """A fetch reply body: job id (or "warnings") to its JSON value."""
     return json.dumps(entries).encode()

@@ -20,6 +20,7 @@ def test_sqcore_exports_exactly_the_spec_names() -> None:
         "CircuitStatus",
         "JobType",
         "CircuitType",
+        "Endian",
         "TERMINAL_CIRCUIT_STATES",
         "TERMINAL_COMPILE_STATES",
         "UNSUCCESSFUL_CIRCUIT_STATES",
@@ -124,7 +125,7 @@ def test_job_and_circuit_types_and_job_data_fields_are_upstreams() -> None:
     from sqcore import CircuitType, JobData, JobType
 
     assert [t.value for t in JobType] == ["submit", "simulate", "compile", "convert"]
-    assert [t.value for t in CircuitType] == ["cirq", "qiskit", "qasm"]
+    assert [t.value for t in CircuitType] == ["cirq", "qiskit", "qasm", "jaqal"]
     assert JobData.__struct_fields__ == (
         "job_type",
         "statuses",

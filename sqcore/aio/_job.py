@@ -5,8 +5,8 @@ the sleeping are awaited.
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable
-from typing import TYPE_CHECKING
+from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, TypeVar
 
 from sqcore._arguments import checked_index
 from sqcore._handle import JobHandle, keep_every_reply, restored
@@ -20,6 +20,9 @@ if TYPE_CHECKING:
     from sqcore.aio._client import AsyncClient
 
 __all__ = ["AsyncJob", "as_completed", "wait_all"]
+
+#: Any `AsyncJob`, a subclass's included.
+_J = TypeVar("_J", bound="AsyncJob")
 
 
 class AsyncJob(JobHandle["AsyncClient"]):
@@ -63,6 +66,33 @@ class AsyncJob(JobHandle["AsyncClient"]):
         statuses = await self._refresh()
         return status_of(statuses, checked_index(statuses, index))
 
+    _status = status  #: upstream's name, as on `Job`
+
+    async def _refresh_job(self) -> None:
+        """`Job._refresh_job`: fetches unless every circuit was terminal at the last fetch."""
+        await self._refresh()
+
+    async def _repetitions(self) -> int:
+        """`Job._repetitions`: the shots of the first circuit."""
+        return self._first_shots(await self.data())
+
+    async def _check_if_unsuccessful(self, index: int | None = None) -> None:
+        """`Job._check_if_unsuccessful`: raises if the job (or circuit `index`) failed."""
+        await self._refresh()
+        self._unsuccessful(await self.data(), index)
+
+    async def set_counts(self, results: Sequence[Mapping[str, int | float]]) -> None:
+        """`Job.set_counts`: every circuit's counts, by hand (fetched first if not cached)."""
+        self._store_all_counts(await self.data(), results)
+
+    async def set_counts_for_circuit(self, index: int, counts: Mapping[str, int | float]) -> None:
+        """`Job.set_counts_for_circuit`: circuit `index`'s counts, by hand."""
+        self._store_circuit_counts(await self.data(), index, counts)
+
+    async def _terminal_measurement_qubit_indices(self, index: int) -> list[int]:
+        """`Job._terminal_measurement_qubit_indices`: the measured physical qubits."""
+        return self._measured_qubits(await self.data(), index)
+
     async def to_dict(self) -> dict[str, object]:
         """`Job.to_dict`: refreshes (while open), then the data by field name."""
         await self._refresh()
@@ -71,7 +101,7 @@ class AsyncJob(JobHandle["AsyncClient"]):
     async def cancel(self, index: int | None = None, **kwargs: str) -> None:
         """`Job.cancel`: cancels the whole job (an `index` raises ValueError)."""
         self._whole_job(index)
-        await self._client.cancel_jobs([self._uuid], **kwargs)
+        await self._client.cancel_jobs([self._job_id], **kwargs)
 
     async def wait_until_terminal_state(
         self,
@@ -105,7 +135,7 @@ class AsyncJob(JobHandle["AsyncClient"]):
 
 
 async def wait_all(
-    jobs: Iterable[AsyncJob],
+    jobs: Iterable[_J],
     timeout_seconds: float | None = None,
     polling_seconds: float | Backoff = 5,
     on_progress: OnProgress | None = None,
@@ -116,11 +146,11 @@ async def wait_all(
 
 
 def as_completed(
-    jobs: Iterable[AsyncJob],
+    jobs: Iterable[_J],
     timeout_seconds: float | None = None,
     polling_seconds: float | Backoff = 5,
     on_progress: OnProgress | None = None,
-) -> AsyncIterator[AsyncJob]:
+) -> AsyncIterator[_J]:
     """`sqcore.as_completed` for asyncio: an async iterator of the jobs as they finish.
 
     Arguments are checked at the call; the iterator raises TimeoutError at the deadline.
@@ -134,7 +164,7 @@ def as_completed(
     return _watching(watch)
 
 
-async def _watching(watch: BatchWatch[AsyncJob]) -> AsyncIterator[AsyncJob]:
+async def _watching(watch: BatchWatch[_J]) -> AsyncIterator[_J]:
     if not watch.jobs:
         return
     clock = watch.jobs[0]._client.clock

@@ -32,9 +32,11 @@ from hypothesis.stateful import (
 from sqcore import (
     Backoff,
     CircuitStatus,
+    CircuitType,
     Client,
     Job,
     JobData,
+    JobType,
     Progress,
     SuperstaqException,
     SuperstaqServerException,
@@ -224,10 +226,10 @@ def test_to_dict_has_the_shape_of_upstreams_model_dump(
     job = Job(client, emulator.create_job(num_circuits=2, durations=[0.0, 1.0]))
     first = job.to_dict()
     assert list(first) == list(JobData.__struct_fields__)
-    assert first["job_type"] == "simulate" and type(first["job_type"]) is str
+    assert first["job_type"] is JobType.SIMULATE  # enum members, as pydantic's model_dump()
     statuses = first["statuses"]
-    assert isinstance(statuses, list) and all(type(s) is str for s in statuses)
-    assert type(first["circuit_type"]) is str
+    assert isinstance(statuses, list) and all(type(s) is S for s in statuses)
+    assert first["circuit_type"] is CircuitType.CIRQ
     assert isinstance(first["submission_timestamp"], datetime.datetime)
     assert first["tags"] == [] and first["metadata"] == {}
     clock.advance(5)
@@ -458,8 +460,7 @@ def test_cancel_cancels_every_open_circuit(
     job.cancel()
     assert emulator.statuses(str(job.job_id())) == ["completed", "cancelled"]
     assert job.status() is S.CANCELLED
-    with pytest.raises(SuperstaqUnsuccessfulJobException, match="terminated with status cancelled"):
-        job._check_if_unsuccessful()
+    job._check_if_unsuccessful()  # upstream 0.5.70 raises for a failed job only
 
 
 def test_cancel_with_an_index_is_refused_before_any_request(
@@ -610,10 +611,6 @@ def test_an_open_job_after_a_batched_wait_is_saved_with_its_statuses_only(
         (
             f'{{"sqcore_job": 2, "job_id": "{JOB_65}"}}'.encode(),
             r"^a saved sqcore job of format 2; this version reads format 1$",
-        ),
-        (
-            f'{{"sqcore_job": 1, "job_id": "{JOB_65}", "statuses": []}}'.encode(),
-            r"^not a saved sqcore job: its statuses are empty \(at \$\.statuses\)$",
         ),
         (b"\xff", r"^not a saved sqcore job: it is not valid JSON \("),
     ],

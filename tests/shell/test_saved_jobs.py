@@ -67,7 +67,6 @@ def test_a_job_saved_before_any_fetch_is_just_its_id() -> None:
         (b'{"job_id": "' + JOB.encode() + b'"}', r"sqcore_job.*\(at \$\)$"),
         (b'{"sqcore_job": 2, "job_id": "' + JOB.encode() + b'"}', "format 2"),
         (b'{"sqcore_job": 1, "job_id": "x"}', r"\(at \$\.job_id\)$"),
-        (b'{"sqcore_job": 1, "job_id": "' + JOB.encode() + b'", "statuses": []}', "empty"),
         (b'{"sqcore_job": 1, "job_id": "' + JOB.encode() + b'", "key": "k"}', r"key.*\(at \$\)$"),
     ],
 )

@@ -67,15 +67,24 @@ class _Outcome(msgspec.Struct, frozen=True):
     body: bytes
     job_ids: tuple[str, ...] = ()
     allow: str | None = None
+    retry_after: float | None = None
+
+
+class _Fault(msgspec.Struct, frozen=True):
+    """A failure `fail_next` queued for a coming request."""
+
+    status: int
+    message: str
+    retry_after: float | None
 
 
 class Emulator:
     """An emulator of the Superstaq v0.3.0 job endpoints, with a job table and test hooks.
 
     The same object serves HTTP through `handle` (used by `EmulatorTransport` and
-    `EmulatorServer`) and offers test hooks (`create_job`, `cancel`, `statuses`,
-    `completion_time`, `submitted`, `requests`, `request_count`, `jobs_posted`). All
-    methods are thread-safe.
+    `EmulatorServer`) and offers test hooks (`create_job`, `fail_next`, `cancel`,
+    `statuses`, `completion_time`, `submitted`, `requests`, `request_count`,
+    `jobs_posted`). All methods are thread-safe.
 
     Args:
         api_key: The value the `Authorization` header must carry; None accepts any
@@ -106,6 +115,7 @@ class Emulator:
         self._jobs: dict[str, Job] = {}
         self._requests: list[RecordedRequest] = []
         self._jobs_posted = 0
+        self._faults: list[_Fault] = []
 
     def __repr__(self) -> str:
         with self._lock:
@@ -115,7 +125,7 @@ class Emulator:
 
     def create_job(
         self,
-        num_circuits: int = 1,
+        num_circuits: int | None = None,
         target: str = "ss_unconstrained_simulator",
         shots: int = 100,
         durations: float | Sequence[float] | None = None,
@@ -129,11 +139,15 @@ class Emulator:
         warn: str | None = None,
         circuit_type: str = "cirq",
         dry_run: bool = False,
+        input_circuits: Sequence[str] | None = None,
+        compiled_circuits: Sequence[str | None] | None = None,
+        counts: Sequence[Mapping[str, int | float] | None] | None = None,
     ) -> str:
         """Creates a job directly (no request is recorded) and returns its id.
 
         Args:
-            num_circuits: How many circuits the job has (at least 1).
+            num_circuits: How many circuits the job has (at least 1); None means as many as
+                `input_circuits` holds, else 1.
             target: The target name.
             shots: Shots per circuit (at least 0).
             durations: Seconds from creation to each circuit's terminal status: one value for
@@ -146,8 +160,14 @@ class Emulator:
             num_qubits: The width of the bitstrings in the counts (1..1024).
             job_id: The id to use (a UUID string); None draws a fresh, seeded uuid4.
             warn: A warning every fetch reply naming this job carries under "warnings".
-            circuit_type: One of cirq, qiskit, qasm.
+            circuit_type: One of cirq, qiskit, qasm, jaqal.
             dry_run: The job's dry-run flag.
+            input_circuits: Each circuit as the SDK serialized it (e.g. `cirq.to_json`, or
+                qiskit-superstaq's QPY in base64); None serves a plausible empty circuit.
+            compiled_circuits: What each circuit compiles to, served once it is compiled
+                (None: its input circuit; None for the whole list: every input circuit).
+            counts: Each circuit's counts, served once it completes (None: seeded counts
+                of `num_qubits` bits summing to `shots`).
 
         Returns:
             The job id (canonical UUID string).
@@ -156,6 +176,8 @@ class Emulator:
             ValueError: An argument is out of range, or `job_id` is malformed or taken.
             TypeError: `tags` is a bare string or `metadata` is not JSON-serializable.
         """
+        if num_circuits is None:
+            num_circuits = 1 if input_circuits is None else len(input_circuits)
         made = hook_job(
             num_circuits=num_circuits,
             target=target,
@@ -168,6 +190,9 @@ class Emulator:
             num_qubits=num_qubits,
             job_id=job_id,
             circuit_type=circuit_type,
+            input_circuits=input_circuits,
+            compiled_circuits=compiled_circuits,
+            counts=counts,
         )
         with self._lock:
             if made.job_id in self._jobs:
@@ -189,6 +214,32 @@ class Emulator:
                     warning=warn,
                 )
             )
+
+    def fail_next(
+        self,
+        count: int = 1,
+        *,
+        status: int = 503,
+        message: str = "Service unavailable (emulated fault).",
+        retry_after: float | None = None,
+    ) -> None:
+        """Makes the next `count` requests fail with `status` (queued after any already
+        asked for), whatever they ask: a fault such as a 503 or 429 (with `Retry-After`
+        seconds), a 500 or a 504. The reply is the API's plain `{"detail": message}`; the
+        requests are recorded, and change nothing.
+
+        Raises:
+            ValueError: `count` < 1, a `status` that is not an error (4xx/5xx), or a
+                negative `retry_after`.
+        """
+        if count < 1:
+            raise ValueError(f"count must be >= 1, got {count}")
+        if not 400 <= status <= 599:
+            raise ValueError(f"status must be an error status (400..599), got {status}")
+        if retry_after is not None and not retry_after >= 0:
+            raise ValueError(f"retry_after must be >= 0 seconds, got {retry_after}")
+        with self._lock:
+            self._faults.extend([_Fault(status, message, retry_after)] * count)
 
     def cancel(self, job_id: str) -> bool:
         """Cancels job `job_id` now, as the cancel endpoint does.
@@ -293,7 +344,13 @@ class Emulator:
         path, query = split_target(url)
         route = match_route(path)
         presented = header_value(headers, "Authorization")
-        if route is None:
+        with self._lock:
+            fault = self._faults.pop(0) if self._faults else None
+        if fault is not None:
+            outcome = _Outcome(
+                fault.status, error_body(fault.message, presented), retry_after=fault.retry_after
+            )
+        elif route is None:
             outcome = _Outcome(404, error_body(NOT_FOUND, presented))
         elif verb != route.method:
             outcome = _Outcome(405, error_body(route.wrong_method, presented), allow=route.method)
@@ -313,6 +370,8 @@ class Emulator:
         }
         if outcome.allow is not None:
             reply_headers["Allow"] = outcome.allow
+        if outcome.retry_after is not None:
+            reply_headers["Retry-After"] = f"{outcome.retry_after:g}"
         return outcome.status, reply_headers, outcome.body
 
     def _authorized(self, presented: str | None) -> bool:

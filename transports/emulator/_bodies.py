@@ -78,7 +78,7 @@ class NewJob(msgspec.Struct, frozen=True):
     job_type: Literal["submit", "simulate", "compile", "convert"]
     target: Annotated[str, msgspec.Meta(min_length=1)]
     circuits: str
-    circuit_type: Literal["cirq", "qiskit", "qasm"]
+    circuit_type: Literal["cirq", "qiskit", "qasm", "jaqal"]
     verbatim: bool = False
     shots: Annotated[int, msgspec.Meta(ge=0)] = 0
     dry_run: bool = False

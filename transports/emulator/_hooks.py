@@ -56,12 +56,17 @@ def hook_job(
     num_qubits: int,
     job_id: str | None,
     circuit_type: str,
+    input_circuits: Sequence[str] | None = None,
+    compiled_circuits: Sequence[str | None] | None = None,
+    counts: Sequence[Mapping[str, int | float] | None] | None = None,
 ) -> HookJob:
     """Checks the arguments of `Emulator.create_job` (documented there) and makes the job's parts.
 
     Raises:
-        ValueError: An argument is out of range, or `job_id` is not a UUID.
-        TypeError: `tags` is a bare string or `metadata` is not JSON-serializable.
+        ValueError: An argument is out of range, a per-circuit list has not one entry per
+            circuit, or `job_id` is not a UUID.
+        TypeError: `tags` is a bare string, `metadata` is not JSON-serializable, or a
+            circuit or counts entry is of the wrong type.
     """
     if not 1 <= num_circuits <= MAX_CIRCUITS:
         raise ValueError(f"num_circuits must be in 1..{MAX_CIRCUITS}, got {num_circuits}")
@@ -92,11 +97,66 @@ def hook_job(
     canonical = None if job_id is None else canonical_uuid(job_id)
     if job_id is not None and canonical is None:
         raise ValueError(f"job_id must be a UUID string, got {job_id!r}")
-    inputs = (default_input_circuit(circuit_type, num_qubits),) * num_circuits
+    default = default_input_circuit(circuit_type, num_qubits)
+    inputs = [
+        default if given is None else given
+        for given in _circuits("input_circuits", input_circuits, num_circuits, optional=False)
+    ]
+    compiled = _circuits("compiled_circuits", compiled_circuits, num_circuits, optional=True)
+    scripted = _counts(counts, num_circuits)
+    specs = tuple(
+        msgspec.structs.replace(spec, compiled_circuit=compiled[index], counts=scripted[index])
+        for index, spec in enumerate(circuit_specs(inputs, seconds, shots, failures))
+    )
     return HookJob(
         job_id=canonical,
         job_type=resolved_type,
-        circuits=circuit_specs(inputs, seconds, shots, failures),
+        circuits=specs,
         tags=tuple(tags),
         metadata_json=metadata_json,
     )
+
+
+def _one_each(name: str, values: Sequence[object], count: int) -> list[object]:
+    """`values` checked to hold one entry per circuit."""
+    if isinstance(values, (str, bytes)) or len(values) != count:
+        raise ValueError(f"{name} must hold one entry per circuit ({count})")
+    return list(values)
+
+
+def _circuits(
+    name: str, values: Sequence[str | None] | None, count: int, *, optional: bool
+) -> list[str | None]:
+    """Serialized circuits, one per circuit (None where `optional`); no list: None each."""
+    if values is None:
+        return [None] * count
+    checked: list[str | None] = []
+    for index, value in enumerate(_one_each(name, values, count)):
+        if not (isinstance(value, str) or (optional and value is None)):
+            raise TypeError(f"{name}[{index}] must be a str, not {type(value).__name__}")
+        checked.append(value)
+    return checked
+
+
+def _counts(
+    values: Sequence[Mapping[str, int | float] | None] | None, count: int
+) -> list[tuple[tuple[str, int | float], ...] | None]:
+    """Counts, one mapping (or None: seeded ones) per circuit, as (bitstring, count) pairs."""
+    if values is None:
+        return [None] * count
+    checked: list[tuple[tuple[str, int | float], ...] | None] = []
+    for index, counts in enumerate(_one_each("counts", values, count)):
+        if counts is None:
+            checked.append(None)
+            continue
+        if not isinstance(counts, Mapping):
+            raise TypeError(f"counts[{index}] must be a mapping, not {type(counts).__name__}")
+        pairs: list[tuple[str, int | float]] = []
+        for bits, value in counts.items():
+            if not isinstance(bits, str):
+                raise TypeError(f"counts[{index}]: the key {bits!r} is not a str")
+            if isinstance(value, bool) or not isinstance(value, (int, float)):
+                raise TypeError(f"counts[{index}][{bits!r}] must be a number")
+            pairs.append((bits, value))
+        checked.append(tuple(pairs))
+    return checked

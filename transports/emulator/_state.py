@@ -126,7 +126,7 @@ PIPELINES: tuple[Pipeline, ...] = (
 JOB_TYPES: tuple[str, ...] = tuple(pipeline.job_type for pipeline in PIPELINES)
 
 #: Upstream `CircuitType` values.
-CIRCUIT_TYPES: tuple[str, ...] = ("cirq", "qiskit", "qasm")
+CIRCUIT_TYPES: tuple[str, ...] = ("cirq", "qiskit", "qasm", "jaqal")
 
 #: The status message of a circuit cancelled by a cancel request.
 CANCEL_MESSAGE = "Cancelled by user."
@@ -155,12 +155,18 @@ class CircuitSpec(msgspec.Struct, frozen=True):
         duration_seconds: Seconds from the job's creation to this circuit's terminal status.
         shots: The number of shots.
         failure: None to complete; else the status message the circuit fails with.
+        compiled_circuit: The compiled circuit served once the circuit is compiled; None
+            serves the input circuit.
+        counts: The counts served once the circuit is completed, as (bitstring, count)
+            pairs; None serves seeded counts (`_view.counts_for`).
     """
 
     input_circuit: str
     duration_seconds: float
     shots: int
     failure: str | None = None
+    compiled_circuit: str | None = None
+    counts: tuple[tuple[str, int | float], ...] | None = None
 
 
 class JobSpec(msgspec.Struct, frozen=True):
@@ -279,6 +285,8 @@ def default_input_circuit(circuit_type: str, num_qubits: int) -> str:
         return '{"cirq_type": "Circuit", "moments": []}'
     if circuit_type == "qasm":
         return f'OPENQASM 2.0;\ninclude "qelib1.inc";\nqreg q[{num_qubits}];\n'
+    if circuit_type == "jaqal":
+        return f"register q[{num_qubits}]\n"
     # Upstream sends Qiskit circuits as base64-encoded QPY; a short opaque stand-in.
     return "UUlTS0lUAA=="
 

@@ -5,9 +5,9 @@ Rules this module keeps (checked by the property tests in `tests/emulator/`):
   (`_state.circuit_states`) at the given instant.
 - Compiled outputs (compiled circuit, qubit maps and lists) exist exactly for compiled
   circuits, provider ids exactly for submitted ones.
-- Counts exist only for completed circuits; they are a deterministic function of
-  (seed, job id, circuit index, shots, qubits), sum to the shots and use `num_qubits`-bit
-  strings.
+- Counts exist only for completed circuits; unless a circuit was given its own, they are
+  a deterministic function of (seed, job id, circuit index, shots, qubits), sum to the
+  shots and use `num_qubits`-bit strings.
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ import hashlib
 
 import msgspec
 
-from transports.emulator._state import COMPLETED, Job, circuit_states
+from transports.emulator._state import COMPLETED, CircuitSpec, Job, circuit_states
 
 __all__ = ["JobView", "counts_for", "format_timestamp", "job_view"]
 
@@ -63,6 +63,15 @@ def counts_for(seed: int, job_id: str, index: int, shots: int, num_qubits: int) 
     return {bits: floors[bits] for bits in sorted(floors) if floors[bits] > 0}
 
 
+def _counts(
+    seed: int, job_id: str, index: int, circuit: CircuitSpec, num_qubits: int
+) -> dict[str, int | float]:
+    """A completed circuit's counts: the ones it was given, else seeded ones."""
+    if circuit.counts is not None:
+        return dict(circuit.counts)
+    return dict(counts_for(seed, job_id, index, circuit.shots, num_qubits))
+
+
 def format_timestamp(epoch_seconds: float) -> str:
     """Returns `epoch_seconds` as ISO 8601 UTC with microseconds and a "Z" suffix."""
     moment = datetime.datetime.fromtimestamp(epoch_seconds, tz=datetime.timezone.utc)
@@ -82,7 +91,7 @@ class JobView(msgspec.Struct, frozen=True):
     compiled_circuits: tuple[str | None, ...]
     input_circuits: tuple[str, ...]
     circuit_type: str
-    counts: tuple[dict[str, int] | None, ...]
+    counts: tuple[dict[str, int | float] | None, ...]
     results_dicts: tuple[str | None, ...]
     shots: tuple[int, ...]
     dry_run: bool
@@ -132,12 +141,19 @@ def job_view(job: Job, now: float) -> JobView:
         ),
         num_circuits=len(spec.circuits),
         compiled_circuits=tuple(
-            circuit.input_circuit if state.compiled else None for _, circuit, state in views
+            (
+                circuit.input_circuit
+                if circuit.compiled_circuit is None
+                else circuit.compiled_circuit
+            )
+            if state.compiled
+            else None
+            for _, circuit, state in views
         ),
         input_circuits=tuple(circuit.input_circuit for circuit in spec.circuits),
         circuit_type=spec.circuit_type,
         counts=tuple(
-            counts_for(spec.seed, spec.job_id, index, circuit.shots, width)
+            _counts(spec.seed, spec.job_id, index, circuit, width)
             if state.status == COMPLETED
             else None
             for index, circuit, state in views

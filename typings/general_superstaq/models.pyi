@@ -9,6 +9,7 @@ class CircuitStatus(str, enum.Enum):
 
 class JobData:
     statuses: list[CircuitStatus]
+    counts: list[dict[str, int | float] | None]
     def __init__(self, **data: object) -> None: ...
     def model_dump(self) -> dict[str, object]: ...
     @classmethod
