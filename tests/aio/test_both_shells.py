@@ -591,8 +591,8 @@ def edited(saved: dict[str, object], path: str, value: object) -> bytes:
             1,
             r"it has 3 statuses \(at \$\.statuses\) for 1 circuits \(at \$\.data\.num_circuits\)",
         ),
-        ("data.statuses", "received", r"Expected `array`, got `str` \(at \$\.data\.statuses\)"),
-        ("data.num_circuits", None, r"Expected `int`, got `null` \(at \$\.data\.num_circuits\)"),
+        ("data.statuses", "received", r".+ \(at \$\.data\.statuses\)$"),
+        ("data.num_circuits", None, r".+ \(at \$\.data\.num_circuits\)$"),
     ],
     ids=["statuses edited", "statuses cut", "circuit count edited", "data's statuses", "count"],
 )
