@@ -175,7 +175,6 @@ def test_trust_env_false_reads_no_proxy_variable(
         f".{NAME}",
         "superstaq.test",
         ".superstaq.test",
-        "*.superstaq.test",
         "*",
         "other.test, api.superstaq.test",
         "API.SUPERSTAQ.TEST",
@@ -203,7 +202,18 @@ def test_no_proxy_sends_a_matching_host_directly(
 
 @pytest.mark.parametrize(
     "no_proxy",
-    ["superstaq.test.example", "est", "superstaq", "pi.superstaq.test", "{name}:1", "10.0.0.0/8"],
+    [
+        "superstaq.test.example",
+        "est",
+        "superstaq",
+        "pi.superstaq.test",
+        "{name}:1",
+        "{name}:443",  # the URL writes no port: requests compares only a written one
+        "10.0.0.0/8",
+        "*.superstaq.test",  # requests knows no "*." prefix
+        "localhost,*",  # "*" counts only as the whole value
+        "api.superstaq.test.",
+    ],
 )
 def test_no_proxy_that_does_not_match_leaves_the_proxy_in_place(
     proxy: Proxy,
