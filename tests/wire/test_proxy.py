@@ -31,7 +31,7 @@ from transports import Request, Response, TransportError, Urllib3Transport
 
 from .certificates import OneShot, reply_then_close, server_context
 from .hostile import HostileServer, Reply, Serve, json_reply
-from .proxy import Proxy, ProxyServer, proxies
+from .proxy import Proxy, ProxyServer, proxies, resolve_to_loopback
 
 SECRET = "sk-SECRET-proxied-7f3"
 HEADERS = {"Authorization": SECRET}
@@ -95,12 +95,7 @@ def failure_of(result: Result[Response, TransportError]) -> TransportError:
 def resolve_name_to_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     """NAME resolves to 127.0.0.1 here too, so a request that bypasses the proxy can
     reach the API directly."""
-    lookup = socket.getaddrinfo
-
-    def mapped(host: str, *args: object, **kwargs: object) -> object:
-        return lookup("127.0.0.1" if host == NAME else host, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(socket, "getaddrinfo", mapped)
+    resolve_to_loopback(monkeypatch, NAME)
 
 
 # --- Through the proxy ---------------------------------------------------------------------
@@ -319,6 +314,30 @@ def test_proxy_credentials_go_to_the_proxy_alone(
 
     assert front.requests[0].header("Proxy-Authorization") is not None
     assert api.requests[0].header("Proxy-Authorization") is None
+
+
+@pytest.mark.parametrize("given_by", ["proxy_url", "HTTPS_PROXY"])
+def test_credentials_for_a_plain_http_proxy_elsewhere_are_used_never_a_direct_line(
+    api: HostileServer, ca_pem: Path, monkeypatch: pytest.MonkeyPatch, given_by: str
+) -> None:
+    # The form the README shows: the proxy is asked in the clear, as requests and curl ask
+    # it; what matters is that the request goes there or nowhere.
+    url = f"http://{USER}:{quote(PASSWORD, safe='')}@proxy.superstaq.invalid:3128"
+    if given_by == "HTTPS_PROXY":
+        monkeypatch.setenv("HTTPS_PROXY", url)
+    resolve_name_to_loopback(monkeypatch)  # a direct line would reach the API
+
+    with Urllib3Transport(
+        proxy_url=url if given_by == "proxy_url" else None, ca_certs=ca_pem
+    ) as transport:
+        error = failure_of(send(transport, f"https://{NAME}:{api.port}/job")[0])
+
+    assert error.kind == "resolve"
+    assert error.message.startswith(
+        "could not resolve the host name 'proxy.superstaq.invalid' of the proxy "
+        "proxy.superstaq.invalid:3128: "
+    )
+    assert api.requests == ()
 
 
 @pytest.mark.parametrize(
