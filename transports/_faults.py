@@ -5,7 +5,9 @@ over the whole chain, most specific first (as httpx maps httpcore's exceptions),
 what happened in words, naming the peer and how far the request got (`bounded.Call`). No
 message quotes a header value or a byte of the reply: a hostile server may echo the API
 key back. A request past its deadline is a "timeout" whatever was raised, or a "connect"
-fault when no connection (or tunnel) was made by then: nothing of it was sent.
+fault when no connection (or tunnel) was made by then: nothing of it was sent. A host name
+without an address is a "resolve" fault naming it; a failed certificate check names the CA
+certificates trusted and who named them; a connection that NO_PROXY made direct says so.
 """
 
 from __future__ import annotations

@@ -7,11 +7,12 @@ alive and decode gzip and deflate bodies. This module adds only what urllib3 lac
 - One deadline for the whole request (`transports._bounded`): urllib3's timeouts are per
   socket operation, so a server that trickles bytes could hold a request forever.
 - A bound on the decoded body, counted while streaming, so a small compressed reply that
-  inflates past `max_body_bytes` is refused without being inflated whole.
+  inflates past `max_body_bytes` is refused without being inflated whole; and a body in a
+  content coding urllib3 does not decode is refused, not handed on still encoded.
 - Proxies and a CA bundle from the environment, read when the transport is made, by the
-  rules in `transports._proxy`: https goes through an http or https proxy by CONNECT, so
-  the proxy never sees the API key; proxy credentials become `Proxy-Authorization` for the
-  proxy alone and urllib3 is never given them inside a URL.
+  rules in `transports._proxy` (requests' own): https goes through an http or https proxy
+  by CONNECT, so the proxy never sees the API key; proxy credentials become
+  `Proxy-Authorization` for the proxy alone and urllib3 is never given them inside a URL.
 - Checks that refuse what could be misread or leak (`transports._request_checks`): an
   ambiguous host, user info in a URL, a header value that would end its line, a framing
   header from the caller.
@@ -115,9 +116,10 @@ class Urllib3Transport:
             pool_maxsize: How many keep-alive connections to keep per host.
             proxy_url: An http:// or https:// proxy for every host that is not loopback,
                 credentials (if any) in its user info.
-            trust_env: Read `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY` (either
-                case) when `proxy_url` is None, and `REQUESTS_CA_BUNDLE`, then
-                `CURL_CA_BUNDLE`, when `ca_certs` is None. Read once, here.
+            trust_env: Read `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` as
+                requests reads them (any case; `transports._proxy`) when `proxy_url` is
+                None, and `REQUESTS_CA_BUNDLE`, then `CURL_CA_BUNDLE`, when `ca_certs` is
+                None. Read once, here.
 
         Raises:
             ValueError: A CA bundle (argument or variable) names nothing, a file with no
@@ -215,9 +217,11 @@ class Urllib3Transport:
 
         Returns:
             `Success(Response)` for any HTTP reply, 3xx/4xx/5xx included, with the body
-            decoded; or `Failure(TransportError)`: "connect", "timeout", "tls", "protocol",
-            "too_large", "proxy" (the proxy refused the tunnel), or "refused" (closed
-            transport, bad URL, or a header that cannot be sent).
+            decoded; or `Failure(TransportError)`: "connect", "resolve" (a host name
+            without an address), "timeout", "tls", "protocol" (a body in a content coding
+            urllib3 does not decode included), "too_large", "proxy" (the proxy refused the
+            tunnel), or "refused" (closed transport, bad URL, or a header that cannot be
+            sent). On a connection NO_PROXY made direct, the message says so.
 
         Raises:
             ValueError: `request.timeout` is not a finite number.

@@ -1,9 +1,9 @@
-"""Shell: `Urllib3Transport` (and `Client`) through a real loopback proxy.
+"""Shell: `Urllib3Transport` (and `Client`) through a hand-made loopback proxy.
 
 The proxy (`tests/wire/proxy.py`) routes `api.superstaq.test`, a name that is not loopback,
 to a TLS server on 127.0.0.1 whose trustme certificate is for that name. https goes through
 the proxy by CONNECT, so the proxy sees only ciphertext: never the API key. Proxy settings
-come from `proxy_url` or, with `trust_env`, from the environment (either case), with
+come from `proxy_url` or, with `trust_env`, from the environment as requests reads it, with
 `NO_PROXY`; the CA bundle from `ca_certs` or the environment. The proxy's password appears
 in no message, repr or log line.
 """

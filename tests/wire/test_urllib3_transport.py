@@ -710,7 +710,7 @@ DECODED = {coding.lower() for coding in urllib3.response.BaseHTTPResponse.CONTEN
             marks=pytest.mark.skipif("zstd" in DECODED, reason="zstd decodes here"),
         ),
         ("x-made-up", "'x-made-up'"),
-        ("gzip, x-made-up", "'x-made-up'"),  # urllib3 would decode the gzip and stop there
+        ("gzip, x-made-up", "'x-made-up'"),  # one coding urllib3 knows, one it does not
         ("Made-Up, other", "'made-up', 'other'"),
         ("gzip ", "'gzip '"),  # urllib3 reads one coding as written, and knows no "gzip "
         (SECRET, "(one not shown)"),  # a server may echo the key anywhere
