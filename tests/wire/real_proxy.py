@@ -1,7 +1,7 @@
 """Shell: a real forward proxy for the wire tests: proxy.py (PyPI `proxy.py`), in a subprocess
 on 127.0.0.1, with a `Tap` in front of it that keeps every byte it receives.
 
-`RealProxy(routes, credentials=None)` starts `python -m tests.wire.real_proxy`, which runs
+`real_proxy(routes, credentials=None)` starts `python -m tests.wire.real_proxy`, which runs
 proxy.py with one acceptor on a port the OS picks, asking for Basic credentials if given. The
 child writes its port on standard output once it listens (readiness is that line, read with a
 deadline: no sleep); closing its standard input stops it. `MapHosts`, a proxy.py plugin, looks
@@ -13,7 +13,7 @@ with no network at all.
 client sent (`received`): put in front of the proxy, it is all the proxy received, so a test
 can prove that the API key never reached it in clear text.
 
-    with RealProxy({"api.superstaq.test": "127.0.0.1"}) as proxy, Tap(proxy.port) as tap:
+    with real_proxy({"api.superstaq.test": "127.0.0.1"}) as proxy, Tap(proxy.port) as tap:
         ...  # Urllib3Transport(proxy_url=tap.origin) to https://api.superstaq.test:PORT
         assert b"sk-SECRET" not in b"".join(tap.received)
 """
@@ -27,8 +27,8 @@ import socket
 import subprocess
 import sys
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
-from types import TracebackType
 
 import proxy
 from proxy.common.types import HostPort
@@ -36,7 +36,7 @@ from proxy.http.proxy import HttpProxyBasePlugin
 
 from .hostile import POLL_SECONDS, LoopbackServer
 
-__all__ = ["MapHosts", "RealProxy", "Tap"]
+__all__ = ["MapHosts", "RealProxy", "Tap", "real_proxy"]
 
 #: The variable that carries the routes to the child: "name=address,name=address".
 ROUTES_VARIABLE = "SQCORE_TEST_PROXY_ROUTES"
@@ -59,8 +59,8 @@ class MapHosts(HttpProxyBasePlugin):
 
 
 class RealProxy:
-    """proxy.py in a subprocess on 127.0.0.1, started by `start()` (or `with`), stopped by
-    `close()`.
+    """proxy.py in a subprocess on 127.0.0.1, started by `start()`, stopped by `close()` (or
+    both by `with real_proxy(...)`).
 
     Args:
         routes: Host name -> the loopback address the proxy connects to for it.
@@ -125,16 +125,17 @@ class RealProxy:
                 process.stdout.close()
         self._files.close()
 
-    def __enter__(self) -> RealProxy:
-        return self.start()
 
-    def __exit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
-        self.close()
+@contextlib.contextmanager
+def real_proxy(
+    routes: dict[str, str], credentials: tuple[str, str] | None = None
+) -> Iterator[RealProxy]:
+    """A started `RealProxy`, stopped when the block ends."""
+    running = RealProxy(routes, credentials).start()
+    try:
+        yield running
+    finally:
+        running.close()
 
 
 class Tap(LoopbackServer):

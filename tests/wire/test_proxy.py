@@ -38,26 +38,8 @@ HEADERS = {"Authorization": SECRET}
 NAME = "api.superstaq.test"
 USER, PASSWORD = "alice", "p@ss:w/rd#1?"
 MARGIN = 0.6
-PROXY_VARIABLES = (
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-    "NO_PROXY",
-    "no_proxy",
-    "REQUESTS_CA_BUNDLE",
-    "CURL_CA_BUNDLE",
-    "REQUEST_METHOD",
-)
 
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test starts with no proxy and no CA bundle in the environment."""
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("no_proxy_variables")
 
 
 @pytest.fixture

@@ -25,32 +25,27 @@ from transports import Urllib3Transport
 from .certificates import server_context
 from .hostile import HostileServer, Reply, Serve
 from .proxy import resolve_to_loopback
-from .real_proxy import RealProxy, Tap
+from .real_proxy import RealProxy, Tap, real_proxy
 
 SECRET = "sk-SECRET-real-proxy-51c"
 NAME = "api.superstaq.test"
 USER, PASSWORD = "alice", "s3cret/p@ss:1"
-PROXY_VARIABLES = ("HTTPS_PROXY", "https_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy")
+
+pytestmark = pytest.mark.usefixtures("no_proxy_variables")
 
 
 @pytest.fixture(scope="module")
 def open_proxy() -> Iterator[RealProxy]:
     """proxy.py without authentication, for the whole module."""
-    with RealProxy({NAME: "127.0.0.1"}) as running:
+    with real_proxy({NAME: "127.0.0.1"}) as running:
         yield running
 
 
 @pytest.fixture(scope="module")
 def guarded_proxy() -> Iterator[RealProxy]:
     """proxy.py that demands USER and PASSWORD, for the whole module."""
-    with RealProxy({NAME: "127.0.0.1"}, credentials=(USER, PASSWORD)) as running:
+    with real_proxy({NAME: "127.0.0.1"}, credentials=(USER, PASSWORD)) as running:
         yield running
-
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
 
 
 @pytest.fixture
