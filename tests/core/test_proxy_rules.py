@@ -737,6 +737,13 @@ def bypassed(no_proxy: str, host: str, written_port: int | None = None) -> bool:
     return bypass_for(NoProxy(own=setting, environment=setting), host, written_port) is not None
 
 
+def test_an_ipv6_host_is_matched_by_its_text_without_brackets() -> None:
+    assert bypassed("fd00::2", "[FD00::2]")
+    assert bypassed("fd00::2", "fd00::2")
+    assert not bypassed("[fd00::2]", "[fd00::2]")
+    assert not bypassed("fd00::/8", "fd00::2")
+
+
 @settings(max_examples=200)
 @given(
     domain=_domains,
@@ -775,6 +782,36 @@ def test_a_cidr_entry_matches_the_addresses_inside(
         assert bypassed(str(network), str(address)) is str(address).endswith(f".{network}")
 
 
+@pytest.mark.parametrize(
+    ("text", "address"),
+    [
+        ("10.1.2.3", 0x0A010203),
+        ("10", 10),
+        ("10.1", 0x0A000001),
+        ("10.1.515", 0x0A010203),
+        ("0x7f.1", 0x7F000001),
+        ("017.0.0.1", 0x0F000001),
+        ("10.1.2.3 and then anything", 0x0A010203),
+        ("4294967295", 0xFFFFFFFF),
+        ("4294967296", None),
+        ("99999999999", None),
+        ("1.2.3.256", None),
+        ("1.2.65536", None),
+        ("1.16777216", None),
+        ("256.1.2.3", None),
+        ("1.2.3.4.5", None),
+        ("1..2", None),
+        ("1.2.3.", None),
+        ("08", None),
+        ("0x", None),
+        ("", None),
+        ("example.com", None),
+    ],
+)
+def test_inet_aton_reads_an_ipv4_address_in_every_c_form(text: str, address: int | None) -> None:
+    assert inet_aton(text) == address
+
+
 @settings(max_examples=1000)
 @given(st.text("0123456789xXabcdefABCDEFg. \t\n/é", max_size=20))
 def test_inet_aton_reads_what_the_c_library_reads(text: str) -> None:
@@ -796,6 +833,7 @@ ENVIRONMENT = environment_of(
         "NO_PROXY": "internal.test,10.0.0.0/8,ports.test:8443",
     }
 )
+IPV6_DIRECT = environment_of({"HTTPS_PROXY": "secure.corp:8443", "NO_PROXY": "fd00::2"})
 
 
 @pytest.mark.parametrize(
@@ -823,6 +861,10 @@ ENVIRONMENT = environment_of(
         ("http", "LOCALHOST", None, None, ENVIRONMENT, None),
         # ... but a name that only starts like it does
         ("https", "localhost.example", None, None, ENVIRONMENT, "HTTPS_PROXY"),
+        # an IPv6 host, with or without its brackets
+        ("https", "[FD00::2]", None, None, IPV6_DIRECT, "bypass"),
+        ("https", "fd00::2", 443, None, IPV6_DIRECT, "bypass"),
+        ("https", "[fd00::3]", None, None, IPV6_DIRECT, "HTTPS_PROXY"),
     ],
 )
 def test_choose_proxy(
