@@ -155,8 +155,9 @@ _RESOLVER_ANSWERS: Final = {
 def _not_resolved(exc: BaseException, seen: _Seen) -> TransportError:
     """No address for the host name: final, unlike a connection that failed (a typo in a
     host does not mend itself; requests does not retry it either)."""
-    code = exc.errno if isinstance(exc, OSError) else None
-    answer = _RESOLVER_ANSWERS.get(code, "no address was found") if code is not None else ""
+    answer = "no address was found"
+    if isinstance(exc, OSError) and exc.errno in _RESOLVER_ANSWERS:
+        answer = _RESOLVER_ANSWERS[exc.errno]
     whose = f" of {seen.peer}" if seen.call.at_proxy else ""
     return TransportError(
         "resolve", f"could not resolve the host name {seen.host!r}{whose}: {answer}"
@@ -166,8 +167,6 @@ def _not_resolved(exc: BaseException, seen: _Seen) -> TransportError:
 def _connect_failed(exc: BaseException, seen: _Seen) -> TransportError:
     code = exc.errno if isinstance(exc, OSError) else None
     peer = seen.peer
-    if isinstance(exc, socket.gaierror):
-        return _not_resolved(exc, seen)
     if code == errno.ECONNREFUSED:
         return TransportError("connect", f"connection refused by {peer}")
     if code in (errno.ENETUNREACH, errno.EHOSTUNREACH):

@@ -77,8 +77,8 @@ def bypass_for(no_proxy: NoProxy, host: str, written_port: int | None) -> Bypass
 
     Args:
         no_proxy: The NO_PROXY values.
-        host: The URL's host: a name, an IPv4 address, or an IPv6 address with or without
-            brackets; any case.
+        host: The URL's host as requests reads it: a name, an IPv4 address, or an IPv6
+            address without brackets; any case.
         written_port: The port the URL writes, or None when it writes none (a scheme's
             default port counts only when written).
 
@@ -88,8 +88,6 @@ def bypass_for(no_proxy: NoProxy, host: str, written_port: int | None) -> Bypass
         environment (tests/core/test_proxy_rules.py runs both).
     """
     name = host.lower()
-    if name.startswith("[") and name.endswith("]"):
-        name = name[1:-1]
     own, environment = no_proxy.own, no_proxy.environment
     if own is not None:
         entry = _own_match(own.value, name, written_port)
@@ -201,7 +199,8 @@ def inet_aton(text: str) -> int | None:
 
 def _c_integer(text: str, position: int) -> tuple[int, int] | None:
     """The unsigned integer written at `position` as `strtoul(..., 0)` reads it after a
-    digit, and where it ends; None if no digit is there or it passes 32 bits."""
+    digit, and where it ends; None if no digit is there (or a decimal one passes 32 bits:
+    the caller bounds every part)."""
     end = position
     if end >= len(text) or not "0" <= text[end] <= "9":
         return None
@@ -219,8 +218,7 @@ def _c_integer(text: str, position: int) -> tuple[int, int] | None:
         end += 1
     if base == 10 and end - start > 10:  # past 32 bits (and past what `int` will read)
         return None
-    value = int(text[start:end], base)
-    return (value, end) if value <= 0xFFFFFFFF else None
+    return int(text[start:end], base), end
 
 
 def _is_hex(text: str, position: int) -> bool:

@@ -411,9 +411,7 @@ def choose_proxy(
         return proxy_url
     if environment is None:
         return None
-    name = host.lower()
-    if name.startswith("[") and name.endswith("]"):
-        name = name[1:-1]
+    name = host.lower().removeprefix("[").removesuffix("]")  # as urlparse's `hostname`
     scheme = scheme.lower()
     keys = (f"{scheme}://{name}", scheme, f"all://{name}", "all")
     proxy = next((environment.proxies[key] for key in keys if key in environment.proxies), None)

@@ -432,6 +432,7 @@ CHOICES = [
     ({**HTTPS, "NO_PROXY": "example.com:443"}, "https://example.com:443/", None),
     ({**HTTPS, "NO_PROXY": "example.com:8443"}, "https://api.example.com:8443/", None),
     ({**HTTPS, "NO_PROXY": "example.com:8443"}, "https://api.example.com:9443/", "HTTPS_PROXY"),
+    ({**HTTPS, "NO_PROXY": ".example.com:8443"}, "https://example.com:8443/", None),
     # a trailing dot on either side, and a list separated by spaces
     ({**HTTPS, "NO_PROXY": "example.com."}, "https://example.com/", "HTTPS_PROXY"),
     ({**HTTPS, "NO_PROXY": "example.com"}, "https://example.com./", "HTTPS_PROXY"),
@@ -439,12 +440,15 @@ CHOICES = [
     ({**HTTPS, "NO_PROXY": "other.test example.com"}, "https://example.com/", "HTTPS_PROXY"),
     ({**HTTPS, "NO_PROXY": "other.test, example.com"}, "https://example.com/", None),
     ({**HTTPS, "NO_PROXY": "exam ple.com"}, "https://example.com/", None),  # spaces removed
+    ({**HTTPS, "NO_PROXY": ".exam ple.com"}, "https://example.com/", None),
     # IPv6 hosts match by text only: no brackets, no CIDR
     ({**HTTPS, "NO_PROXY": "[fd00::2]"}, "https://[fd00::2]/", "HTTPS_PROXY"),
     ({**HTTPS, "NO_PROXY": "fd00::/8"}, "https://[fd00::2]/", "HTTPS_PROXY"),
     ({**HTTPS, "NO_PROXY": "fd00::2"}, "https://[fd00::2]/", None),
     ({**HTTPS, "NO_PROXY": "FD00::2"}, "https://[fd00::2]:8443/", None),
     ({**HTTPS, "NO_PROXY": "fd00:"}, "https://[fd00::2]/", None),  # its last group cut off
+    ({**HTTPS, "NO_PROXY": "fd00:"}, "https://[fd00::90]/", None),
+    ({**HTTPS, "NO_PROXY": "fd00:"}, "https://[fd00::ab]/", "HTTPS_PROXY"),  # digits only
     # names of mixed case count, and an empty lower-case one cancels its twin
     (proxies("Https_Proxy"), "https://example.com/", "Https_Proxy"),
     ({"https_proxy": "", **HTTPS}, "https://example.com/", None),
@@ -489,6 +493,7 @@ CHOICES = [
     ({**HTTPS, "NO_PROXY": ".example.com"}, "https://example.com/", None),
     ({**HTTPS, "NO_PROXY": "EXAMPLE.COM"}, "https://Api.Example.com/", None),
     ({**HTTPS, "NO_PROXY": "com"}, "https://example.com/", None),
+    ({**HTTPS, "NO_PROXY": "X.example.com"}, "https://example.com/", "HTTPS_PROXY"),
     ({**HTTPS, "NO_PROXY": "xn--bcher-kva.example"}, "https://bücher.example/", None),
     # IPv4 hosts: equal, inside a block, or (the standard library's reading) a suffix
     ({**HTTPS, "NO_PROXY": "10.1.2.3"}, "https://10.1.2.3/", None),
@@ -497,6 +502,8 @@ CHOICES = [
     ({**HTTPS, "NO_PROXY": "10.0.0.0/8"}, "https://11.1.2.3/", "HTTPS_PROXY"),
     ({**HTTPS, "NO_PROXY": "10/8"}, "https://10.1.2.3/", "HTTPS_PROXY"),  # 0.0.0.10/8
     ({**HTTPS, "NO_PROXY": "10.0.0.0/0"}, "https://10.1.2.3/", "HTTPS_PROXY"),
+    ({**HTTPS, "NO_PROXY": "10.0.0.0/33"}, "https://10.1.2.3/", "HTTPS_PROXY"),
+    ({**HTTPS, "NO_PROXY": "10.1.2.3/32"}, "https://10.1.2.3/", None),
     ({**HTTPS, "NO_PROXY": "2.3"}, "https://10.1.2.3/", None),
     ({**HTTPS, "NO_PROXY": "10.1.2.3:443"}, "https://10.1.2.3:443/", "HTTPS_PROXY"),
     # credentials over plain http to the proxy: used as given, never a silent direct line
@@ -737,10 +744,9 @@ def bypassed(no_proxy: str, host: str, written_port: int | None = None) -> bool:
     return bypass_for(NoProxy(own=setting, environment=setting), host, written_port) is not None
 
 
-def test_an_ipv6_host_is_matched_by_its_text_without_brackets() -> None:
-    assert bypassed("fd00::2", "[FD00::2]")
-    assert bypassed("fd00::2", "fd00::2")
-    assert not bypassed("[fd00::2]", "[fd00::2]")
+def test_an_ipv6_host_is_matched_by_its_text() -> None:
+    assert bypassed("fd00::2", "FD00::2")
+    assert not bypassed("[fd00::2]", "fd00::2")
     assert not bypassed("fd00::/8", "fd00::2")
 
 
@@ -793,6 +799,9 @@ def test_a_cidr_entry_matches_the_addresses_inside(
         ("017.0.0.1", 0x0F000001),
         ("10.1.2.3 and then anything", 0x0A010203),
         ("4294967295", 0xFFFFFFFF),
+        ("0XAB.0xCD.0xEF.0x0000000000001", 0xABCDEF01),
+        ("0" + "7" * 11, None),
+        ("1" * 5000, None),
         ("4294967296", None),
         ("99999999999", None),
         ("1.2.3.256", None),
