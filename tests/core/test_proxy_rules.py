@@ -433,6 +433,7 @@ CHOICES = [
     ({**HTTPS, "NO_PROXY": "example.com:8443"}, "https://api.example.com:8443/", None),
     ({**HTTPS, "NO_PROXY": "example.com:8443"}, "https://api.example.com:9443/", "HTTPS_PROXY"),
     ({**HTTPS, "NO_PROXY": ".example.com:8443"}, "https://example.com:8443/", None),
+    ({**HTTPS, "NO_PROXY": "example.com:None"}, "https://example.com/", "HTTPS_PROXY"),
     # a trailing dot on either side, and a list separated by spaces
     ({**HTTPS, "NO_PROXY": "example.com."}, "https://example.com/", "HTTPS_PROXY"),
     ({**HTTPS, "NO_PROXY": "example.com"}, "https://example.com./", "HTTPS_PROXY"),
@@ -813,6 +814,7 @@ def test_a_cidr_entry_matches_the_addresses_inside(
         ("1.2.3.", None),
         ("08", None),
         ("0x", None),
+        ("0x1X", None),
         ("", None),
         ("example.com", None),
     ],
