@@ -41,14 +41,18 @@ BASE_DELAY_SECONDS = 0.1
 MAX_DELAY_SECONDS = 10.0
 
 #: Transport faults worth asking again for: the deadline passed, no connection could be
-#: made, or the peer broke HTTP (a reset, a cut). Not: a reply over the size bound, a TLS or
-#: certificate failure, a proxy that refused the tunnel, a request the transport refused.
+#: made, or the peer broke HTTP (a reset, a cut). Not: a host name with no address (a typo
+#: does not mend itself; requests does not retry it either), a reply over the size bound, a
+#: TLS or certificate failure, a proxy that refused the tunnel, a request the transport
+#: refused.
 RETRYABLE_FAULTS: frozenset[TransportErrorKind] = frozenset({"timeout", "connect", "protocol"})
 
-#: Transport faults that leave the request unsent: no connection was made, TLS or the proxy
-#: refused before it, or the transport refused it. After any other (a timeout, a broken or
-#: too large reply) the server may have taken it.
-UNSENT_FAULTS: frozenset[TransportErrorKind] = frozenset({"connect", "tls", "proxy", "refused"})
+#: Transport faults that leave the request unsent: no connection was made (or no address
+#: found for it), TLS or the proxy refused before it, or the transport refused it. After any
+#: other (a timeout, a broken or too large reply) the server may have taken it.
+UNSENT_FAULTS: frozenset[TransportErrorKind] = frozenset(
+    {"connect", "resolve", "tls", "proxy", "refused"}
+)
 
 #: Transport faults after which a request that must not be repeated (a submission) still
 #: may be: worth asking again, and the server cannot have taken it. After a timeout or a

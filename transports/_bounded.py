@@ -26,6 +26,7 @@ from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConn
 from urllib3.util.connection import allowed_gai_family
 from urllib3.util.ssltransport import SSLTransport
 
+from transports._no_proxy import Bypass
 from transports._proxy import ProxyURL
 
 if TYPE_CHECKING:
@@ -46,7 +47,9 @@ class Call:
 
     deadline: float
     target: str  # "host:port" of the URL, for messages
+    host: str  # the URL's host alone (an IPv6 address without brackets), for messages
     proxy: ProxyURL | None
+    bypass: Bypass | None = None  # NO_PROXY sent it direct, past the environment's proxy
     phase: Phase = "connect"
     at_proxy: bool = False  # talking to the proxy itself (connecting, tunnelling)
     expired: bool = False

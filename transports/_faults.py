@@ -5,7 +5,9 @@ over the whole chain, most specific first (as httpx maps httpcore's exceptions),
 what happened in words, naming the peer and how far the request got (`bounded.Call`). No
 message quotes a header value or a byte of the reply: a hostile server may echo the API
 key back. A request past its deadline is a "timeout" whatever was raised, or a "connect"
-fault when no connection (or tunnel) was made by then: nothing of it was sent.
+fault when no connection (or tunnel) was made by then: nothing of it was sent. A host name
+without an address is a "resolve" fault naming it; a failed certificate check names the CA
+certificates trusted and who named them; a connection that NO_PROXY made direct says so.
 """
 
 from __future__ import annotations
@@ -28,7 +30,13 @@ from urllib3.exceptions import DecodeError, InvalidChunkLength, InvalidHeader, P
 from transports._bounded import Call
 from transports._types import TransportError, TransportErrorKind
 
-__all__ = ["NETWORK_ERRORS", "MalformedReplyError", "TooLargeError", "fault"]
+__all__ = [
+    "NETWORK_ERRORS",
+    "MalformedReplyError",
+    "TooLargeError",
+    "UnknownCodingError",
+    "fault",
+]
 
 #: A proxy's refusal of a tunnel, as http.client reports it.
 _TUNNEL_REFUSED: Final = re.compile(r"Tunnel connection failed: ([0-9]{3})")
@@ -42,6 +50,12 @@ class MalformedReplyError(Exception):
     """The reply breaks HTTP/1.1 framing in a way urllib3 lets through; the message says how."""
 
 
+class UnknownCodingError(Exception):
+    """The reply's Content-Encoding names a coding urllib3 does not decode (it would pass the
+    bytes on as they are); the message names it, as a message may show it, and what was
+    asked for."""
+
+
 #: What a network fault can raise out of urllib3 or the body read (anything else is a bug,
 #: and raises).
 NETWORK_ERRORS: Final = (
@@ -50,6 +64,7 @@ NETWORK_ERRORS: Final = (
     http.client.HTTPException,
     TooLargeError,
     MalformedReplyError,
+    UnknownCodingError,
 )
 
 
@@ -73,6 +88,15 @@ class _Seen:
 
     call: Call
     seconds: str  # the request's timeout, as written in messages
+    trusted: str  # the CA certificates trusted, and where they were named
+
+    @property
+    def host(self) -> str:
+        """The host name the fault was with: the proxy's while talking to it, else the URL's."""
+        call = self.call
+        if call.at_proxy and call.proxy is not None:
+            return call.proxy.host
+        return call.host
 
     @property
     def peer(self) -> str:
@@ -120,11 +144,29 @@ def _tunnel_refused(exc: BaseException, seen: _Seen) -> TransportError | None:
     )
 
 
+#: What the resolver's answers mean, in words (getaddrinfo's EAI_* codes; the others are
+#: said as "no address was found").
+_RESOLVER_ANSWERS: Final = {
+    socket.EAI_NONAME: "no such host is known",
+    socket.EAI_AGAIN: "the resolver did not answer (a temporary failure)",
+}
+
+
+def _not_resolved(exc: BaseException, seen: _Seen) -> TransportError:
+    """No address for the host name: final, unlike a connection that failed (a typo in a
+    host does not mend itself; requests does not retry it either)."""
+    answer = "no address was found"
+    if isinstance(exc, OSError) and exc.errno in _RESOLVER_ANSWERS:
+        answer = _RESOLVER_ANSWERS[exc.errno]
+    whose = f" of {seen.peer}" if seen.call.at_proxy else ""
+    return TransportError(
+        "resolve", f"could not resolve the host name {seen.host!r}{whose}: {answer}"
+    )
+
+
 def _connect_failed(exc: BaseException, seen: _Seen) -> TransportError:
     code = exc.errno if isinstance(exc, OSError) else None
     peer = seen.peer
-    if isinstance(exc, socket.gaierror):
-        return TransportError("connect", f"could not resolve the host name of {peer}")
     if code == errno.ECONNREFUSED:
         return TransportError("connect", f"connection refused by {peer}")
     if code in (errno.ENETUNREACH, errno.EHOSTUNREACH):
@@ -133,18 +175,40 @@ def _connect_failed(exc: BaseException, seen: _Seen) -> TransportError:
     return TransportError("connect", f"could not connect to {peer}: {reason}")
 
 
+#: OpenSSL's certificate verification results (X509_V_ERR_* codes, stable across
+#: versions), in words; any other is given as OpenSSL words it.
+_NOT_TRUSTED: Final = "it is not signed by a CA this transport trusts"
+_VERIFY_RESULTS: Final = {
+    2: _NOT_TRUSTED,  # unable to get issuer certificate
+    9: "it is not valid yet",
+    10: "it has expired",
+    18: _NOT_TRUSTED,  # self-signed
+    19: _NOT_TRUSTED,  # self-signed certificate in the chain
+    20: _NOT_TRUSTED,  # unable to get the local issuer certificate
+    21: _NOT_TRUSTED,  # unable to verify the first certificate
+}
+#: X509_V_ERR_HOSTNAME_MISMATCH and X509_V_ERR_IP_ADDRESS_MISMATCH.
+_NOT_FOR_HOST: Final = frozenset({62, 64})
+
+
 def _tls_failed(exc: BaseException, seen: _Seen) -> TransportError:
-    """A TLS failure while connecting is final ("tls"); after it, the connection broke."""
+    """A TLS failure while connecting is final ("tls"); after it, the connection broke. The
+    message says which CA certificates were trusted, and who named them."""
     assert isinstance(exc, ssl.SSLError)
     if seen.call.phase not in ("connect", "tunnel"):
         return _broken(exc, seen)
     if isinstance(exc, ssl.SSLCertVerificationError):
-        detail = f"certificate verify failed: {exc.verify_message}"
+        code = exc.verify_code
+        if code in _NOT_FOR_HOST:
+            why = f"it is not for {seen.host!r}"
+        else:
+            why = _VERIFY_RESULTS.get(code, str(exc.verify_message))
+        detail = f"certificate verify failed: {why}"
     elif exc.reason:
         detail = str(exc.reason).lower().replace("_", " ")
     else:
         detail = "handshake failed"
-    return TransportError("tls", f"TLS with {seen.peer} failed: {detail}")
+    return TransportError("tls", f"TLS with {seen.peer} failed: {detail} (trusted: {seen.trusted})")
 
 
 def _closed(exc: BaseException, seen: _Seen) -> TransportError:
@@ -212,6 +276,13 @@ def _malformed(what: str) -> Callable[[BaseException, _Seen], TransportError]:
     return describe
 
 
+def _unknown_coding(exc: BaseException, seen: _Seen) -> TransportError:
+    return TransportError(
+        "protocol",
+        f"the reply from {seen.peer} is in a Content-Encoding this transport cannot decode: {exc}",
+    )
+
+
 def _undecodable(exc: BaseException, seen: _Seen) -> TransportError:
     return TransportError(
         "protocol", f"the reply body from {seen.peer} could not be decoded after {seen.got} bytes"
@@ -237,7 +308,8 @@ _Describe = Callable[[BaseException, _Seen], TransportError]
 _FAULTS: tuple[tuple[type[BaseException], _Describe], ...] = (
     (TooLargeError, lambda exc, seen: TransportError("too_large", str(exc))),
     (MalformedReplyError, lambda exc, seen: _malformed(str(exc))(exc, seen)),
-    (socket.gaierror, _connect_failed),
+    (UnknownCodingError, _unknown_coding),
+    (socket.gaierror, _not_resolved),
     (ConnectionRefusedError, _connect_failed),
     (http.client.RemoteDisconnected, _closed),
     (ssl.SSLEOFError, _closed),
@@ -259,9 +331,25 @@ _FAULTS: tuple[tuple[type[BaseException], _Describe], ...] = (
 )
 
 
-def fault(exc: Exception, call: Call, timeout: float) -> TransportError:
-    """Maps one exception from urllib3 (or the body read) to a `TransportError`."""
-    seen = _Seen(call, f"{timeout:g} s")
+def fault(exc: Exception, call: Call, timeout: float, trusted: str) -> TransportError:
+    """Maps one exception from urllib3 (or the body read) to a `TransportError`; on a
+    connection that NO_PROXY made direct, the message ends by saying so.
+
+    Args:
+        exc: What was raised.
+        call: The request, and how far it got.
+        timeout: The request's timeout, for messages.
+        trusted: The CA certificates trusted and who named them (e.g. "ca_certs '/ca.pem'"),
+            for TLS failures.
+    """
+    error = _fault(exc, _Seen(call, f"{timeout:g} s", trusted))
+    if call.bypass is None:
+        return error
+    return TransportError(error.kind, f"{error.message} (direct: {call.bypass.describe()})")
+
+
+def _fault(exc: Exception, seen: _Seen) -> TransportError:
+    call = seen.call
     causes = _causes(exc)
     # Every wait is bounded by the time left, so a socket timeout means the deadline came.
     if (

@@ -1,166 +1,225 @@
-"""Pure: NO_PROXY, the hosts that skip the environment's proxy, read and matched without DNS.
+"""Pure: NO_PROXY, the hosts that skip the environment's proxy, matched as requests matches them.
 
-Rules (as curl and requests read NO_PROXY, with every place they disagree and the side
-taken; `transports._proxy` reads the variable):
-- Entries are separated by commas and/or white space (curl 7.86+; requests drops spaces);
-  empty entries are ignored; matching ignores case.
-- `*` as an entry means every host. curl and Python only honour it as the whole value; here
-  it also counts inside a list (`localhost,*`), where they would silently match nothing, as
-  Go's net/http reads it.
-- A name matches itself and every name below it: `example.com`, `.example.com` and
-  `*.example.com` all match `example.com` and `api.example.com`, never `badexample.com`. A
-  trailing dot is ignored on both sides. curl knows no `*.` prefix (the entry matches
-  nothing there) and requests neither; Go's `*.example.com` skips `example.com` itself.
-- IP addresses match IP hosts exactly (IPv6 with or without brackets); CIDR blocks
-  (`10.0.0.0/8`, `fd00::/8`) match IP hosts inside them (curl 7.86+ reads both families;
-  requests only IPv4). A name entry never matches an IP host, nor an IP entry a name: nothing
-  is resolved.
-- `host:port` (`[v6]:port` for IPv6) applies only to that port, compared with the port the
-  request really uses, the scheme's default included. requests compares only a port
-  written in the URL; curl has no port entries (they match nothing).
-- An entry that is none of these (`a/b`, `10.0.0.0/33`) is ignored, as it matches nothing in
-  curl or requests either.
+requests 2.34 (`requests.utils.should_bypass_proxies`) asks two questions and goes direct when
+either says yes; `bypass_for` asks both, from the text alone (nothing is resolved), and says
+which variable and which entry made the host go direct:
+
+1. requests' own reading, of `no_proxy`, else `NO_PROXY` when `no_proxy` is unset or empty
+   (only these two spellings):
+   - Every space is removed, then the value is split at commas; empty entries are skipped.
+     Entries keep their case (the host is lower case, so `EXAMPLE.COM` matches only by 2.).
+   - An IPv4 host (any form the C library's `inet_aton` reads) matches an entry equal to it,
+     or a CIDR block `address/bits` that holds it: `bits` a whole number from 1 to 32, the
+     address in any `inet_aton` form (`10/8` reads as 0.0.0.0/8, as there).
+   - Any other host (a name, an IPv6 address) matches an entry, its leading dots dropped,
+     that equals it or ends it after a dot (`example.com` matches `api.example.com`, never
+     `badexample.com`). When the URL writes a port, `host:port` is tried the same way, so
+     `example.com:8443` applies to a URL that says `:8443` and to no other.
+2. The standard library's reading (`urllib.request.proxy_bypass_environment`, which requests
+   calls next), of the value the environment files under "no": any spelling of `no_proxy`
+   (`No_Proxy` too), as `transports._proxy` reads the environment:
+   - The whole value `*`, exactly, matches every host.
+   - Otherwise the value is split at commas; each entry is stripped of white space and
+     leading dots and lower-cased, and matches a host that equals it or ends with it after a
+     dot. The host is also tried without a trailing `:digits` (for an IPv6 address, its
+     last group).
+
+So, as with requests: `*.example.com` and `*` inside a list match no real host; a trailing dot
+on either side defeats a match; a space-separated list is one entry; IPv6 hosts match by their
+text only (`fd00::2`, never `[fd00::2]` or `fd00::/8`); an IPv4 entry can match as a suffix
+(`2.3` matches `10.1.2.3`).
 """
 
 from __future__ import annotations
 
-import ipaddress
-import re
-
 import msgspec
 
-__all__ = [
-    "DomainRule",
-    "NetworkRule",
-    "NoProxy",
-    "bypasses_proxy",
-    "parse_no_proxy",
-    "port_number",
-]
-
-_PORT = re.compile(r"[0-9]{1,5}")
-_DOMAIN = re.compile(r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*")
-_SEPARATORS = re.compile(r"[,\s]+")
-
-_Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+__all__ = ["Bypass", "NoProxy", "Setting", "bypass_for", "inet_aton"]
 
 
-class DomainRule(msgspec.Struct, frozen=True):
-    """A NO_PROXY name: matches `domain` and every name below it, on `port` or any port.
+class Setting(msgspec.Struct, frozen=True):
+    """An environment variable's value, with the variable's name (for messages)."""
 
-    Attributes:
-        domain: Lower case, without leading `*.` or dots and without a trailing dot.
-        port: The only port it applies to, or None for every port.
-    """
-
-    domain: str
-    port: int | None = None
-
-
-class NetworkRule(msgspec.Struct, frozen=True):
-    """A NO_PROXY address or CIDR block: matches IP hosts inside `network`, on `port` or any.
-
-    Attributes:
-        network: The block (a single address is a /32 or /128).
-        port: The only port it applies to, or None for every port.
-    """
-
-    network: ipaddress.IPv4Network | ipaddress.IPv6Network
-    port: int | None = None
+    variable: str
+    value: str
 
 
 class NoProxy(msgspec.Struct, frozen=True):
-    """A parsed NO_PROXY value (module docstring, "NO_PROXY"); the default bypasses nothing.
+    """The NO_PROXY values each of the two readings uses (module docstring); None: unset.
 
     Attributes:
-        every_host: An entry `*` was given: no host goes through an environment proxy.
-        domains: The name entries, in the order given.
-        networks: The address and CIDR entries, in the order given.
+        own: requests' own reading: `no_proxy`, else `NO_PROXY`, if either is not empty.
+        environment: The standard library's: the "no" of the environment's proxy variables.
     """
 
-    every_host: bool = False
-    domains: tuple[DomainRule, ...] = ()
-    networks: tuple[NetworkRule, ...] = ()
+    own: Setting | None = None
+    environment: Setting | None = None
 
 
-def parse_no_proxy(value: str) -> NoProxy:
-    """Reads a NO_PROXY value; entries that can match nothing are dropped, never an error.
+class Bypass(msgspec.Struct, frozen=True):
+    """Why a host goes direct although a proxy is set: the variable and the entry that matched.
 
-    Invariant: `bypasses_proxy(parse_no_proxy(a + "," + b), h, p)` is
-    `bypasses_proxy(parse_no_proxy(a), h, p) or bypasses_proxy(parse_no_proxy(b), h, p)`.
+    Attributes:
+        variable: The NO_PROXY variable, as spelled in the environment.
+        entry: The entry that matched, as written there.
     """
-    entries = [entry for entry in _SEPARATORS.split(value.lower()) if entry]
-    rules = [rule for rule in map(_no_proxy_rule, entries) if rule is not None]
-    return NoProxy(
-        every_host="*" in entries,
-        domains=tuple(rule for rule in rules if isinstance(rule, DomainRule)),
-        networks=tuple(rule for rule in rules if isinstance(rule, NetworkRule)),
-    )
+
+    variable: str
+    entry: str
+
+    def describe(self) -> str:
+        """E.g. `NO_PROXY matches 'corp'`, for messages."""
+        return f"{self.variable} matches {self.entry!r}"
 
 
-def _no_proxy_rule(entry: str) -> DomainRule | NetworkRule | None:
-    """One lower-case NO_PROXY entry as a rule, or None if it can match no host."""
-    if entry.startswith("["):
-        inside, bracket, after = entry[1:].partition("]")
-        network = _network(inside) if bracket else None
-        port = port_number(after[1:]) if after.startswith(":") else None
-        if network is None or network.version != 6 or (after and port is None):
+def bypass_for(no_proxy: NoProxy, host: str, written_port: int | None) -> Bypass | None:
+    """Whether `host` skips the environment's proxy, and by which entry (module docstring).
+
+    Args:
+        no_proxy: The NO_PROXY values.
+        host: The URL's host as requests reads it: a name, an IPv4 address, or an IPv6
+            address without brackets; any case.
+        written_port: The port the URL writes, or None when it writes none (a scheme's
+            default port counts only when written).
+
+    Returns:
+        The first entry that matches (requests' own reading first), or None: use the proxy.
+        Invariant: the same answer as requests 2.34's `should_bypass_proxies` on the same
+        environment (tests/core/test_proxy_rules.py runs both).
+    """
+    name = host.lower()
+    own, environment = no_proxy.own, no_proxy.environment
+    if own is not None:
+        entry = _own_match(own.value, name, written_port)
+        if entry is not None:
+            return Bypass(own.variable, entry)
+    if environment is not None:
+        entry = _environment_match(environment.value, name)
+        if entry is not None:
+            return Bypass(environment.variable, entry)
+    return None
+
+
+def _own_match(value: str, host: str, written_port: int | None) -> str | None:
+    """The entry of `value` that requests' own reading matches `host` with, or None."""
+    entries = [entry for entry in value.replace(" ", "").split(",") if entry]
+    address = inet_aton(host)
+    if address is not None:
+        for entry in entries:
+            block = _cidr_block(entry)
+            if entry == host or (block is not None and address & block[1] == block[0]):
+                return entry
+        return None
+    with_port = f"{host}:{written_port}" if written_port else host
+    for entry in entries:
+        suffix = entry.lstrip(".")
+        if _ends_with_name(host, suffix) or _ends_with_name(with_port, suffix):
+            return entry
+    return None
+
+
+def _environment_match(value: str, host: str) -> str | None:
+    """The entry of `value` that the standard library's reading matches `host` with, or None."""
+    if value == "*":
+        return value
+    before, colon, digits = host.rpartition(":")
+    bare = before if colon and digits and all("0" <= c <= "9" for c in digits) else host
+    for written in value.split(","):
+        entry = written.strip()
+        if not entry:
+            continue
+        suffix = entry.lstrip(".").lower()
+        if _ends_with_name(host, suffix) or _ends_with_name(bare, suffix):
+            return entry
+    return None
+
+
+def _ends_with_name(host: str, suffix: str) -> bool:
+    """Whether `host` is `suffix` or ends with "." and `suffix`."""
+    return host == suffix or host.endswith("." + suffix)
+
+
+def _cidr_block(entry: str) -> tuple[int, int] | None:
+    """An entry `address/bits` as (network, mask), each a 32-bit number, or None.
+
+    `bits` is read as Python's `int` reads text (requests does so) and must be 1 to 32.
+    """
+    if entry.count("/") != 1:
+        return None
+    address_text, bits_text = entry.split("/")
+    try:
+        bits = int(bits_text)
+    except ValueError:
+        return None
+    network = inet_aton(address_text)
+    if not 1 <= bits <= 32 or network is None:
+        return None
+    mask = (0xFFFFFFFF << (32 - bits)) & 0xFFFFFFFF
+    return network & mask, mask
+
+
+#: The C library's white space (`isspace` in the C locale): text after one is ignored.
+_C_SPACE = frozenset(" \t\n\v\f\r")
+#: The largest last part, by the number of parts before it ("a", "a.b", "a.b.c", "a.b.c.d").
+_LAST_PART_MAX = (0xFFFFFFFF, 0xFFFFFF, 0xFFFF, 0xFF)
+
+
+def inet_aton(text: str) -> int | None:
+    """`text` read as glibc's `inet_aton` reads an IPv4 address (what `socket.inet_aton`
+    accepts on Linux), as a 32-bit number; None if it reads none.
+
+    One to four parts separated by dots, each a C integer (`0x1f` hex, `017` octal, `15`
+    decimal); the last part fills the bytes left (`10.1` is 10.0.0.1). The address may be
+    followed by white space, and then anything. Invariant: `socket.inet_aton` accepts exactly
+    the texts this reads, with the same result (a property test checks it).
+    """
+    parts: list[int] = []
+    position = 0
+    while True:
+        read = _c_integer(text, position)
+        if read is None:
             return None
-        return NetworkRule(network, port)
-    network = _network(entry)
-    if network is not None:  # before any ":" split: a bare IPv6 address is full of colons
-        return NetworkRule(network)
-    name, colon, port_text = entry.partition(":")
-    port = port_number(port_text) if colon else None
-    if colon and port is None:
+        value, position = read
+        if position < len(text) and text[position] == ".":
+            if len(parts) == 3 or value > 0xFF:
+                return None
+            parts.append(value)
+            position += 1
+            continue
+        break
+    if position < len(text) and text[position] not in _C_SPACE:
         return None
-    network = _network(name)
-    if network is not None:
-        return NetworkRule(network, port)
-    domain = name.removeprefix("*.").lstrip(".").removesuffix(".")
-    return DomainRule(domain, port) if _DOMAIN.fullmatch(domain) else None
-
-
-def _network(text: str) -> _Network | None:
-    try:
-        return ipaddress.ip_network(text, strict=False)
-    except ValueError:
+    if value > _LAST_PART_MAX[len(parts)]:
         return None
+    address = value
+    for index, part in enumerate(parts):
+        address |= part << (24 - 8 * index)
+    return address
 
 
-def bypasses_proxy(no_proxy: NoProxy, host: str, port: int) -> bool:
-    """Whether `host` on `port` skips the environment's proxy under `no_proxy`.
-
-    `host` is a URL's host: a name (any case, trailing dot or not), an IPv4 address, or an
-    IPv6 address with or without brackets. `port` is the port really used (defaults
-    included). Invariant: names match names by whole labels, addresses match addresses, and
-    nothing is resolved.
-    """
-    if no_proxy.every_host:
-        return True
-    bare = host.strip().lower()
-    if bare.startswith("[") and bare.endswith("]"):
-        bare = bare[1:-1]
-    try:
-        address = ipaddress.ip_address(bare)
-    except ValueError:
-        name = bare.removesuffix(".")
-        return any(
-            (name == rule.domain or name.endswith("." + rule.domain)) and _on_port(rule, port)
-            for rule in no_proxy.domains
-        )
-    return any(
-        rule.network.version == address.version and address in rule.network and _on_port(rule, port)
-        for rule in no_proxy.networks
-    )
-
-
-def _on_port(rule: DomainRule | NetworkRule, port: int) -> bool:
-    return rule.port is None or rule.port == port
-
-
-def port_number(text: str) -> int | None:
-    """`text` as a TCP port (decimal digits, 1 to 65535), or None."""
-    if not _PORT.fullmatch(text) or not 0 < int(text) <= 65535:
+def _c_integer(text: str, position: int) -> tuple[int, int] | None:
+    """The unsigned integer written at `position` as `strtoul(..., 0)` reads it after a
+    digit, and where it ends; None if no digit is there (or a decimal one passes 32 bits:
+    the caller bounds every part)."""
+    end = position
+    if end >= len(text) or not "0" <= text[end] <= "9":
         return None
-    return int(text)
+    if text[end] == "0" and text[end + 1 : end + 2] in ("x", "X") and _is_hex(text, end + 2):
+        base, end = 16, end + 2
+        digits = "0123456789abcdefABCDEF"
+    elif text[end] == "0":
+        base = 8
+        digits = "01234567"
+    else:
+        base = 10
+        digits = "0123456789"
+    start = end
+    while end < len(text) and text[end] in digits:
+        end += 1
+    if base == 10 and end - start > 10:  # past 32 bits (and past what `int` will read)
+        return None
+    return int(text[start:end], base), end
+
+
+def _is_hex(text: str, position: int) -> bool:
+    return position < len(text) and text[position] in "0123456789abcdefABCDEF"

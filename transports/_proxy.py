@@ -1,105 +1,111 @@
 """Pure: which proxy a request goes through, and the CA bundle, read from values alone.
 
 The shell hands in the environment as a mapping (`os.environ` in production, a dict in tests);
-nothing here reads it, or anything else, by itself. The rules, as curl and requests read the
-same variables, with every place they disagree and the side taken:
+nothing here reads it, or anything else, by itself. Which proxy serves a request, or none, is
+the choice requests 2.34 makes on the same environment (`requests.utils.get_environ_proxies`
+and `select_proxy`, over the standard library's `urllib.request.getproxies_environment`), with
+two exceptions of sqcore's own (SPEC.md): a loopback target never goes through a proxy, and an
+explicit `proxy_url` serves every other host. tests/core/test_proxy_rules.py runs requests'
+functions beside these on the same environments and compares.
 
 Proxy URLs (`parse_proxy_url`)
-- No scheme means `http://` (`proxy.corp:3128`), as both do. Schemes `http` and `https` only;
-  `socks4`, `socks4a`, `socks5` and `socks5h` are refused with a message naming the scheme
-  (requests needs PySocks for them and sqcore does not use it).
-- A missing port is 80 for `http://` and 443 for `https://` (requests and urllib3). curl
-  uses 1080 for an `http://` proxy without a port; sqcore does not.
-- A path, query or fragment is ignored, as both curl and requests ignore it: a value that works
-  for them must work here (`http://proxy.corp:3128/` is common in the wild).
+- No scheme means `http://` (`proxy.corp:3128`), as requests reads it. Schemes `http` and
+  `https` only; `socks4`, `socks4a`, `socks5` and `socks5h` are refused with a message naming
+  the scheme (requests needs PySocks for them, and sqcore carries no SOCKS implementation).
+- A missing port is 80 for `http://` and 443 for `https://` (requests, through urllib3).
+- A path, query or fragment is ignored, as requests ignores it (`http://proxy.corp:3128/` is
+  common in the wild).
 - User info is percent-decoded (`%40` is "@"); the last "@" before the path ends it, so an
   unencoded "@" in a password still works, as in urllib. Refused as malformed: an empty user
   name (often `$USER:$PASS@` with the variables unset), a "%" not followed by two hex
   digits, bytes that are not UTF-8, and a decoded user name holding ":" (Basic
   authentication cannot carry it, RFC 7617 §2).
-- Refused too: an unknown scheme, a missing or invalid host (an IPv6 address must be in
-  brackets), and a port that is empty, not decimal digits, or outside 1..65535.
+- Refused too: an empty or blank value, an unknown scheme, a missing or invalid host (an IPv6
+  address must be in brackets), and a port that is empty, not decimal digits, or outside
+  1..65535.
 - Every failure message starts with where the value came from (`HTTPS_PROXY: ...`) and quotes
   the value only through `url_for_message`, cut at the last "@" of the whole value (not only
   of the part before a "?" or "#"), so neither the password nor the user name before it
   appears, even when an unencoded "?" or "#" sits in the password.
 
-Environment (`proxies_from_environment`)
-- https targets: `https_proxy`, `HTTPS_PROXY`, `all_proxy`, `ALL_PROXY`, the first one set.
-  http targets: `http_proxy`, `HTTP_PROXY`, `all_proxy`, `ALL_PROXY`. Lower case wins.
-- `HTTP_PROXY` (upper case only) is ignored while `REQUEST_METHOD` is set: in a CGI program
-  it can come from a request's `Proxy:` header ("httpoxy", CVE-2016-1000110). This is
-  Python's urllib rule, which requests inherits; curl never reads `HTTP_PROXY` at all.
-- A value that is empty (or only white space) counts as unset, so the next name is tried.
-  That is curl's reading; Python's urllib instead lets an empty lower-case variable cancel
-  its upper-case twin.
-- A bad value is a `Failure` naming its variable, even if no request ever needs it: a
-  misconfigured environment is reported when the transport is made, not on some later call.
-  Only the variable actually chosen is read; one hidden behind a lower-case twin is not.
+Environment (`environment_settings`, `proxies_from_environment`), as the standard library
+reads it for requests:
+- Every variable whose name ends in `_proxy`, in any case, sets the proxy for the scheme
+  before it (`Https_Proxy` sets "https", `ALL_PROXY` "all", `no_proxy` the NO_PROXY value
+  "no"); a later one in the environment's order wins. An empty value sets nothing.
+- Then every variable whose name ends in lower-case `_proxy` (`https_proxy`, `HTTPS_proxy`)
+  is read again and wins; an empty one unsets its scheme, so `https_proxy=` cancels
+  `HTTPS_PROXY`.
+- In between, under CGI (`REQUEST_METHOD` set, RFC 3875 §4.1.12) the "http" proxy is dropped:
+  a request's `Proxy:` header can set `HTTP_PROXY` there ("httpoxy", CVE-2016-1000110). Only
+  names ending in lower-case `_proxy` can set it again.
+- A proxy that a request to an http or https URL could use (schemes "http", "https" and "all",
+  and per-host ones such as "https://api.example.com") must be a usable URL; a value that is
+  not, a blank one included, is a `Failure` naming its variable, even if no request ever needs
+  it: a misconfigured environment is reported when the transport is made, never by going
+  direct.
 
-NO_PROXY: its entries and how they match are `transports._no_proxy`'s; it is read from
-`no_proxy`, else `NO_PROXY`.
+NO_PROXY: how its entries match is `transports._no_proxy`'s.
 
 Choosing (`choose_proxy`)
-- A loopback host (`is_loopback_host`) never goes through a proxy: curl and requests proxy
+- A loopback host (`is_loopback_host`) never goes through a proxy: requests proxies
   `localhost` unless NO_PROXY says otherwise; SPEC.md says never.
 - An explicit `proxy_url` serves every other host of either scheme and NO_PROXY does not
-  apply to it (as in requests; curl applies NO_PROXY to `--proxy` too).
-- Otherwise the environment's proxy for the scheme, unless NO_PROXY bypasses the host.
+  apply to it (as requests treats a proxy given in code).
+- Otherwise the environment's proxy for "<scheme>://<host>", else the scheme, else
+  "all://<host>", else "all" (requests' order), unless NO_PROXY bypasses the host: then a
+  `Bypass` saying which entry did.
 
 CA bundle (`ca_bundle_from_environment`): `REQUESTS_CA_BUNDLE`, else `CURL_CA_BUNDLE`, the
-first one set and non-empty, used alone (requests; the curl tool reads `CURL_CA_BUNDLE` only).
+first one set and non-empty, used alone (requests).
 """
 
 from __future__ import annotations
 
 import ipaddress
 import re
-from collections.abc import Iterable, Mapping
+from collections.abc import Mapping
 from typing import Literal
 from urllib.parse import unquote_to_bytes
 
 import msgspec
 from returns.result import Failure, Result, Success
 
-from transports._no_proxy import (
-    NoProxy,
-    bypasses_proxy,
-    parse_no_proxy,
-    port_number,
-)
+from transports._no_proxy import Bypass, NoProxy, Setting, bypass_for
 from transports._urls import is_loopback_host, url_for_message
 
 __all__ = [
     "CA_BUNDLE_VARIABLES",
-    "HTTPS_PROXY_VARIABLES",
-    "HTTP_PROXY_VARIABLES",
-    "NO_PROXY_VARIABLES",
     "SOCKS_SCHEMES",
     "EnvironmentProxies",
     "ProxyURL",
     "ca_bundle_from_environment",
     "choose_proxy",
+    "environment_settings",
     "parse_proxy_url",
+    "port_number",
     "proxies_from_environment",
 ]
 
-#: Where a proxy for an https target may come from, first one set wins.
-HTTPS_PROXY_VARIABLES: tuple[str, ...] = ("https_proxy", "HTTPS_PROXY", "all_proxy", "ALL_PROXY")
-#: Where a proxy for an http target may come from (`HTTP_PROXY` is skipped under CGI).
-HTTP_PROXY_VARIABLES: tuple[str, ...] = ("http_proxy", "HTTP_PROXY", "all_proxy", "ALL_PROXY")
-#: Where the hosts that bypass environment proxies come from.
-NO_PROXY_VARIABLES: tuple[str, ...] = ("no_proxy", "NO_PROXY")
 #: Where a CA bundle path may come from (requests' order; the first one set is used alone).
 CA_BUNDLE_VARIABLES: tuple[str, ...] = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE")
 #: Proxy schemes that need a SOCKS implementation, which sqcore does not carry.
 SOCKS_SCHEMES: frozenset[str] = frozenset({"socks4", "socks4a", "socks5", "socks5h"})
 
-#: The variable whose presence marks a CGI program (RFC 3875 §4.1.12), and the one it voids.
+#: How every proxy variable's name ends; what comes before it is the scheme it serves.
+_SUFFIX = "_proxy"
+#: The variable whose presence marks a CGI program (RFC 3875 §4.1.12), and the scheme whose
+#: proxy it voids (module docstring, "Environment").
 _CGI_MARKER = "REQUEST_METHOD"
-_CGI_VOIDED = "HTTP_PROXY"
+_CGI_VOIDED = "http"
+#: The scheme under which the environment files NO_PROXY, and requests' own two spellings.
+_NO_PROXY_SCHEME = "no"
+_NO_PROXY_NAMES = ("no_proxy", "NO_PROXY")
+#: The schemes whose proxies an http or https request may use, reported in this order.
+_SCHEMES_USED = ("https", "http", "all")
 
 _DEFAULT_PORTS: Mapping[str, int] = {"http": 80, "https": 443}
+_PORT = re.compile(r"[0-9]{1,5}")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
 _LABELS = r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*"
 _HOST_NAME = re.compile(_LABELS + r"\.?", re.IGNORECASE)
@@ -297,21 +303,53 @@ def _is_ipv6(text: str) -> bool:
     return True
 
 
+def port_number(text: str) -> int | None:
+    """`text` as a TCP port (decimal digits, 1 to 65535), or None."""
+    if not _PORT.fullmatch(text) or not 0 < int(text) <= 65535:
+        return None
+    return int(text)
+
+
 # --- The environment --------------------------------------------------------------------
 
 
 class EnvironmentProxies(msgspec.Struct, frozen=True):
-    """The proxies the environment sets, per target scheme, and what bypasses them.
+    """The proxies the environment sets for http and https requests, and what bypasses them.
 
     Attributes:
-        http: The proxy for http:// targets, or None.
-        https: The proxy for https:// targets, or None.
-        no_proxy: The hosts that go direct instead.
+        proxies: By what they serve ("https", "http", "all", or "<scheme>://<host>"), each
+            parsed, its variable as its `source`.
+        no_proxy: The NO_PROXY values.
     """
 
-    http: ProxyURL | None
-    https: ProxyURL | None
+    proxies: Mapping[str, ProxyURL]
     no_proxy: NoProxy
+
+
+def environment_settings(environ: Mapping[str, str]) -> dict[str, Setting]:
+    """The proxy variables of `environ`, by the scheme each serves ("no" for NO_PROXY), as
+    the standard library's `getproxies_environment` reads them (module docstring,
+    "Environment"), each with the variable it came from.
+
+    `environ` is read in its own order, which decides between two spellings of one scheme
+    in the first pass. Invariant: the same schemes and values as `getproxies_environment`
+    gives with `environ` as the process's environment.
+    """
+    found: dict[str, Setting] = {}
+    for name, value in environ.items():
+        lowered = name.lower()
+        if value and lowered.endswith(_SUFFIX):
+            found[lowered[: -len(_SUFFIX)]] = Setting(name, value)
+    if _CGI_MARKER in environ:
+        found.pop(_CGI_VOIDED, None)
+    for name, value in environ.items():
+        if name.endswith(_SUFFIX):
+            scheme = name.lower()[: -len(_SUFFIX)]
+            if value:
+                found[scheme] = Setting(name, value)
+            else:
+                found.pop(scheme, None)
+    return found
 
 
 def proxies_from_environment(environ: Mapping[str, str]) -> Result[EnvironmentProxies, str]:
@@ -319,56 +357,53 @@ def proxies_from_environment(environ: Mapping[str, str]) -> Result[EnvironmentPr
 
     Returns:
         The proxies, or a `Failure` naming the variable whose value is not a usable proxy
-        URL (the https one is reported first).
+        URL (the https one is reported first, then http, then all, then per-host ones).
     """
-    http_names = HTTP_PROXY_VARIABLES
-    if _CGI_MARKER in environ:
-        http_names = tuple(name for name in http_names if name != _CGI_VOIDED)
-    no_proxy = _first_set(environ, NO_PROXY_VARIABLES)
-    parsed_no_proxy = NoProxy() if no_proxy is None else parse_no_proxy(no_proxy[1])
-    return _proxy_from(environ, HTTPS_PROXY_VARIABLES).bind(
-        lambda https: _proxy_from(environ, http_names).map(
-            lambda http: EnvironmentProxies(http=http, https=https, no_proxy=parsed_no_proxy)
-        )
-    )
+    settings = environment_settings(environ)
+    used = [scheme for scheme in _SCHEMES_USED if scheme in settings]
+    used += [scheme for scheme in settings if _per_host(scheme)]
+    proxies: dict[str, ProxyURL] = {}
+    for scheme in used:
+        setting = settings[scheme]
+        parsed = parse_proxy_url(setting.value, setting.variable)
+        if isinstance(parsed, Failure):
+            return Failure(parsed.failure())
+        proxies[scheme] = parsed.unwrap()
+    own = next((Setting(n, environ[n]) for n in _NO_PROXY_NAMES if environ.get(n)), None)
+    no_proxy = NoProxy(own=own, environment=settings.get(_NO_PROXY_SCHEME))
+    return Success(EnvironmentProxies(proxies=proxies, no_proxy=no_proxy))
 
 
-def _proxy_from(environ: Mapping[str, str], names: Iterable[str]) -> Result[ProxyURL | None, str]:
-    found = _first_set(environ, names)
-    if found is None:
-        return Success(None)
-    name, value = found
-    return parse_proxy_url(value, name)
-
-
-def _first_set(environ: Mapping[str, str], names: Iterable[str]) -> tuple[str, str] | None:
-    """The first of `names` set in `environ` to something other than white space."""
-    for name in names:
-        value = environ.get(name, "")
-        if value.strip():
-            return name, value
-    return None
+def _per_host(scheme: str) -> bool:
+    """Whether `scheme` names a proxy for one host of a scheme ("https://api.example.com")."""
+    return scheme.startswith(tuple(f"{used}://" for used in _SCHEMES_USED))
 
 
 def choose_proxy(
     scheme: str,
     host: str,
-    port: int,
+    written_port: int | None,
     *,
     proxy_url: ProxyURL | None,
     environment: EnvironmentProxies | None,
-) -> ProxyURL | None:
-    """The proxy for a request to `scheme://host:port`, or None to connect directly.
+) -> ProxyURL | Bypass | None:
+    """The proxy for a request to `scheme://host[:written_port]` (module docstring,
+    "Choosing").
 
     Args:
-        scheme: The target's scheme, "http" or "https" (any other gets no proxy).
-        host: The target's host, as in its URL.
-        port: The target's port, the scheme's default included.
+        scheme: The target's scheme, "http" or "https".
+        host: The target's host, as in its URL (an IPv6 address with or without brackets).
+        written_port: The port the URL writes, or None when it writes none.
         proxy_url: The transport's explicit proxy; it serves every host but loopback.
         environment: The environment's proxies, or None when the environment is not
             trusted (`trust_env=False`).
 
-    Invariant: a loopback host always gets None.
+    Returns:
+        The proxy; a `Bypass` when the environment sets one but NO_PROXY sends the host
+        direct; None to connect directly for any other reason. Invariant: a loopback host
+        always gets None; otherwise, with no `proxy_url`, the proxy is the one requests
+        2.34 would use on this environment, and None or a `Bypass` exactly when it would
+        connect directly.
     """
     if is_loopback_host(host):
         return None
@@ -376,11 +411,14 @@ def choose_proxy(
         return proxy_url
     if environment is None:
         return None
-    by_scheme = {"http": environment.http, "https": environment.https}
-    proxy = by_scheme.get(scheme.lower())
-    if proxy is None or bypasses_proxy(environment.no_proxy, host, port):
+    name = host.lower().removeprefix("[").removesuffix("]")  # as urlparse's `hostname`
+    scheme = scheme.lower()
+    keys = (f"{scheme}://{name}", scheme, f"all://{name}", "all")
+    proxy = next((environment.proxies[key] for key in keys if key in environment.proxies), None)
+    if proxy is None:
         return None
-    return proxy
+    bypass = bypass_for(environment.no_proxy, name, written_port)
+    return proxy if bypass is None else bypass
 
 
 def ca_bundle_from_environment(environ: Mapping[str, str]) -> tuple[str, str] | None:
@@ -389,4 +427,8 @@ def ca_bundle_from_environment(environ: Mapping[str, str]) -> tuple[str, str] | 
     `REQUESTS_CA_BUNDLE`, else `CURL_CA_BUNDLE`: the first one set and not blank is used
     alone, as requests does. The path is returned as written (not checked: that is I/O).
     """
-    return _first_set(environ, CA_BUNDLE_VARIABLES)
+    for name in CA_BUNDLE_VARIABLES:
+        value = environ.get(name, "")
+        if value.strip():
+            return name, value
+    return None

@@ -39,6 +39,7 @@ class Target:
     scheme: str
     host: str  # as connected to: an IPv6 address without brackets
     port: int
+    written_port: int | None  # the port as the URL writes it, None if it writes none
     where: str  # "host:port", for messages
 
 
@@ -68,7 +69,7 @@ def _target(url: str) -> Target | None:
     if _ambiguous_ipv4(bare):
         return None
     port = _DEFAULT_PORTS[scheme] if parsed.port is None else parsed.port
-    return Target(scheme, bare, port, f"{host}:{port}")
+    return Target(scheme, bare, port, parsed.port, f"{host}:{port}")
 
 
 def _ambiguous_ipv4(host: str) -> bool:

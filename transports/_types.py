@@ -135,13 +135,15 @@ class Response(msgspec.Struct, frozen=True):
 
 #: What went wrong on the network. "timeout": the request's deadline passed after it was
 #: (perhaps partly) sent; "connect": no connection could be made, so nothing was sent
-#: (refused, unreachable, DNS, not within the deadline, a proxy that cannot reach the
-#: host); "tls": the TLS handshake or certificate check failed; "protocol": the peer broke
-#: HTTP (reset, truncated or malformed reply); "too_large": the reply body passed the
-#: transport's size bound; "proxy": the proxy refused the tunnel (407, 403); "refused": the
-#: transport would not send the request at all (e.g. an unsafe URL).
+#: (refused, unreachable, not within the deadline, a proxy that cannot reach the host);
+#: "resolve": the host name (of the target, or of the proxy) has no address, so nothing was
+#: sent, and asking again will not give it one (a mistyped host fails at once, as with
+#: requests); "tls": the TLS handshake or certificate check failed; "protocol": the peer
+#: broke HTTP (reset, truncated, malformed or undecodable reply); "too_large": the reply
+#: body passed the transport's size bound; "proxy": the proxy refused the tunnel (407,
+#: 403); "refused": the transport would not send the request at all (e.g. an unsafe URL).
 TransportErrorKind = Literal[
-    "timeout", "connect", "tls", "protocol", "too_large", "proxy", "refused"
+    "timeout", "connect", "resolve", "tls", "protocol", "too_large", "proxy", "refused"
 ]
 
 

@@ -7,11 +7,12 @@ alive and decode gzip and deflate bodies. This module adds only what urllib3 lac
 - One deadline for the whole request (`transports._bounded`): urllib3's timeouts are per
   socket operation, so a server that trickles bytes could hold a request forever.
 - A bound on the decoded body, counted while streaming, so a small compressed reply that
-  inflates past `max_body_bytes` is refused without being inflated whole.
+  inflates past `max_body_bytes` is refused without being inflated whole; and a body in a
+  content coding urllib3 does not decode is refused, not handed on still encoded.
 - Proxies and a CA bundle from the environment, read when the transport is made, by the
-  rules in `transports._proxy`: https goes through an http or https proxy by CONNECT, so
-  the proxy never sees the API key; proxy credentials become `Proxy-Authorization` for the
-  proxy alone and urllib3 is never given them inside a URL.
+  rules in `transports._proxy` (requests' own): https goes through an http or https proxy
+  by CONNECT, so the proxy never sees the API key; proxy credentials become
+  `Proxy-Authorization` for the proxy alone and urllib3 is never given them inside a URL.
 - Checks that refuse what could be misread or leak (`transports._request_checks`): an
   ambiguous host, user info in a URL, a header value that would end its line, a framing
   header from the caller.
@@ -41,7 +42,14 @@ from returns.result import Failure, Result, Success
 from urllib3.util import create_urllib3_context
 
 from transports._bounded import Call, InFlight, bounded_classes
-from transports._faults import NETWORK_ERRORS, MalformedReplyError, TooLargeError, fault
+from transports._faults import (
+    NETWORK_ERRORS,
+    MalformedReplyError,
+    TooLargeError,
+    UnknownCodingError,
+    fault,
+)
+from transports._no_proxy import Bypass
 from transports._proxy import (
     EnvironmentProxies,
     ProxyURL,
@@ -51,7 +59,7 @@ from transports._proxy import (
     proxies_from_environment,
 )
 from transports._request_checks import request_problem, target_of
-from transports._types import Request, Response, TransportError
+from transports._types import CREDENTIAL_HEADERS, Request, Response, TransportError
 
 __all__ = ["Urllib3Transport"]
 
@@ -62,8 +70,17 @@ _CHUNK_BYTES: Final = 64 * 1024
 #: What the transport asks for; urllib3 decodes both.
 _ACCEPT_ENCODING: Final = "gzip, deflate"
 
+#: The content codings urllib3 decodes here (gzip and deflate always; br and zstd when
+#: their modules are installed). It passes any other on undecoded ("identity": rightly).
+_DECODED: Final = frozenset(
+    coding.lower() for coding in urllib3.response.BaseHTTPResponse.CONTENT_DECODERS
+)
+
 #: A Content-Length urllib3 reads the way we do: digits, copies joined by commas.
 _LENGTH: Final = re.compile(r"[0-9]{1,18}(?:[ \t]*,[ \t]*[0-9]{1,18})*")
+
+#: A content coding as a message may quote it: an HTTP token, not too long.
+_SHOWN_CODING: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9a-z]{1,32}")
 
 
 # --- The transport ------------------------------------------------------------------------
@@ -99,9 +116,10 @@ class Urllib3Transport:
             pool_maxsize: How many keep-alive connections to keep per host.
             proxy_url: An http:// or https:// proxy for every host that is not loopback,
                 credentials (if any) in its user info.
-            trust_env: Read `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY`, `NO_PROXY` (either
-                case) when `proxy_url` is None, and `REQUESTS_CA_BUNDLE`, then
-                `CURL_CA_BUNDLE`, when `ca_certs` is None. Read once, here.
+            trust_env: Read `HTTPS_PROXY`, `HTTP_PROXY`, `ALL_PROXY` and `NO_PROXY` as
+                requests reads them (any case; `transports._proxy`) when `proxy_url` is
+                None, and `REQUESTS_CA_BUNDLE`, then `CURL_CA_BUNDLE`, when `ca_certs` is
+                None. Read once, here.
 
         Raises:
             ValueError: A CA bundle (argument or variable) names nothing, a file with no
@@ -118,6 +136,7 @@ class Urllib3Transport:
         environ: Mapping[str, str] = os.environ if trust_env else {}
         self._max_body_bytes = max_body_bytes
         self._ca_certs, self._ca_source = _ca_bundle(ca_certs, environ)
+        self._trusted = _trusted(self._ca_certs, self._ca_source)
         self._proxy = None if proxy_url is None else _proxy_or_raise(proxy_url, "proxy_url")
         self._environment: EnvironmentProxies | None = None
         if trust_env and proxy_url is None:
@@ -165,9 +184,8 @@ class Urllib3Transport:
         if self._proxy is not None:
             parts.append(f"proxy_url={self._proxy.url()!r}")
         elif self._environment is not None:
-            for proxy in (self._environment.https, self._environment.http):
-                if proxy is not None:
-                    parts.append(f"proxy={proxy.url()!r} (from {proxy.source})")
+            for proxy in self._environment.proxies.values():
+                parts.append(f"proxy={proxy.url()!r} (from {proxy.source})")
         return f"Urllib3Transport({', '.join(parts)})"
 
     def __enter__(self) -> Urllib3Transport:
@@ -199,9 +217,11 @@ class Urllib3Transport:
 
         Returns:
             `Success(Response)` for any HTTP reply, 3xx/4xx/5xx included, with the body
-            decoded; or `Failure(TransportError)`: "connect", "timeout", "tls", "protocol",
-            "too_large", "proxy" (the proxy refused the tunnel), or "refused" (closed
-            transport, bad URL, or a header that cannot be sent).
+            decoded; or `Failure(TransportError)`: "connect", "resolve" (a host name
+            without an address), "timeout", "tls", "protocol" (a body in a content coding
+            urllib3 does not decode included), "too_large", "proxy" (the proxy refused the
+            tunnel), or "refused" (closed transport, bad URL, or a header that cannot be
+            sent). On a connection NO_PROXY made direct, the message says so.
 
         Raises:
             ValueError: `request.timeout` is not a finite number.
@@ -222,17 +242,19 @@ class Urllib3Transport:
             return Failure(TransportError("refused", problem))
         if budget <= 0:
             return Failure(TransportError("timeout", "no time left to send the request"))
-        proxy = choose_proxy(
+        chosen = choose_proxy(
             target.scheme,
             target.host,
-            target.port,
+            target.written_port,
             proxy_url=self._proxy,
             environment=self._environment,
         )
+        proxy = chosen if isinstance(chosen, ProxyURL) else None
         manager = self._manager_for(proxy)
         if manager is None:
             return Failure(TransportError("refused", "the transport is closed"))
-        call = Call(time.monotonic() + budget, target.where, proxy)
+        bypass = chosen if isinstance(chosen, Bypass) else None
+        call = Call(time.monotonic() + budget, target.where, target.host, proxy, bypass)
         self._in_flight.call = call
         try:
             return self._exchange(manager, request, call)
@@ -269,14 +291,15 @@ class Urllib3Transport:
                 decode_content=True,
             )
         except NETWORK_ERRORS as exc:
-            return Failure(fault(exc, call, request.timeout))
+            return Failure(fault(exc, call, request.timeout, self._trusted))
         try:
             call.phase = "body"
+            _check_coding(reply, request)
             call.announced = _announced_length(reply, request.method)
             body = self._body(reply, call)
         except NETWORK_ERRORS as exc:
             reply.close()
-            return Failure(fault(exc, call, request.timeout))
+            return Failure(fault(exc, call, request.timeout, self._trusted))
         finally:
             reply.release_conn()
         # A header sent more than once comes back once, its values joined by ", ".
@@ -296,6 +319,39 @@ class Urllib3Transport:
                 raise TooLargeError(f"reply body exceeds the {limit}-byte limit")
             out += chunk
         return bytes(out)
+
+
+def _check_coding(reply: urllib3.BaseHTTPResponse, request: Request) -> None:
+    """Raises `UnknownCodingError` when the reply's body is in a content coding urllib3 does
+    not decode: it would hand the encoded bytes on as if they were the body.
+
+    As urllib3 reads the header: a single coding as written (so " gzip " is none it knows),
+    a list by its stripped items. A coding is named in the message only when it reads as a
+    short token holding no credential the request carries (a server may echo the API key).
+    """
+    if request.method == "HEAD" or reply.status in (204, 304):
+        return
+    written = reply.headers.get("Content-Encoding", "").lower()
+    codings = [item.strip() for item in written.split(",")] if "," in written else [written]
+    unknown = [
+        coding
+        for coding in codings
+        if coding.strip() not in ("", "identity") and coding not in _DECODED
+    ]
+    if not unknown:
+        return
+    secrets = [
+        value.lower()
+        for name, value in request.headers.items()
+        if name.lower() in CREDENTIAL_HEADERS and value
+    ]
+    shown = [
+        repr(coding)
+        if _SHOWN_CODING.fullmatch(coding.strip()) and not any(s in coding for s in secrets)
+        else "(one not shown)"
+        for coding in unknown
+    ]
+    raise UnknownCodingError(f"{', '.join(shown)} (it asks for {_ACCEPT_ENCODING})")
 
 
 def _announced_length(reply: urllib3.BaseHTTPResponse, method: str) -> int | None:
@@ -332,6 +388,20 @@ def _ca_bundle(
         return None, "system"
     variable, path = found
     return path, variable
+
+
+def _trusted(ca_certs: str | None, source: str) -> str:
+    """The CA certificates trusted and who named them, for TLS failures: e.g.
+    "REQUESTS_CA_BUNDLE '/etc/ca.pem'", or the system store and where OpenSSL looks."""
+    if ca_certs is not None:
+        return f"{source} {ca_certs!r}"
+    paths = ssl.get_default_verify_paths()
+    named = [
+        f"{variable} {os.environ[variable]!r}"
+        for variable in (paths.openssl_cafile_env, paths.openssl_capath_env)
+        if os.environ.get(variable)
+    ]
+    return "the system store" + (f" ({', '.join(named)})" if named else "")
 
 
 #: How OpenSSL names a certificate in a hashed directory: subject hash, index (a CRL's

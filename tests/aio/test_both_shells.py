@@ -256,6 +256,28 @@ async def test_a_submission_lost_after_it_was_sent_is_not_repeated(
     assert [r.method for r in transport.requests] == ["POST"]
 
 
+NO_ADDRESS = "could not resolve the host name 'api.superstaq.invalid': no such host is known"
+
+
+@pytest.mark.parametrize("what", ["fetch", "submission"])
+async def test_a_host_name_without_an_address_fails_at_once_and_nothing_was_sent(
+    make_shell: MakeShell, what: str
+) -> None:
+    transport = FunctionTransport(lambda _request: TransportError("resolve", NO_ADDRESS))
+    shell = make_shell(transport, max_retry_seconds=60.0)
+
+    with pytest.raises(SuperstaqException) as caught:
+        if what == "fetch":
+            await shell.job("00000000-0000-0000-0000-000000000065").status()
+        else:
+            await shell.create(CIRCUITS, target="ss_unconstrained_simulator")
+
+    assert not isinstance(caught.value, TimeoutError)
+    assert NO_ADDRESS in str(caught.value)
+    assert "may have been created" not in str(caught.value)
+    assert len(transport.requests) == 1
+
+
 @pytest.mark.parametrize(
     ("argument", "value", "error"),
     [
@@ -291,8 +313,9 @@ async def test_bad_submission_arguments_are_refused_before_any_request(
         (json_reply(200, b"{]"), SuperstaqException, "not valid JSON"),
         (json_reply(503, b""), TimeoutError, "Reached maximum number of retries"),
         (TransportError("tls", "certificate verify failed"), SuperstaqException, "certificate"),
+        (TransportError("resolve", NO_ADDRESS), SuperstaqException, "could not resolve"),
     ],
-    ids=["401", "504", "418", "missing job", "bad json", "503 forever", "tls"],
+    ids=["401", "504", "418", "missing job", "bad json", "503 forever", "tls", "resolve"],
 )
 async def test_failures_raise_the_same_exceptions(
     make_shell: MakeShell,

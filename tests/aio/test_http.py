@@ -9,11 +9,12 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import pytest
 
-from sqcore import Backoff, CircuitStatus
+from sqcore import Backoff, CircuitStatus, SuperstaqException
 from sqcore.aio import AsyncClient, AsyncJob, as_completed, wait_all
 from tests.aio.conftest import LIVE_KEY
 from tests.aio.httpx_transport import HttpxTransport
-from transports import AsyncTransport, ThreadedTransport
+from tests.fakes import Guard
+from transports import AsyncTransport, ThreadedTransport, Urllib3Transport
 from transports.emulator import Emulator, EmulatorServer
 
 S = CircuitStatus
@@ -94,3 +95,20 @@ async def test_a_wait_on_many_jobs_reads_their_batched_compressed_reply(
 
     assert {await job.status() for job in jobs} == {S.COMPLETED}
     assert {len((await job.data()).statuses) for job in jobs} == {3}
+
+
+async def test_a_host_name_that_does_not_resolve_fails_at_once_naming_it() -> None:
+    with Urllib3Transport() as real:
+        guard = Guard(real, limit=1)  # a retry would be a second request
+        client = AsyncClient(
+            api_key=LIVE_KEY,
+            remote_host="https://api.superstaq.invalid",  # RFC 6761 §6.4: never resolves
+            transport=ThreadedTransport(guard),
+            max_retry_seconds=60,
+        )
+        with pytest.raises(SuperstaqException) as caught:
+            await client.fetch_jobs(["00000000-0000-0000-0000-000000000065"])
+
+    assert not isinstance(caught.value, TimeoutError)
+    assert "could not resolve the host name 'api.superstaq.invalid'" in str(caught.value)
+    assert guard.count == 1

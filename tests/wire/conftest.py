@@ -21,6 +21,30 @@ def transport() -> Iterator[Urllib3Transport]:
         yield transport
 
 
+#: Every variable that can set a proxy or a CA bundle for a transport (`REQUEST_METHOD` voids
+#: one), in the spellings the tests use.
+PROXY_VARIABLES = (
+    "HTTPS_PROXY",
+    "https_proxy",
+    "HTTP_PROXY",
+    "http_proxy",
+    "ALL_PROXY",
+    "all_proxy",
+    "NO_PROXY",
+    "no_proxy",
+    "REQUESTS_CA_BUNDLE",
+    "CURL_CA_BUNDLE",
+    "REQUEST_METHOD",
+)
+
+
+@pytest.fixture
+def no_proxy_variables(monkeypatch: pytest.MonkeyPatch) -> None:
+    """The test starts with no proxy and no CA bundle in the environment."""
+    for name in PROXY_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+
 @pytest.fixture
 def serve() -> Iterator[Serve]:
     """A factory of running `HostileServer`s, each closed (threads joined) after the test."""

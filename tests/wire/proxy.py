@@ -52,6 +52,8 @@ from collections.abc import Callable, Iterator, Mapping
 from dataclasses import dataclass
 from urllib.parse import quote, urlsplit
 
+import pytest
+
 from transports._urls import is_loopback_host
 
 from .hostile import (
@@ -70,6 +72,7 @@ __all__ = [
     "ProxyServer",
     "Routes",
     "proxies",
+    "resolve_to_loopback",
 ]
 
 #: Host name (or `host:port`) -> the loopback address a tunnel or forwarded request goes to.
@@ -394,6 +397,24 @@ def _head(first_line: str, headers: list[tuple[str, str]]) -> bytes:
 
 def _has_pending(sock: socket.socket) -> bool:
     return isinstance(sock, ssl.SSLSocket) and sock.pending() > 0
+
+
+def resolve_to_loopback(monkeypatch: pytest.MonkeyPatch, name: str) -> None:
+    """Makes `name` resolve to 127.0.0.1 in this process, for the test: a request that goes
+    direct (NO_PROXY) reaches the loopback server that a proxy reaches by its routes."""
+    lookup = socket.getaddrinfo
+
+    def mapped(
+        host: bytes | str | None,
+        port: bytes | str | int | None,
+        family: int = 0,
+        type: int = 0,  # getaddrinfo's own name
+        proto: int = 0,
+        flags: int = 0,
+    ) -> object:
+        return lookup("127.0.0.1" if host == name else host, port, family, type, proto, flags)
+
+    monkeypatch.setattr(socket, "getaddrinfo", mapped)
 
 
 #: Starts a `ProxyServer` and closes it when the block of `proxies()` ends; returns it.

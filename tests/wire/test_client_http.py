@@ -19,7 +19,7 @@ from sqcore import (
     SuperstaqServerException,
     SuperstaqWarning,
 )
-from tests.fakes import SkippingClock
+from tests.fakes import Guard, SkippingClock
 from tests.fixtures import JOB_65, fixture
 from transports import Urllib3Transport
 
@@ -115,6 +115,11 @@ def no_key_in(error: BaseException) -> None:
         ("stall before headers", Stall(5.0), "timeout"),
         ("503 forever", retry_later(503, retry_after=None), "503"),
         ("429 forever", retry_later(429, retry_after=None), "429"),
+        (
+            "a coding the transport cannot decode",
+            Reply(200, (("Content-Encoding", "x-made-up"),), b"\x00\x01"),
+            "Content-Encoding this transport cannot decode: 'x-made-up'",
+        ),
     ],
 )
 def test_retryable_faults_retry_then_time_out_within_budget(
@@ -338,6 +343,38 @@ def test_a_submission_whose_connection_is_never_made_is_retried_not_said_to_be_s
         f"127.0.0.1:{port} within "
     )
     assert "may have been created" not in str(caught.value)
+
+
+UNKNOWN_HOST = "https://api.superstaq.invalid"  # RFC 6761 §6.4: never resolves, anywhere
+
+
+def test_a_host_name_that_does_not_resolve_fails_at_once_naming_it() -> None:
+    with Urllib3Transport() as real:
+        transport = Guard(real, limit=1)  # a retry would be a second request
+        client = Client(
+            api_key=KEY, remote_host=UNKNOWN_HOST, transport=transport, max_retry_seconds=60
+        )
+        with pytest.raises(SuperstaqException) as caught:
+            client.fetch_jobs([JOB_65])
+
+    assert not isinstance(caught.value, TimeoutError)
+    assert f"fetching job(s) {JOB_65}" in str(caught.value)
+    assert "could not resolve the host name 'api.superstaq.invalid'" in str(caught.value)
+    assert transport.count == 1
+
+
+def test_a_submission_to_a_host_that_does_not_resolve_was_certainly_not_sent() -> None:
+    with Urllib3Transport() as real:
+        transport = Guard(real, limit=1)
+        client = Client(
+            api_key=KEY, remote_host=UNKNOWN_HOST, transport=transport, max_retry_seconds=60
+        )
+        with pytest.raises(SuperstaqException) as caught:
+            client.create_job("[]", target="ss_unconstrained_simulator")
+
+    assert "could not resolve the host name 'api.superstaq.invalid'" in str(caught.value)
+    assert "may have been created" not in str(caught.value)
+    assert transport.count == 1
 
 
 def test_a_client_closes_its_own_transport_on_leaving_a_with_block(serve: Serve) -> None:

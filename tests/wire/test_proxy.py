@@ -1,9 +1,9 @@
-"""Shell: `Urllib3Transport` (and `Client`) through a real loopback proxy.
+"""Shell: `Urllib3Transport` (and `Client`) through a hand-made loopback proxy.
 
 The proxy (`tests/wire/proxy.py`) routes `api.superstaq.test`, a name that is not loopback,
 to a TLS server on 127.0.0.1 whose trustme certificate is for that name. https goes through
 the proxy by CONNECT, so the proxy sees only ciphertext: never the API key. Proxy settings
-come from `proxy_url` or, with `trust_env`, from the environment (either case), with
+come from `proxy_url` or, with `trust_env`, from the environment as requests reads it, with
 `NO_PROXY`; the CA bundle from `ca_certs` or the environment. The proxy's password appears
 in no message, repr or log line.
 """
@@ -31,33 +31,15 @@ from transports import Request, Response, TransportError, Urllib3Transport
 
 from .certificates import OneShot, reply_then_close, server_context
 from .hostile import HostileServer, Reply, Serve, json_reply
-from .proxy import Proxy, ProxyServer, proxies
+from .proxy import Proxy, ProxyServer, proxies, resolve_to_loopback
 
 SECRET = "sk-SECRET-proxied-7f3"
 HEADERS = {"Authorization": SECRET}
 NAME = "api.superstaq.test"
 USER, PASSWORD = "alice", "p@ss:w/rd#1?"
 MARGIN = 0.6
-PROXY_VARIABLES = (
-    "HTTPS_PROXY",
-    "https_proxy",
-    "HTTP_PROXY",
-    "http_proxy",
-    "ALL_PROXY",
-    "all_proxy",
-    "NO_PROXY",
-    "no_proxy",
-    "REQUESTS_CA_BUNDLE",
-    "CURL_CA_BUNDLE",
-    "REQUEST_METHOD",
-)
 
-
-@pytest.fixture(autouse=True)
-def clean_environment(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every test starts with no proxy and no CA bundle in the environment."""
-    for name in PROXY_VARIABLES:
-        monkeypatch.delenv(name, raising=False)
+pytestmark = pytest.mark.usefixtures("no_proxy_variables")
 
 
 @pytest.fixture
@@ -95,12 +77,7 @@ def failure_of(result: Result[Response, TransportError]) -> TransportError:
 def resolve_name_to_loopback(monkeypatch: pytest.MonkeyPatch) -> None:
     """NAME resolves to 127.0.0.1 here too, so a request that bypasses the proxy can
     reach the API directly."""
-    lookup = socket.getaddrinfo
-
-    def mapped(host: str, *args: object, **kwargs: object) -> object:
-        return lookup("127.0.0.1" if host == NAME else host, *args, **kwargs)  # type: ignore[arg-type]
-
-    monkeypatch.setattr(socket, "getaddrinfo", mapped)
+    resolve_to_loopback(monkeypatch, NAME)
 
 
 # --- Through the proxy ---------------------------------------------------------------------
@@ -175,7 +152,6 @@ def test_trust_env_false_reads_no_proxy_variable(
         f".{NAME}",
         "superstaq.test",
         ".superstaq.test",
-        "*.superstaq.test",
         "*",
         "other.test, api.superstaq.test",
         "API.SUPERSTAQ.TEST",
@@ -203,7 +179,18 @@ def test_no_proxy_sends_a_matching_host_directly(
 
 @pytest.mark.parametrize(
     "no_proxy",
-    ["superstaq.test.example", "est", "superstaq", "pi.superstaq.test", "{name}:1", "10.0.0.0/8"],
+    [
+        "superstaq.test.example",
+        "est",
+        "superstaq",
+        "pi.superstaq.test",
+        "{name}:1",
+        "{name}:443",  # the URL writes no port: requests compares only a written one
+        "10.0.0.0/8",
+        "*.superstaq.test",  # requests knows no "*." prefix
+        "localhost,*",  # "*" counts only as the whole value
+        "api.superstaq.test.",
+    ],
 )
 def test_no_proxy_that_does_not_match_leaves_the_proxy_in_place(
     proxy: Proxy,
@@ -309,6 +296,30 @@ def test_proxy_credentials_go_to_the_proxy_alone(
 
     assert front.requests[0].header("Proxy-Authorization") is not None
     assert api.requests[0].header("Proxy-Authorization") is None
+
+
+@pytest.mark.parametrize("given_by", ["proxy_url", "HTTPS_PROXY"])
+def test_credentials_for_a_plain_http_proxy_elsewhere_are_used_never_a_direct_line(
+    api: HostileServer, ca_pem: Path, monkeypatch: pytest.MonkeyPatch, given_by: str
+) -> None:
+    # The form the README shows: the proxy is asked in the clear, as requests and curl ask
+    # it; what matters is that the request goes there or nowhere.
+    url = f"http://{USER}:{quote(PASSWORD, safe='')}@proxy.superstaq.invalid:3128"
+    if given_by == "HTTPS_PROXY":
+        monkeypatch.setenv("HTTPS_PROXY", url)
+    resolve_name_to_loopback(monkeypatch)  # a direct line would reach the API
+
+    with Urllib3Transport(
+        proxy_url=url if given_by == "proxy_url" else None, ca_certs=ca_pem
+    ) as transport:
+        error = failure_of(send(transport, f"https://{NAME}:{api.port}/job")[0])
+
+    assert error.kind == "resolve"
+    assert error.message.startswith(
+        "could not resolve the host name 'proxy.superstaq.invalid' of the proxy "
+        "proxy.superstaq.invalid:3128: "
+    )
+    assert api.requests == ()
 
 
 @pytest.mark.parametrize(

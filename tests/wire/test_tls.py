@@ -56,10 +56,67 @@ def test_an_unknown_ca_fails_tls_by_default(
     assert not is_successful(result)
     error = result.failure()
     assert error.kind == "tls"
-    assert error.message.startswith(f"TLS with 127.0.0.1:{https_server.port} failed")
-    assert "certificate verify failed" in error.message
+    assert error.message.startswith(
+        f"TLS with 127.0.0.1:{https_server.port} failed: certificate verify failed: "
+        "it is not signed by a CA this transport trusts (trusted: "
+    )
     assert SECRET not in str(error)
     assert https_server.requests == ()  # nothing was sent over the unverified connection
+
+
+BUNDLE_VARIABLES = ("REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE", "SSL_CERT_FILE", "SSL_CERT_DIR")
+
+
+@pytest.mark.parametrize("given_by", ["ca_certs", "REQUESTS_CA_BUNDLE", "CURL_CA_BUNDLE"])
+def test_a_tls_failure_names_the_ca_bundle_trusted_and_who_named_it(
+    https_server: HostileServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    given_by: str,
+) -> None:
+    other = tmp_path / "other-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(other))  # a CA that did not sign the server's
+    for variable in BUNDLE_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    if given_by != "ca_certs":
+        monkeypatch.setenv(given_by, str(other))
+
+    with Urllib3Transport(ca_certs=other if given_by == "ca_certs" else None) as transport:
+        error = send(transport, https_server.url("/job")).failure()
+
+    assert error.kind == "tls"
+    assert error.message.endswith(
+        f"it is not signed by a CA this transport trusts (trusted: {given_by} {str(other)!r})"
+    )
+
+
+@pytest.mark.parametrize(
+    ("environ", "trusted"),
+    [
+        ({}, "the system store"),
+        ({"SSL_CERT_FILE": "{pem}"}, "the system store (SSL_CERT_FILE '{pem}')"),
+    ],
+    ids=["OpenSSL's default", "SSL_CERT_FILE"],
+)
+def test_a_tls_failure_against_the_system_store_says_so(
+    https_server: HostileServer,
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    environ: dict[str, str],
+    trusted: str,
+) -> None:
+    pem = tmp_path / "other-ca.pem"
+    trustme.CA().cert_pem.write_to_path(str(pem))
+    for variable in BUNDLE_VARIABLES:
+        monkeypatch.delenv(variable, raising=False)
+    for variable, value in environ.items():
+        monkeypatch.setenv(variable, value.format(pem=pem))
+
+    with Urllib3Transport() as transport:
+        error = send(transport, https_server.url("/job")).failure()
+
+    assert error.kind == "tls"
+    assert error.message.endswith(f"(trusted: {trusted.format(pem=pem)})")
 
 
 @pytest.mark.parametrize("as_str", [False, True], ids=["Path", "str"])
@@ -90,7 +147,10 @@ def test_a_certificate_for_another_host_fails(
 
     assert not is_successful(result)
     assert result.failure().kind == "tls"
-    assert "mismatch" in result.failure().message.lower()
+    assert result.failure().message.startswith(
+        f"TLS with 127.0.0.1:{server.port} failed: certificate verify failed: "
+        "it is not for '127.0.0.1' (trusted: ca_certs "
+    )
 
 
 @pytest.mark.parametrize(

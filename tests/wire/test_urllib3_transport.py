@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import NoReturn, TypeVar
 
 import pytest
+import urllib3
 from returns.pipeline import is_successful
 from returns.result import Result
 
@@ -696,6 +697,59 @@ def test_a_compressed_reply_within_the_bound_is_whole_however_much_it_inflates(
     assert response.body == bytes(8 * 2**20)
 
 
+#: The codings this urllib3 decodes here (zstd only with its module installed).
+DECODED = {coding.lower() for coding in urllib3.response.BaseHTTPResponse.CONTENT_DECODERS}
+
+
+@pytest.mark.parametrize(
+    ("encoding", "named"),
+    [
+        pytest.param(
+            "zstd",
+            "'zstd'",
+            marks=pytest.mark.skipif("zstd" in DECODED, reason="zstd decodes here"),
+        ),
+        ("x-made-up", "'x-made-up'"),
+        ("gzip, x-made-up", "'x-made-up'"),  # one coding urllib3 knows, one it does not
+        ("Made-Up, other", "'made-up', 'other'"),
+        ("gzip ", "'gzip '"),  # urllib3 reads one coding as written, and knows no "gzip "
+        (SECRET, "(one not shown)"),  # a server may echo the key anywhere
+        ("a" * 40, "(one not shown)"),
+    ],
+)
+def test_a_body_in_an_unknown_content_coding_is_a_failure_naming_the_coding(
+    transport: Urllib3Transport, serve: Serve, encoding: str, named: str
+) -> None:
+    body = gzip.compress(b'{"ok": true}') if "gzip" in encoding else b"(\xb5/\xfd"
+    server = serve([Reply(200, (("Content-Encoding", encoding),), body)])
+
+    error = failure_of(send(transport, server.url())[0])
+
+    assert (error.kind, error.message) == (
+        "protocol",
+        f"the reply from 127.0.0.1:{server.port} is in a Content-Encoding this transport "
+        f"cannot decode: {named} (it asks for gzip, deflate)",
+    )
+
+
+@pytest.mark.parametrize("encoding", ["identity", "identity ", "GZIP", "x-gzip", "gzip,gzip"])
+def test_a_body_in_a_coding_urllib3_decodes_is_read(
+    transport: Urllib3Transport, serve: Serve, encoding: str
+) -> None:
+    body = b"{}" if "identity" in encoding else gzip.compress(b"{}")
+    if encoding == "gzip,gzip":
+        body = gzip.compress(body)
+    server = serve([Reply(200, (("Content-Encoding", encoding),), body)])
+
+    assert success_of(send(transport, server.url())[0]).body == b"{}"
+
+
+def test_a_head_reply_may_name_any_coding(transport: Urllib3Transport, serve: Serve) -> None:
+    server = serve([Reply(200, (("Content-Encoding", "x-made-up"),), b"")])
+
+    assert success_of(send(transport, server.url(), method="HEAD")[0]).status == 200
+
+
 def test_a_body_that_does_not_decode_is_a_protocol_failure(
     transport: Urllib3Transport, serve: Serve
 ) -> None:
@@ -886,20 +940,39 @@ def test_a_host_name_with_an_empty_label_is_refused(transport: Urllib3Transport)
     assert error.kind == "refused"  # never retried: it cannot work later either
 
 
-def test_a_name_that_does_not_resolve_is_a_connect_failure(
-    transport: Urllib3Transport, monkeypatch: pytest.MonkeyPatch
+@pytest.mark.parametrize(
+    ("code", "answer"),
+    [
+        (socket.EAI_NONAME, "no such host is known"),
+        (socket.EAI_AGAIN, "the resolver did not answer (a temporary failure)"),
+        (socket.EAI_FAIL, "no address was found"),
+    ],
+)
+def test_a_name_that_does_not_resolve_is_a_resolve_failure_naming_the_host(
+    transport: Urllib3Transport, monkeypatch: pytest.MonkeyPatch, code: int, answer: str
 ) -> None:
     def no_such_name(*args: object) -> NoReturn:
-        raise socket.gaierror(socket.EAI_NONAME, "Name or service not known")
+        raise socket.gaierror(code, "the resolver's own words")
 
     monkeypatch.setattr(socket, "getaddrinfo", no_such_name)
 
     error = failure_of(send(transport, "https://nowhere.example/job")[0])
 
     assert (error.kind, error.message) == (
-        "connect",
-        "could not resolve the host name of nowhere.example:443",
+        "resolve",
+        f"could not resolve the host name 'nowhere.example': {answer}",
     )
+
+
+def test_a_reserved_name_fails_to_resolve_without_any_network(
+    transport: Urllib3Transport,
+) -> None:
+    # RFC 6761 §6.4: no name under .invalid ever resolves, so no network is asked about it
+    # successfully, whatever the machine's resolver is.
+    error = failure_of(send(transport, "https://api.superstaq.invalid/job")[0])
+
+    assert error.kind == "resolve"
+    assert error.message.startswith("could not resolve the host name 'api.superstaq.invalid'")
 
 
 def test_port_zero_is_refused(transport: Urllib3Transport) -> None:
