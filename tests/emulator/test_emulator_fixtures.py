@@ -9,8 +9,7 @@ import pytest
 
 from tests.emulator.support import CANCEL, as_dict, call, decode, fetch, new_job, post
 from tests.fakes import FakeClock
-from tests.fixtures import FIXTURES
-from tests.fixtures import JOB_65, JOB_66, JOB_67, JOB_68
+from tests.fixtures import FIXTURES, JOB_65, JOB_66, JOB_67, JOB_68
 from transports.emulator import Emulator
 
 FIXTURE_METADATA = {"experiment": "bell", "round": 3}
