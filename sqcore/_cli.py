@@ -1,25 +1,31 @@
 """Shell: the command line, `python -m sqcore` (or `sqcore`).
 
     sqcore demo                                  the main job on a local emulator, no key
-    sqcore submit --target T [--shots N] [--circuit-type C] [--tag X]... FILE
+    sqcore submit --target T [--shots N] [--circuit-type C] [--tag X]... [--find-again] FILE
     sqcore status JOB_ID...                      a table of the jobs' statuses
+    sqcore jobs [--tag T]... [--status S]... [--target X]... [--since ISO] [--ids | --json]
     sqcore wait JOB_ID... [--timeout S] [--poll S | --poll MIN..MAX]
     sqcore cancel JOB_ID...
     sqcore show JOB_ID [--json]
 
 `-` as the only JOB_ID reads the ids from standard input, one per line, so
-`sqcore submit ... FILE | sqcore wait -` submits and waits. FILE `-` is standard input.
+`sqcore submit ... FILE | sqcore wait -` submits and waits, and `sqcore jobs ... --ids |
+sqcore wait -` waits for the jobs found. FILE `-` is standard input.
 
 Exit codes: 0 all completed (or nothing went wrong), 1 some job failed, was cancelled or
 deleted (or was not cancelled), 2 usage or input error, 3 timeout, 4 server or network
-error. Every error is one line on stderr, never a traceback.
+error (no job was created), 5 the submission may have been created (its reply was lost
+after the request was sent: look for it, as the message says, before submitting again).
+Every error is one line on stderr, never a traceback.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime
+import enum
 import json
+import shlex
 import sys
 import warnings
 from collections.abc import Callable, Sequence
@@ -31,11 +37,16 @@ from sqcore._client import Client
 from sqcore._errors import (
     RetriesExhaustedError,
     SuperstaqException,
-    SuperstaqServerException,
     SuperstaqWarning,
 )
 from sqcore._job import Job, wait_all
-from sqcore._models import UNSUCCESSFUL_CIRCUIT_STATES, CircuitType, JobData, JobType
+from sqcore._models import (
+    UNSUCCESSFUL_CIRCUIT_STATES,
+    CircuitStatus,
+    CircuitType,
+    JobData,
+    JobType,
+)
 from sqcore._status import failure_summary, overall_status, terminal_count
 from sqcore._wait import Backoff
 
@@ -46,10 +57,16 @@ EXIT_UNSUCCESSFUL = 1
 EXIT_USAGE = 2
 EXIT_TIMEOUT = 3
 EXIT_SERVER = 4
+EXIT_MAYBE_CREATED = 5
 
 
 class _UsageError(Exception):
     """A bad command line or input (exit 2)."""
+
+
+class _MaybeCreatedError(Exception):
+    """A submission whose job may have been created (exit 5); the message says how to
+    find it."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -94,6 +111,33 @@ def _build_parser() -> argparse.ArgumentParser:
         help="what to do with them (default submit)",
     )
     p.add_argument("--tag", action="append", default=[], help="a tag (repeatable)")
+    p.add_argument(
+        "--find-again",
+        action="store_true",
+        help="add a sqcore-submission:<uuid> tag and, should the reply be lost, look the job "
+        "up by it (exit 5 if it may exist but was not found)",
+    )
+    with_connection(p)
+    p = sub.add_parser("jobs", help="find jobs by tag, status, target or submission time")
+    p.add_argument("--tag", action="append", default=[], help="with this tag (repeatable)")
+    p.add_argument(
+        "--status",
+        action="append",
+        default=[],
+        choices=[status.value for status in CircuitStatus],
+        metavar="STATUS",
+        help="with a circuit in this status (repeatable)",
+    )
+    p.add_argument("--target", action="append", default=[], help="on this target (repeatable)")
+    p.add_argument(
+        "--since",
+        type=_since,
+        metavar="ISO",
+        help="submitted at or after this time (ISO 8601; without a zone, local time)",
+    )
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument("--ids", action="store_true", help="print one job id per line")
+    shown.add_argument("--json", action="store_true", help="print the jobs' data as JSON")
     with_connection(p)
     p = sub.add_parser("status", help="show the status of jobs")
     with_ids(p)
@@ -126,6 +170,20 @@ def _timeout(text: str) -> float:
         return checked_seconds("--timeout", float(text))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds >= 0") from None
+
+
+def _since(text: str) -> datetime.datetime:
+    """`--since`: an ISO 8601 time ("Z" for UTC); one without a zone is local time."""
+    written = text.strip()
+    if written.endswith(("Z", "z")):  # Python 3.10's fromisoformat does not read it
+        written = written[:-1] + "+00:00"
+    try:
+        moment = datetime.datetime.fromisoformat(written)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO 8601 time, like 2027-01-15T08:00 or 2027-01-15T08:00Z"
+        ) from None
+    return moment if moment.utcoffset() is not None else moment.astimezone()
 
 
 def _polling(text: str) -> float | Backoff:
@@ -174,6 +232,15 @@ def _circuits_done(data: JobData) -> str:
     return f"{terminal_count(data.statuses)}/{len(data.statuses)}"
 
 
+def _jobs_table(jobs: dict[str, JobData], out: TextIO) -> None:
+    rows = [["JOB", "TARGET", "STATUS", "CIRCUITS DONE", "SUBMITTED"]]
+    for job_id, data in jobs.items():
+        submitted = data.submission_timestamp.isoformat(timespec="seconds")
+        status = overall_status(data.statuses).value
+        rows.append([job_id, data.target, status, _circuits_done(data), submitted])
+    table(rows, out)
+
+
 def _status_table(jobs: dict[str, JobData], out: TextIO) -> None:
     rows = [["JOB", "TARGET", "STATUS", "CIRCUITS DONE"]]
     for job_id, data in jobs.items():
@@ -199,6 +266,8 @@ def _plain_json(value: object) -> object:
         return {str(k): _plain_json(v) for k, v in value.items()}
     if isinstance(value, list):
         return [_plain_json(v) for v in value]
+    if isinstance(value, enum.Enum):
+        return value.value
     return value
 
 
@@ -208,6 +277,7 @@ def _plain_json(value: object) -> object:
 def _cmd_submit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     circuits = _read_circuits(args.file, args.stdin)
     client = _client(args)
+    began = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
     try:
         job = client.create_job(
             circuits,
@@ -216,9 +286,20 @@ def _cmd_submit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             circuit_type=args.circuit_type,
             job_type=args.job_type,
             tags=args.tag,
+            submission_tag=args.find_again,
         )
     except (TypeError, ValueError) as error:
         raise _UsageError(str(error)) from None
+    except SuperstaqException as error:
+        if not error.may_have_been_created:
+            raise
+        if error.submission_tag is not None:
+            search = ["--tag", error.submission_tag]
+        else:
+            search = [*(f"--tag={tag}" for tag in args.tag)] or [f"--target={args.target}"]
+            search += ["--since", began.isoformat()]
+        how = shlex.join(["sqcore", "jobs", *search])
+        raise _MaybeCreatedError(f"{str(error).splitlines()[0]} From the shell: {how}") from None
     out.write(f"{job.job_id()}\n")
     return EXIT_OK
 
@@ -231,6 +312,25 @@ def _read_circuits(name: str, stdin: TextIO) -> str:
             return file.read()
     except (OSError, UnicodeDecodeError) as error:
         raise _UsageError(f"cannot read the circuits in {name!r}: {error}") from None
+
+
+def _cmd_jobs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    jobs = _client(args).find_jobs(
+        tags=args.tag, statuses=args.status, targets=args.target, submitted_after=args.since
+    )
+    data = {str(job.job_id()): job.job_data for job in jobs}  # cached: no request
+    if args.ids:
+        out.writelines(f"{job_id}\n" for job_id in data)
+    elif args.json:
+        fields = {
+            job_id: {name: getattr(job, name) for name in job.__struct_fields__}
+            for job_id, job in data.items()
+        }
+        json.dump(_plain_json(fields), out, indent=2)
+        out.write("\n")
+    else:
+        _jobs_table(data, out)
+    return EXIT_OK
 
 
 def _cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -285,6 +385,7 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
     "submit": _cmd_submit,
+    "jobs": _cmd_jobs,
     "status": _cmd_status,
     "wait": _cmd_wait,
     "cancel": _cmd_cancel,
@@ -327,14 +428,15 @@ def main(
             return _COMMANDS[args.command](args, stdout, stderr)
         except _UsageError as error:
             return fail(EXIT_USAGE, str(error))
+        except _MaybeCreatedError as error:
+            return fail(EXIT_MAYBE_CREATED, str(error))
         except RetriesExhaustedError as error:
             return fail(EXIT_SERVER, str(error))
         except TimeoutError as error:
             return fail(EXIT_TIMEOUT, str(error))
-        except SuperstaqServerException as error:
-            return fail(EXIT_SERVER, str(error).splitlines()[0])
         except SuperstaqException as error:
-            return fail(EXIT_SERVER, str(error))
+            code = EXIT_MAYBE_CREATED if error.may_have_been_created else EXIT_SERVER
+            return fail(code, str(error).splitlines()[0])
         except KeyboardInterrupt:
             return fail(130, "interrupted")
 

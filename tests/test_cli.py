@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import datetime
 import json
 import os
 import pathlib
+import shlex
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 
 import pytest
 
+from tests.wire.hostile import Hangup, Reply, emulator_behind, servers
 from transports.emulator import Emulator, EmulatorServer
 
 KEY = "cli-test-key-0042"
@@ -329,3 +333,173 @@ def test_bad_submit_and_stdin_arguments_exit_2_saying_what(
     assert result.returncode == 2, result.stderr
     assert needle in result.stderr
     assert "Traceback" not in result.stderr
+
+
+# --- Finding jobs again, and submissions that may have been created ------------------------
+
+
+def test_jobs_lists_the_jobs_found_as_a_table(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    done = emulator.create_job(num_circuits=2, durations=0, tags=("cli-jobs",))
+    running = emulator.create_job(durations=60, target="ibmq_brisbane_qpu", tags=("cli-jobs",))
+    emulator.create_job(tags=("someone-else",))
+
+    result = run("jobs", "--tag", "cli-jobs", *connect(server), home=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    header, *rows = result.stdout.splitlines()
+    assert header.split() == ["JOB", "TARGET", "STATUS", "CIRCUITS", "DONE", "SUBMITTED"]
+    assert [row.split()[:4] for row in rows] == [
+        [done, "ss_unconstrained_simulator", "completed", "2/2"],
+        [running, "ibmq_brisbane_qpu", "received", "0/1"],
+    ]
+    submitted = datetime.datetime.fromisoformat(rows[0].split()[4])
+    assert abs(submitted.timestamp() - time.time()) < 60
+
+
+def test_jobs_filters_by_status_target_and_since(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    done = emulator.create_job(durations=0, tags=("cli-filters",))
+    open_job = emulator.create_job(durations=60, target="ibmq_brisbane_qpu", tags=("cli-filters",))
+    tag = ["--tag", "cli-filters", "--ids"]
+
+    def found(*args: str) -> list[str]:
+        result = run("jobs", *tag, *args, *connect(server), home=tmp_path)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    assert found("--status", "completed") == [done]
+    assert found("--status", "completed", "--status", "received") == [done, open_job]
+    assert found("--target", "ibmq_brisbane_qpu") == [open_job]
+    assert found("--since", "2000-01-01T00:00Z") == [done, open_job]
+    assert found("--since", "2999-01-01T00:00:00+00:00") == []
+    assert found("--since", "2999-01-01") == []  # no zone: local time
+
+
+def test_jobs_ids_pipe_into_wait(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    ids = [emulator.create_job(durations=0.3, tags=("cli-pipe",)) for _ in range(2)]
+    connection = f"--host {server.url} --api-key {KEY}"
+
+    piped = subprocess.run(
+        f"{sys.executable} -m sqcore jobs --tag cli-pipe --ids {connection} "
+        f"| {sys.executable} -m sqcore wait - --poll 0.05 --timeout 30 {connection}",
+        shell=True,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)},
+        check=False,
+    )
+
+    assert piped.returncode == 0, piped.stderr
+    rows = [line.split() for line in piped.stdout.splitlines()[1:]]
+    assert [(row[0], row[2]) for row in rows] == [(job_id, "completed") for job_id in ids]
+
+
+def test_jobs_json_prints_the_data_of_each_job_by_id(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    job = emulator.create_job(durations=0, tags=("cli-json",), metadata={"k": 1})
+
+    result = run("jobs", "--tag", "cli-json", "--json", *connect(server), home=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert list(data) == [job]
+    assert data[job]["statuses"] == ["completed"]
+    assert data[job]["tags"] == ["cli-json"] and data[job]["metadata"] == {"k": 1}
+    assert datetime.datetime.fromisoformat(data[job]["submission_timestamp"]).tzinfo
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["jobs", "--since", "yesterday"], "'yesterday' is not an ISO 8601 time"),
+        (["jobs", "--status", "done"], "invalid choice: 'done'"),
+        (["jobs", "--ids", "--json"], "not allowed with argument"),
+    ],
+)
+def test_bad_jobs_arguments_exit_2_saying_what(
+    server: EmulatorServer, tmp_path: pathlib.Path, args: list[str], needle: str
+) -> None:
+    result = run(*args, *connect(server), home=tmp_path)
+
+    assert result.returncode == 2, result.stderr
+    assert needle in result.stderr and "Traceback" not in result.stderr
+
+
+def test_submit_find_again_sends_a_submission_tag(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    circuits = tmp_path / "circuits.json"
+    circuits.write_text(CIRCUITS)
+
+    result = run(
+        "submit", "--target", "t", "--tag", "a", "--find-again", str(circuits),
+        *connect(server), home=tmp_path,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    tags = emulator.submitted(result.stdout.strip()).tags
+    assert tags[0] == "a" and tags[1].startswith("sqcore-submission:") and len(tags) == 2
+
+
+@pytest.fixture
+def lossy() -> Iterator[tuple[Emulator, str]]:
+    """An emulator behind a loopback server that creates each job it is sent and then drops
+    the connection without a reply; and the server's URL."""
+    behind = Emulator(api_key=KEY)
+    with servers() as serve:
+        yield behind, emulator_behind(serve, behind, lambda _reply: Hangup()).origin
+
+
+@pytest.mark.parametrize("find_again", [False, True], ids=["plain", "--find-again"])
+def test_a_submission_whose_reply_is_lost_exits_5_or_is_found_again(
+    lossy: tuple[Emulator, str], tmp_path: pathlib.Path, find_again: bool
+) -> None:
+    behind, url = lossy
+    circuits = tmp_path / "circuits.json"
+    circuits.write_text(CIRCUITS)
+    flag = ["--find-again"] if find_again else []
+    connection = ["--host", url, "--api-key", KEY]
+
+    result = run(
+        "submit", "--target", "t", "--tag", "lost one", *flag, str(circuits), *connection,
+        home=tmp_path,
+    )  # fmt: skip
+
+    (created,) = [r.job_ids[0] for r in behind.requests if r.method == "POST"]
+    if find_again:
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == created
+        return
+    assert result.returncode == 5, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert "The job may have been created: look for it with find_jobs(" in line
+    assert "Traceback" not in line
+    # The command the message gives finds the job.
+    command = shlex.split(line.split("From the shell: ", 1)[1])
+    assert command[:4] == ["sqcore", "jobs", "--tag=lost one", "--since"]
+    found = run(*command[1:], "--ids", *connection, home=tmp_path)
+    assert found.stdout.split() == [created]
+
+
+def test_a_500_after_the_submission_was_sent_exits_5(tmp_path: pathlib.Path) -> None:
+    behind = Emulator(api_key=KEY)
+    circuits = tmp_path / "circuits.json"
+    circuits.write_text(CIRCUITS)
+    with servers() as serve:
+        kaput = Reply(500, (), b'{"detail": "kaput"}')
+        url = emulator_behind(serve, behind, lambda _reply: kaput).origin
+        result = run(
+            "submit", "--target", "t", str(circuits), "--host", url, "--api-key", KEY,
+            home=tmp_path,
+        )  # fmt: skip
+
+    assert result.returncode == 5, result.stderr
+    assert result.stderr.startswith("sqcore: error: kaput. The job may have been created")
+    assert behind.jobs_posted == 1
