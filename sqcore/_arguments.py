@@ -29,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SIM_METHODS",
     "SUBMISSION_DEFAULTS",
+    "JobFilters",
     "Submission",
     "canonical_id",
     "canonical_ids",
@@ -320,50 +321,61 @@ def _json_object(name: str, value: object) -> dict[str, object]:
     return copy
 
 
-def job_query(
-    *,
-    tags: object,
-    statuses: object,
-    targets: object,
-    user_emails: object,
-    job_ids: object,
-    min_priority: object,
-    max_priority: object,
-    submitted_before: object,
-    submitted_after: object,
-) -> JobQuery:
-    """The filters of `find_jobs`, checked.
+class JobFilters(TypedDict, total=False):
+    """The keywords of `find_jobs` (of `Client` and `AsyncClient` alike): upstream's
+    `JobQuery` filters, each optional."""
+
+    tags: Iterable[str]
+    statuses: Iterable[CircuitStatus | str]
+    targets: Iterable[str]
+    user_emails: Iterable[str]
+    job_ids: Sequence[str | uuid.UUID]
+    min_priority: int | None
+    max_priority: int | None
+    submitted_before: datetime.datetime | None
+    submitted_after: datetime.datetime | None
+
+
+def job_query(filters: Mapping[str, object]) -> JobQuery:
+    """The filters `find_jobs` was given (`JobFilters`), checked.
 
     Raises:
-        TypeError: A filter of the wrong type: a single str where a sequence of them is
-            wanted, a priority that is not an int, a time that is not a `datetime`.
+        TypeError: An unknown keyword, or a filter of the wrong type: a single str where a
+            sequence of them is wanted, a priority that is not an int, a time that is not
+            a `datetime`.
         ValueError: An unknown status, an empty target, a job id that is not a UUID, a
             naive time (without a time zone), or bounds the wrong way round.
     """
+    unknown = sorted(set(filters) - set(JobFilters.__annotations__))
+    if unknown:
+        raise TypeError(
+            f"find_jobs() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}"
+        )
+    min_priority, max_priority = filters.get("min_priority"), filters.get("max_priority")
     low = None if min_priority is None else _integer("min_priority", min_priority)
     high = None if max_priority is None else _integer("max_priority", max_priority)
     if low is not None and high is not None and low > high:
         raise ValueError(f"min_priority {low} is above max_priority {high}: no job has both")
-    after = _aware("submitted_after", submitted_after)
-    before = _aware("submitted_before", submitted_before)
+    after = _aware("submitted_after", filters.get("submitted_after"))
+    before = _aware("submitted_before", filters.get("submitted_before"))
     if after is not None and before is not None and after >= before:
         raise ValueError(
             f"submitted_after {after.isoformat()} is not before submitted_before "
             f"{before.isoformat()}: no job was submitted in between"
         )
-    targets_given = _texts("targets", targets)
-    for index, target in enumerate(targets_given):
+    targets = _texts("targets", filters.get("targets", ()))
+    for index, target in enumerate(targets):
         if not target.strip():
             raise ValueError(f"targets[{index}] must not be empty")
     return JobQuery(
-        user_emails=_texts("user_emails", user_emails),
-        job_ids=tuple(canonical_ids(job_ids)),
-        targets=targets_given,
+        user_emails=_texts("user_emails", filters.get("user_emails", ())),
+        job_ids=tuple(canonical_ids(filters.get("job_ids", ()))),
+        targets=targets,
         statuses=tuple(
             _status(f"statuses[{index}]", status)
-            for index, status in enumerate(_items("statuses", statuses))
+            for index, status in enumerate(_items("statuses", filters.get("statuses", ())))
         ),
-        tags=_texts("tags", tags),
+        tags=_texts("tags", filters.get("tags", ())),
         min_priority=low,
         max_priority=high,
         submitted_before=before,

@@ -12,14 +12,13 @@ The interface `Job`, `wait_all` and `as_completed` use, internal but kept small:
 
 from __future__ import annotations
 
-import datetime
 import inspect
 import time
 import uuid
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from sqcore._arguments import Submission, canonical_ids, job_query
+from sqcore._arguments import JobFilters, Submission, canonical_ids, job_query
 from sqcore._attempts import Budget, MakeRequest
 from sqcore._base import ClientBase
 from sqcore._errors import SuperstaqException
@@ -213,24 +212,12 @@ class Client(ClientBase[Transport, Clock]):
                 raise
             return found
 
-    def find_jobs(
-        self,
-        *,
-        tags: Iterable[str] = (),
-        statuses: Iterable[CircuitStatus | str] = (),
-        targets: Iterable[str] = (),
-        user_emails: Iterable[str] = (),
-        job_ids: Sequence[str | uuid.UUID] = (),
-        min_priority: int | None = None,
-        max_priority: int | None = None,
-        submitted_before: datetime.datetime | None = None,
-        submitted_after: datetime.datetime | None = None,
-    ) -> list[Job]:
+    def find_jobs(self, **filters: Unpack[JobFilters]) -> list[Job]:
         """Finds jobs by what they are (upstream's `JobQuery`): `GET client/job/{type}`
         with filters. A job is found when it matches one value of every filter given (the
         values of one filter OR, the filters AND); no filter finds every job of the user.
 
-        Args:
+        Args (keywords, each optional, typed by `sqcore._arguments.JobFilters`):
             tags: Jobs with any of these tags.
             statuses: Jobs with a circuit in any of these statuses.
             targets: Jobs submitted to any of these targets.
@@ -250,42 +237,21 @@ class Client(ClientBase[Transport, Clock]):
             SuperstaqServerException, SuperstaqException, TimeoutError: as `fetch_jobs`; a
                 reply whose keys are not job ids is a `SuperstaqException` naming the key.
         """
-        query = job_query(
-            tags=tags,
-            statuses=statuses,
-            targets=targets,
-            user_emails=user_emails,
-            job_ids=job_ids,
-            min_priority=min_priority,
-            max_priority=max_priority,
-            submitted_before=submitted_before,
-            submitted_after=submitted_after,
-        )
+        query = job_query(filters)
         body = self._send(self._session.find(query), "finding jobs", None)
-        return [
-            self._known_job(job_id, data)
-            for job_id, data in self._session.found(body, query).items()
-        ]
-
-    def _known_job(self, job_id: str, data: JobData) -> Job:
-        """A `Job` whose data a reply gave: cached, so reading it makes no request."""
+        from sqcore._handle import adopted
         from sqcore._job import Job
 
-        job = Job(self, job_id)
-        job._adopt(JobState(tuple(data.statuses), None, data))
-        return job
+        found = self._session.found(body, query)
+        return [adopted(Job(self, job_id), data) for job_id, data in found.items()]
 
     def _found_again(self, submitting: Submitting, tag: str) -> Job | None:
         """The job of a submission that may have failed, looked up once by its submission
         tag; None when the lookup finds none or fails itself."""
         try:
-            jobs = self.find_jobs(tags=[tag])
+            return self._session.found_again(submitting, self.find_jobs(tags=[tag]))
         except (SuperstaqException, TimeoutError) as failure:
-            self._session.found_again(submitting, None, failure)
-            return None
-        job = jobs[0] if jobs else None
-        self._session.found_again(submitting, None if job is None else job._id)
-        return job
+            return self._session.found_again(submitting, failure)
 
     # -- the interface of Job, wait_all and as_completed -----------------------------------
 

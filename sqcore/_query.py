@@ -23,9 +23,8 @@ import msgspec
 from returns.result import Failure, Result
 
 from sqcore._errors import ApiFailure, BadBody
-from sqcore._fetch_reply import FetchResult, parse_fetch_reply
+from sqcore._fetch_reply import FetchResult, parse_fetch_reply, reply_entries
 from sqcore._models import CircuitStatus, CircuitType
-from sqcore._wire import DECODE_ERRORS, split_path
 from transports._types import Request
 
 __all__ = [
@@ -115,9 +114,6 @@ def build_query_request(
     return Request("GET", query_url(base, circuit_type, query), headers, None, timeout)
 
 
-_entries_decoder = msgspec.json.Decoder(dict[str, msgspec.Raw])
-
-
 def parse_query_reply(body: bytes, job_ids: Sequence[str]) -> Result[FetchResult, ApiFailure]:
     """Decodes the reply to a query: every job in it, keyed by its canonical id.
 
@@ -131,15 +127,11 @@ def parse_query_reply(body: bytes, job_ids: Sequence[str]) -> Result[FetchResult
     that is wrong, named by job and path). Invariant: never raises, whatever the bytes;
     every key of the result is a canonical UUID string.
     """
-    try:
-        entries = _entries_decoder.decode(body)
-    except msgspec.ValidationError as error:
-        message, path = split_path(error)
-        return Failure(BadBody(f"the reply is not a JSON object of jobs ({message})", path))
-    except DECODE_ERRORS as error:
-        return Failure(BadBody(f"the reply is not valid JSON ({error})"))
+    read = reply_entries(body)
+    if isinstance(read, Failure):
+        return Failure(read.failure())
     keys: dict[str, str] = {}  # the key as sent -> the canonical id
-    for key in entries:
+    for key in read.unwrap():
         if key == "warnings":
             continue
         canonical = _canonical(key)

@@ -16,7 +16,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import FrameType
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import msgspec
 from returns.result import Failure, Result
@@ -68,6 +68,13 @@ _SUPPORTED_API_VERSIONS = ("v0.3.0",)
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 _V = TypeVar("_V")
+
+
+class _Identified(Protocol):
+    def job_id(self) -> uuid.UUID: ...
+
+
+_J = TypeVar("_J", bound=_Identified)
 
 
 class JobState(msgspec.Struct, frozen=True):
@@ -285,30 +292,30 @@ class Session:
         self.warn(read.warnings)
         return read.jobs
 
-    def found_again(
-        self, submitting: Submitting, job_id: str | None, failure: Exception | None = None
-    ) -> None:
-        """Logs what the lookup of a submission by its tag found: `job_id`, or nothing (or
-        the `failure` that ended the lookup)."""
+    def found_again(self, submitting: Submitting, found: Sequence[_J] | Exception) -> _J | None:
+        """The job the lookup of a submission by its tag `found` (the jobs, or the failure
+        that ended it), logged; None when it found none."""
         tag = submitting.find_again.tag
-        if job_id is not None:
-            logger.info(
-                "%s: its reply was lost, but the job was created: found job %s by its "
-                "submission tag %s",
-                submitting.what,
-                job_id,
-                tag,
-            )
-        elif failure is not None:
-            reason = self.redact(str(failure))
+        if isinstance(found, Exception):
+            reason = self.redact(str(found))
             logger.info(
                 "%s: looking it up by its submission tag %s failed: %s",
                 submitting.what,
                 tag,
                 reason,
             )
-        else:
+            return None
+        if not found:
             logger.info("%s: no job found by its submission tag %s", submitting.what, tag)
+            return None
+        logger.info(
+            "%s: its reply was lost, but the job was created: found job %s by its "
+            "submission tag %s",
+            submitting.what,
+            found[0].job_id(),
+            tag,
+        )
+        return found[0]
 
     def interrupted(self, error: BaseException, submitting: Submitting) -> None:
         """A submission stopped (cancelled, interrupted) after its request was sent: a

@@ -53,6 +53,22 @@ def run(
     )
 
 
+def pipeline(
+    command: str, *, home: pathlib.Path, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Runs a shell pipeline of `python -m sqcore` commands (`sqcore` in `command`)."""
+    return subprocess.run(
+        command.replace("sqcore ", f"{sys.executable} -m sqcore "),
+        shell=True,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(home)},
+        check=False,
+    )
+
+
 def connect(server: EmulatorServer) -> list[str]:
     return ["--host", server.url, "--api-key", KEY]
 
@@ -226,11 +242,17 @@ def test_demo_runs_end_to_end(tmp_path: pathlib.Path) -> None:
 CIRCUITS = '[{"cirq_type": "Circuit", "moments": []}, {"cirq_type": "Circuit", "moments": []}]'
 
 
+@pytest.fixture
+def circuits(tmp_path: pathlib.Path) -> pathlib.Path:
+    """A file of two serialized circuits."""
+    path = tmp_path / "circuits.json"
+    path.write_text(CIRCUITS)
+    return path
+
+
 def test_submit_prints_the_new_job_id(
-    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path, circuits: pathlib.Path
 ) -> None:
-    circuits = tmp_path / "circuits.json"
-    circuits.write_text(CIRCUITS)
 
     result = run(
         "submit",
@@ -257,18 +279,12 @@ def test_submit_then_wait_dash_reads_the_ids_from_a_pipe(
     server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
 ) -> None:
     before = emulator.jobs_posted
-    submitted = subprocess.run(
-        f"{sys.executable} -m sqcore submit --target ss_unconstrained_simulator - "
-        f"--host {server.url} --api-key {KEY} "
-        f"| {sys.executable} -m sqcore wait - --poll 0.05..0.5 --timeout 30 "
+    submitted = pipeline(
+        f"sqcore submit --target ss_unconstrained_simulator - --host {server.url} "
+        f"--api-key {KEY} | sqcore wait - --poll 0.05..0.5 --timeout 30 "
         f"--host {server.url} --api-key {KEY}",
-        shell=True,
-        input=json.dumps([{"cirq_type": "Circuit", "moments": []}]),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)},
-        check=False,
+        home=tmp_path,
+        stdin=json.dumps([{"cirq_type": "Circuit", "moments": []}]),
     )
 
     assert submitted.returncode == 0, submitted.stderr
@@ -322,10 +338,12 @@ def test_off_a_terminal_wait_writes_a_line_only_when_something_changed(
     ],
 )
 def test_bad_submit_and_stdin_arguments_exit_2_saying_what(
-    server: EmulatorServer, tmp_path: pathlib.Path, args: list[str], needle: str
+    server: EmulatorServer,
+    tmp_path: pathlib.Path,
+    args: list[str],
+    needle: str,
+    circuits: pathlib.Path,
 ) -> None:
-    circuits = tmp_path / "circuits.json"
-    circuits.write_text(CIRCUITS)
     paths = {"file": str(circuits), "missing": str(tmp_path / "none.json")}
 
     result = run(*(arg.format(**paths) for arg in args), *connect(server), home=tmp_path, stdin="")
@@ -384,15 +402,10 @@ def test_jobs_ids_pipe_into_wait(
     ids = [emulator.create_job(durations=0.3, tags=("cli-pipe",)) for _ in range(2)]
     connection = f"--host {server.url} --api-key {KEY}"
 
-    piped = subprocess.run(
-        f"{sys.executable} -m sqcore jobs --tag cli-pipe --ids {connection} "
-        f"| {sys.executable} -m sqcore wait - --poll 0.05 --timeout 30 {connection}",
-        shell=True,
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)},
-        check=False,
+    piped = pipeline(
+        f"sqcore jobs --tag cli-pipe --ids {connection} "
+        f"| sqcore wait - --poll 0.05 --timeout 30 {connection}",
+        home=tmp_path,
     )
 
     assert piped.returncode == 0, piped.stderr
@@ -433,11 +446,8 @@ def test_bad_jobs_arguments_exit_2_saying_what(
 
 
 def test_submit_find_again_sends_a_submission_tag(
-    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path, circuits: pathlib.Path
 ) -> None:
-    circuits = tmp_path / "circuits.json"
-    circuits.write_text(CIRCUITS)
-
     result = run(
         "submit", "--target", "t", "--tag", "a", "--find-again", str(circuits),
         *connect(server), home=tmp_path,
@@ -459,11 +469,9 @@ def lossy() -> Iterator[tuple[Emulator, str]]:
 
 @pytest.mark.parametrize("find_again", [False, True], ids=["plain", "--find-again"])
 def test_a_submission_whose_reply_is_lost_exits_5_or_is_found_again(
-    lossy: tuple[Emulator, str], tmp_path: pathlib.Path, find_again: bool
+    lossy: tuple[Emulator, str], tmp_path: pathlib.Path, find_again: bool, circuits: pathlib.Path
 ) -> None:
     behind, url = lossy
-    circuits = tmp_path / "circuits.json"
-    circuits.write_text(CIRCUITS)
     flag = ["--find-again"] if find_again else []
     connection = ["--host", url, "--api-key", KEY]
 
@@ -488,10 +496,10 @@ def test_a_submission_whose_reply_is_lost_exits_5_or_is_found_again(
     assert found.stdout.split() == [created]
 
 
-def test_a_500_after_the_submission_was_sent_exits_5(tmp_path: pathlib.Path) -> None:
+def test_a_500_after_the_submission_was_sent_exits_5(
+    tmp_path: pathlib.Path, circuits: pathlib.Path
+) -> None:
     behind = Emulator(api_key=KEY)
-    circuits = tmp_path / "circuits.json"
-    circuits.write_text(CIRCUITS)
     with servers() as serve:
         kaput = Reply(500, (), b'{"detail": "kaput"}')
         url = emulator_behind(serve, behind, lambda _reply: kaput).origin

@@ -7,14 +7,13 @@ exactly as for `Client`; this module only awaits the transport and the clock's s
 from __future__ import annotations
 
 import asyncio
-import datetime
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
-from sqcore._arguments import Submission, canonical_ids, job_query
+from sqcore._arguments import JobFilters, Submission, canonical_ids, job_query
 from sqcore._attempts import Budget, MakeRequest
 from sqcore._base import ClientBase
 from sqcore._errors import SuperstaqException
@@ -142,55 +141,22 @@ class AsyncClient(ClientBase[AsyncTransport, AsyncClock]):
                 raise
             return found
 
-    async def find_jobs(
-        self,
-        *,
-        tags: Iterable[str] = (),
-        statuses: Iterable[CircuitStatus | str] = (),
-        targets: Iterable[str] = (),
-        user_emails: Iterable[str] = (),
-        job_ids: Sequence[str | uuid.UUID] = (),
-        min_priority: int | None = None,
-        max_priority: int | None = None,
-        submitted_before: datetime.datetime | None = None,
-        submitted_after: datetime.datetime | None = None,
-    ) -> list[AsyncJob]:
+    async def find_jobs(self, **filters: Unpack[JobFilters]) -> list[AsyncJob]:
         """`Client.find_jobs`, awaited: the jobs found, each with its data cached."""
-        query = job_query(
-            tags=tags,
-            statuses=statuses,
-            targets=targets,
-            user_emails=user_emails,
-            job_ids=job_ids,
-            min_priority=min_priority,
-            max_priority=max_priority,
-            submitted_before=submitted_before,
-            submitted_after=submitted_after,
-        )
+        query = job_query(filters)
         body = await self._send(self._session.find(query), "finding jobs", None)
-        return [
-            self._known_job(job_id, data)
-            for job_id, data in self._session.found(body, query).items()
-        ]
-
-    def _known_job(self, job_id: str, data: JobData) -> AsyncJob:
-        """`Client._known_job`: an `AsyncJob` with the data a reply gave, cached."""
+        from sqcore._handle import adopted
         from sqcore.aio._job import AsyncJob
 
-        job = AsyncJob(self, job_id)
-        job._adopt(JobState(tuple(data.statuses), None, data))
-        return job
+        found = self._session.found(body, query)
+        return [adopted(AsyncJob(self, job_id), data) for job_id, data in found.items()]
 
     async def _found_again(self, submitting: Submitting, tag: str) -> AsyncJob | None:
         """`Client._found_again`, awaited."""
         try:
-            jobs = await self.find_jobs(tags=[tag])
+            return self._session.found_again(submitting, await self.find_jobs(tags=[tag]))
         except (SuperstaqException, TimeoutError) as failure:
-            self._session.found_again(submitting, None, failure)
-            return None
-        job = jobs[0] if jobs else None
-        self._session.found_again(submitting, None if job is None else job._id)
-        return job
+            return self._session.found_again(submitting, failure)
 
     # -- the interface of AsyncJob, wait_all and as_completed ------------------------------
 

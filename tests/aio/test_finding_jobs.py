@@ -114,6 +114,7 @@ async def test_a_found_job_that_is_still_open_refreshes_like_any_job(
             "is not before submitted_before",
         ),
         ({"tags": ["x" * 5000]}, ValueError, "over the 4000 that fit"),
+        ({"tag": ["x"]}, TypeError, "find_jobs() got unexpected keyword argument(s) 'tag'"),
     ],
 )
 async def test_a_bad_filter_is_refused_by_name_before_any_request(
