@@ -437,8 +437,10 @@ def main(
         except SuperstaqException as error:
             code = EXIT_MAYBE_CREATED if error.may_have_been_created else EXIT_SERVER
             return fail(code, str(error).splitlines()[0])
-        except KeyboardInterrupt:
-            return fail(130, "interrupted")
+        except KeyboardInterrupt as interrupt:
+            # A submission interrupted after it was sent notes that its job may exist.
+            notes = getattr(interrupt, "__notes__", [])
+            return fail(130, f"interrupted: {notes[0]}" if notes else "interrupted")
 
 
 if __name__ == "__main__":  # pragma: no cover

@@ -7,14 +7,16 @@ import json
 import os
 import pathlib
 import shlex
+import signal
 import subprocess
 import sys
+import threading
 import time
 from collections.abc import Iterator
 
 import pytest
 
-from tests.wire.hostile import Hangup, Reply, emulator_behind, servers
+from tests.wire.hostile import Hangup, Reply, Stall, emulator_behind, servers
 from transports.emulator import Emulator, EmulatorServer
 
 KEY = "cli-test-key-0042"
@@ -511,3 +513,64 @@ def test_a_500_after_the_submission_was_sent_exits_5(
     assert result.returncode == 5, result.stderr
     assert result.stderr.startswith("sqcore: error: kaput. The job may have been created")
     assert behind.jobs_posted == 1
+
+
+def test_a_lost_submission_not_found_again_exits_5_naming_its_tag(
+    tmp_path: pathlib.Path, circuits: pathlib.Path
+) -> None:
+    with servers() as serve:
+        server = serve([Hangup()])  # every request, the lookup too, goes unanswered
+        result = run(
+            "submit", "--target", "t", "--find-again", str(circuits),
+            "--host", server.origin, "--api-key", KEY, "--retry-seconds", "0", home=tmp_path,
+        )  # fmt: skip
+
+    assert result.returncode == 5, result.stderr
+    (line,) = result.stderr.splitlines()
+    tag = line.split("From the shell: sqcore jobs --tag ", 1)[1]
+    assert tag.startswith("sqcore-submission:")
+    assert f"look for it with find_jobs(tags=['{tag}'])" in line
+
+
+def test_a_submission_certainly_not_created_exits_4(
+    server: EmulatorServer, tmp_path: pathlib.Path, circuits: pathlib.Path
+) -> None:
+    result = run(
+        "submit", "--target", "t", "--find-again", str(circuits),
+        "--host", server.url, "--api-key", "wrong-key-778", home=tmp_path,
+    )  # fmt: skip
+
+    assert result.returncode == 4, result.stderr
+    assert "Not authorized" in result.stderr and "may have been created" not in result.stderr
+
+
+def test_ctrl_c_after_a_submission_was_sent_says_the_job_may_have_been_created(
+    tmp_path: pathlib.Path, circuits: pathlib.Path
+) -> None:
+    posted = threading.Event()
+
+    def sit_on_it(_reply: Reply) -> Stall:
+        posted.set()
+        return Stall(60)
+
+    behind = Emulator(api_key=KEY)
+    environment = {**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(tmp_path)}
+    with servers() as serve:
+        url = emulator_behind(serve, behind, sit_on_it).origin
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sqcore", "submit", "--target", "t", "--find-again",
+             str(circuits), "--host", url, "--api-key", KEY],
+            stderr=subprocess.PIPE, text=True, env=environment,
+        )  # fmt: skip
+        try:
+            assert posted.wait(30), "the submission never arrived"
+            process.send_signal(signal.SIGINT)
+            _, stderr = process.communicate(timeout=30)
+        finally:
+            process.kill()
+
+    assert process.returncode == 130
+    (line,) = stderr.splitlines()
+    (tag,) = behind.submitted(behind.requests[0].job_ids[0]).tags
+    assert line.startswith("sqcore: error: interrupted: submitting a job to t (submission tag ")
+    assert f"find_jobs(tags=['{tag}'])" in line

@@ -101,6 +101,8 @@ async def test_a_found_job_that_is_still_open_refreshes_like_any_job(
         ({"statuses": ["done"]}, ValueError, "statuses[0] 'done' is not one of received"),
         ({"statuses": [3]}, TypeError, "statuses[0] must be a CircuitStatus"),
         ({"tags": "run-7"}, TypeError, "tags must be a sequence, not a single str"),
+        ({"tags": 7}, TypeError, "tags must be a sequence, not int"),
+        ({"user_emails": ["a@b.c", None]}, TypeError, "user_emails[1] must be a str, not NoneType"),
         ({"targets": [""]}, ValueError, "targets[0] must not be empty"),
         ({"job_ids": ["nope"]}, ValueError, "'nope' is not a valid job id"),
         ({"min_priority": 5, "max_priority": 1}, ValueError, "min_priority 5 is above"),

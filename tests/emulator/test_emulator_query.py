@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime
 import urllib.parse
 
+import msgspec
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -195,7 +196,7 @@ def test_a_query_finds_exactly_the_jobs_the_model_finds(
             wanted = [value for key, value in query if key == name]
             return not wanted or any(value in wanted for value in values)
 
-        written = datetime.datetime.fromisoformat(str(job["submission_timestamp"]))
+        written = msgspec.convert(job["submission_timestamp"], datetime.datetime)
         return (
             one_of("tags", list(_listed(job["tags"])))
             and one_of("target_name", [job["target"]])
