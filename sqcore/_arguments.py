@@ -7,6 +7,7 @@ once, with a message that names the argument and says what was wrong.
 
 from __future__ import annotations
 
+import datetime
 import math
 import uuid
 from collections.abc import Iterable, Mapping, Sequence
@@ -16,6 +17,7 @@ from typing import TYPE_CHECKING, TypedDict, TypeVar
 import msgspec
 
 from sqcore._models import CircuitStatus, CircuitType, JobType, is_known
+from sqcore._query import JobQuery
 from sqcore._status import index_error
 from sqcore._wait import Backoff, Polling
 from sqcore._wire import NewJob
@@ -27,6 +29,7 @@ if TYPE_CHECKING:
 __all__ = [
     "SIM_METHODS",
     "SUBMISSION_DEFAULTS",
+    "JobFilters",
     "Submission",
     "canonical_id",
     "canonical_ids",
@@ -35,6 +38,7 @@ __all__ = [
     "checked_polling",
     "checked_seconds",
     "checked_text",
+    "job_query",
     "new_job",
     "quoted",
 ]
@@ -208,6 +212,7 @@ class Submission(TypedDict, total=False):
     tags: Sequence[str]
     metadata: Mapping[str, object] | None
     options: Mapping[str, object] | None
+    submission_tag: bool
     ibmq_token: str
     ibmq_instance: str
     ibmq_channel: str
@@ -227,6 +232,7 @@ SUBMISSION_DEFAULTS: Mapping[str, object] = MappingProxyType(
         "tags": (),
         "metadata": None,
         "options": None,
+        "submission_tag": False,
     }
 )
 
@@ -236,6 +242,7 @@ def new_job(
 ) -> tuple[NewJob, dict[str, str]]:
     """The body of a submission (upstream's `NewJob`) and its credentials, from what
     `create_job` was given, every argument checked first (`circuit_type`: the client's).
+    `submission_tag` is checked, and left to the caller (the body is as given).
 
     Raises:
         TypeError: An unknown keyword, a missing target, or an argument of the wrong type
@@ -265,6 +272,7 @@ def new_job(
         raise TypeError(f"target must be a str, not {type(target).__name__}")
     if not target.strip():
         raise ValueError("target must not be empty, e.g. 'ss_unconstrained_simulator'")
+    _flag("submission_tag", settings["submission_tag"])  # not sent: the caller adds the tag
     chosen_type = circuit_type if settings["circuit_type"] is None else settings["circuit_type"]
     sim_method = settings["sim_method"]
     body = NewJob(
@@ -359,3 +367,112 @@ def _json_object(name: str, value: object) -> dict[str, object]:
     except (TypeError, msgspec.EncodeError) as error:
         raise ValueError(f"{name} must be JSON-serializable: {error}") from None
     return copy
+
+
+class JobFilters(TypedDict, total=False):
+    """The keywords of `find_jobs` (of `Client` and `AsyncClient` alike): upstream's
+    `JobQuery` filters, each optional."""
+
+    tags: Iterable[str]
+    statuses: Iterable[CircuitStatus | str]
+    targets: Iterable[str]
+    user_emails: Iterable[str]
+    job_ids: Sequence[str | uuid.UUID]
+    min_priority: int | None
+    max_priority: int | None
+    submitted_before: datetime.datetime | None
+    submitted_after: datetime.datetime | None
+
+
+def job_query(filters: Mapping[str, object]) -> JobQuery:
+    """The filters `find_jobs` was given (`JobFilters`), checked.
+
+    Raises:
+        TypeError: An unknown keyword, or a filter of the wrong type: a single str where a
+            sequence of them is wanted, a priority that is not an int, a time that is not
+            a `datetime`.
+        ValueError: An unknown status, an empty target, a job id that is not a UUID, a
+            naive time (without a time zone), or bounds the wrong way round.
+    """
+    unknown = sorted(set(filters) - set(JobFilters.__annotations__))
+    if unknown:
+        raise TypeError(
+            f"find_jobs() got unexpected keyword argument(s) {', '.join(map(repr, unknown))}"
+        )
+    min_priority, max_priority = filters.get("min_priority"), filters.get("max_priority")
+    low = None if min_priority is None else _integer("min_priority", min_priority)
+    high = None if max_priority is None else _integer("max_priority", max_priority)
+    if low is not None and high is not None and low > high:
+        raise ValueError(f"min_priority {low} is above max_priority {high}: no job has both")
+    after = _aware("submitted_after", filters.get("submitted_after"))
+    before = _aware("submitted_before", filters.get("submitted_before"))
+    if after is not None and before is not None and after >= before:
+        raise ValueError(
+            f"submitted_after {after.isoformat()} is not before submitted_before "
+            f"{before.isoformat()}: no job was submitted in between"
+        )
+    targets = _texts("targets", filters.get("targets", ()))
+    for index, target in enumerate(targets):
+        if not target.strip():
+            raise ValueError(f"targets[{index}] must not be empty")
+    return JobQuery(
+        user_emails=_texts("user_emails", filters.get("user_emails", ())),
+        job_ids=tuple(canonical_ids(filters.get("job_ids", ()))),
+        targets=targets,
+        statuses=tuple(
+            _status(f"statuses[{index}]", status)
+            for index, status in enumerate(_items("statuses", filters.get("statuses", ())))
+        ),
+        tags=_texts("tags", filters.get("tags", ())),
+        min_priority=low,
+        max_priority=high,
+        submitted_before=before,
+        submitted_after=after,
+    )
+
+
+_STATUS_VALUES: Mapping[str, CircuitStatus] = {status.value: status for status in CircuitStatus}
+
+
+def _status(name: str, value: object) -> CircuitStatus:
+    if isinstance(value, CircuitStatus):
+        return value
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a CircuitStatus, not {type(value).__name__}")
+    status = _STATUS_VALUES.get(value)
+    if status is None:  # CircuitStatus(value) would say "unrecognized": that is for replies
+        raise ValueError(f"{name} {value!r} is not one of {', '.join(_STATUS_VALUES)}")
+    return status
+
+
+def _items(name: str, values: object) -> list[object]:
+    """A filter's values: any iterable but a single str (which would be its characters)."""
+    if isinstance(values, (str, bytes)):
+        raise TypeError(
+            f"{name} must be a sequence, not a single {type(values).__name__}; wrap it in a list"
+        )
+    if not isinstance(values, Iterable):
+        raise TypeError(f"{name} must be a sequence, not {type(values).__name__}")
+    return list(values)
+
+
+def _texts(name: str, values: object) -> tuple[str, ...]:
+    items = _items(name, values)
+    for index, item in enumerate(items):
+        if not isinstance(item, str):
+            raise TypeError(f"{name}[{index}] must be a str, not {type(item).__name__}")
+    return tuple(str(item) for item in items)
+
+
+def _aware(name: str, value: object) -> datetime.datetime | None:
+    """A time filter: None, or a timezone-aware `datetime`."""
+    if value is None:
+        return None
+    if not isinstance(value, datetime.datetime):
+        raise TypeError(f"{name} must be a datetime, not {type(value).__name__}")
+    if value.utcoffset() is None:
+        raise ValueError(
+            f"{name} must be timezone-aware, like datetime.now(timezone.utc); got the naive "
+            f"{value.isoformat()}, which could be any time zone's"
+        )
+    return value

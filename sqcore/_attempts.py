@@ -17,6 +17,7 @@ import msgspec
 from returns.result import Failure, Result
 
 from sqcore._errors import ApiFailure, NetworkFault
+from sqcore._query import FindAgain
 from sqcore._retry import GiveUp, MaybeSent, OutOfTime, RetryIn, decide_retry
 from sqcore._wire import classify_response
 from transports._types import Request, Response, TransportError
@@ -63,7 +64,9 @@ class Policy(Protocol):
 
     def redact(self, text: str) -> str: ...
 
-    def error_for(self, decision: GiveUp | OutOfTime | MaybeSent, what: str) -> Exception: ...
+    def error_for(
+        self, decision: GiveUp | OutOfTime | MaybeSent, what: str, submission: FindAgain | None
+    ) -> Exception: ...
 
 
 class Budget(msgspec.Struct, frozen=True):
@@ -87,7 +90,9 @@ class Attempts:
     """One call's attempts: the next request, and what to do with what came back.
 
     The shell's loop is: send `next_request(...)`, hand the result to `outcome`, and return
-    the body it gives or sleep the seconds it gives.
+    the body it gives or sleep the seconds it gives. A call's `submission` (a job submission:
+    not idempotent) says how to find its job, for the error raised when it may exist; None
+    for a request that may be repeated freely.
     """
 
     def __init__(
@@ -95,14 +100,14 @@ class Attempts:
         session: Policy,
         what: str,
         budget: Budget,
-        idempotent: bool,
+        submission: FindAgain | None,
         clock: TimeSource,
         rng: Callable[[], float],
     ) -> None:
         self._session = session
         self._what = what
         self._budget = budget
-        self._idempotent = idempotent
+        self._submission = submission
         self._clock = clock
         self._rng = rng
         self._attempt = 0
@@ -151,10 +156,10 @@ class Attempts:
             outcome.failure(),
             self._budget.retries_end - now,
             self._rng(),
-            idempotent=self._idempotent,
+            idempotent=self._submission is None,
         )
         if not isinstance(decision, RetryIn):
-            raise self._session.error_for(decision, self._what)
+            raise self._session.error_for(decision, self._what, self._submission)
         self._attempt += 1
         logger.info(
             "retrying %s in %.2f s after: %s",

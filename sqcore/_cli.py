@@ -1,14 +1,16 @@
 """Shell: the command line, `python -m sqcore` (or `sqcore`).
 
     sqcore demo                                  the main job on a local emulator, no key
-    sqcore submit --target T [--shots N] [--circuit-type C] [--tag X]... FILE
+    sqcore submit --target T [--shots N] [--circuit-type C] [--tag X]... [--find-again] FILE
     sqcore status JOB_ID... [--json]             a table of the jobs' statuses
+    sqcore jobs [--tag T]... [--status S]... [--target X]... [--since ISO] [--ids | --json]
     sqcore wait JOB_ID... [--timeout S] [--poll S | --poll MIN..MAX] [--json]
     sqcore cancel JOB_ID...
     sqcore show JOB_ID [--json]
 
 `-` as the only JOB_ID reads the ids from standard input, one per line, so
-`sqcore submit ... FILE | sqcore wait -` submits and waits. FILE `-` is standard input.
+`sqcore submit ... FILE | sqcore wait -` submits and waits, and `sqcore jobs ... --ids |
+sqcore wait -` waits for the jobs found. FILE `-` is standard input.
 The key comes from `--api-key-file PATH` (`-`: the first line of standard input), else
 `SUPERSTAQ_API_KEY`, else upstream's key files; `--api-key KEY` works too, with a warning:
 every user of the machine can read a command line (the process list).
@@ -19,8 +21,10 @@ Every error is one line on stderr, never a traceback. Exit codes (`EXIT_CODES`):
     1    some job failed, was cancelled or deleted (or was not cancelled)
     2    a usage or input error
     3    a wait timed out (`wait` prints what it knows first)
-    4    a server or network error
-    130  interrupted (Ctrl-C)
+    4    a server or network error (no job was created)
+    5    a submission may have been created: its reply was lost after the request was
+         sent; look for it, as the message says, before submitting again
+    130  interrupted (Ctrl-C); a submission interrupted after it was sent says so
     141  the output was closed early (e.g. `| head -1`): it stops quietly, as a command
          killed by SIGPIPE does in a shell
 """
@@ -32,6 +36,7 @@ import datetime
 import enum
 import json
 import os
+import shlex
 import sys
 import warnings
 from collections.abc import Callable, Mapping, Sequence
@@ -66,6 +71,7 @@ EXIT_UNSUCCESSFUL = 1
 EXIT_USAGE = 2
 EXIT_TIMEOUT = 3
 EXIT_SERVER = 4
+EXIT_MAYBE_CREATED = 5
 EXIT_INTERRUPTED = 130
 EXIT_CLOSED_OUTPUT = 141
 
@@ -75,6 +81,11 @@ EXIT_CODES = "exit codes:\n" + (__doc__ or "").partition("(`EXIT_CODES`):\n\n")[
 
 class _UsageError(Exception):
     """A bad command line or input (exit 2)."""
+
+
+class _MaybeCreatedError(Exception):
+    """A submission whose job may have been created (exit 5); the message says how to
+    find it."""
 
 
 class _Parser(argparse.ArgumentParser):
@@ -133,6 +144,33 @@ def _build_parser() -> argparse.ArgumentParser:
         help="what to do with them (default submit)",
     )
     p.add_argument("--tag", action="append", default=[], help="a tag (repeatable)")
+    p.add_argument(
+        "--find-again",
+        action="store_true",
+        help="add a sqcore-submission:<uuid> tag and, should the reply be lost, look the job "
+        "up by it (exit 5 if it may exist but was not found)",
+    )
+    with_connection(p)
+    p = sub.add_parser("jobs", help="find jobs by tag, status, target or submission time")
+    p.add_argument("--tag", action="append", default=[], help="with this tag (repeatable)")
+    p.add_argument(
+        "--status",
+        action="append",
+        default=[],
+        choices=[status.value for status in CircuitStatus],
+        metavar="STATUS",
+        help="with a circuit in this status (repeatable)",
+    )
+    p.add_argument("--target", action="append", default=[], help="on this target (repeatable)")
+    p.add_argument(
+        "--since",
+        type=_since,
+        metavar="ISO",
+        help="submitted at or after this time (ISO 8601; without a zone, local time)",
+    )
+    shown = p.add_mutually_exclusive_group()
+    shown.add_argument("--ids", action="store_true", help="print one job id per line")
+    shown.add_argument("--json", action="store_true", help="print the jobs' data as JSON")
     with_connection(p)
     p = sub.add_parser("status", help="show the status of jobs")
     with_ids(p)
@@ -167,6 +205,20 @@ def _timeout(text: str) -> float:
         return checked_seconds("--timeout", float(text))
     except ValueError:
         raise argparse.ArgumentTypeError(f"{text!r} is not a number of seconds >= 0") from None
+
+
+def _since(text: str) -> datetime.datetime:
+    """`--since`: an ISO 8601 time ("Z" for UTC); one without a zone is local time."""
+    written = text.strip()
+    if written.endswith(("Z", "z")):  # Python 3.10's fromisoformat does not read it
+        written = written[:-1] + "+00:00"
+    try:
+        moment = datetime.datetime.fromisoformat(written)
+    except ValueError:
+        raise argparse.ArgumentTypeError(
+            f"{text!r} is not an ISO 8601 time, like 2027-01-15T08:00 or 2027-01-15T08:00Z"
+        ) from None
+    return moment if moment.utcoffset() is not None else moment.astimezone()
 
 
 def _polling(text: str) -> float | Backoff:
@@ -250,6 +302,16 @@ def _api_key(args: argparse.Namespace) -> str | None:
 _Known = tuple[Sequence[CircuitStatus], JobData | None]
 
 
+def _jobs_table(jobs: dict[str, JobData], out: TextIO) -> None:
+    rows = [["JOB", "TARGET", "STATUS", "CIRCUITS DONE", "SUBMITTED"]]
+    for job_id, data in jobs.items():
+        submitted = data.submission_timestamp.isoformat(timespec="seconds")
+        status = overall_status(data.statuses).value
+        done = f"{terminal_count(data.statuses)}/{len(data.statuses)}"
+        rows.append([job_id, data.target, status, done, submitted])
+    table(rows, out)
+
+
 def _report(jobs: Mapping[str, _Known], out: TextIO, as_json: bool) -> None:
     """The jobs as a table (job, target, overall status, circuits done), or as JSON: an
     object of each job's overall `status` and its data as `show --json` prints it (only
@@ -313,6 +375,7 @@ def _json_text(value: object) -> str:
 def _cmd_submit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     circuits = _read_circuits(args.file, args.stdin)
     client = _client(args)
+    began = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
     try:
         job = client.create_job(
             circuits,
@@ -321,9 +384,20 @@ def _cmd_submit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
             circuit_type=args.circuit_type,
             job_type=args.job_type,
             tags=args.tag,
+            submission_tag=args.find_again,
         )
     except (TypeError, ValueError) as error:
         raise _UsageError(str(error)) from None
+    except SuperstaqException as error:
+        if not error.may_have_been_created:
+            raise
+        if error.submission_tag is not None:
+            search = ["--tag", error.submission_tag]
+        else:
+            search = [*(f"--tag={tag}" for tag in args.tag)] or [f"--target={args.target}"]
+            search += ["--since", began.isoformat()]
+        how = shlex.join(["sqcore", "jobs", *search])
+        raise _MaybeCreatedError(f"{_error_text(error)} From the shell: {how}") from None
     out.write(f"{job.job_id()}\n")
     return EXIT_OK
 
@@ -336,6 +410,21 @@ def _read_circuits(name: str, stdin: TextIO) -> str:
             return file.read()
     except (OSError, UnicodeDecodeError) as error:
         raise _UsageError(f"cannot read the circuits in {name!r}: {error}") from None
+
+
+def _cmd_jobs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
+    jobs = _client(args).find_jobs(
+        tags=args.tag, statuses=args.status, targets=args.target, submitted_after=args.since
+    )
+    data = {str(job.job_id()): job.job_data for job in jobs}  # cached: no request
+    if args.ids:
+        out.writelines(f"{job_id}\n" for job_id in data)
+    elif args.json:
+        known = {job_id: (job.statuses, job) for job_id, job in data.items()}
+        out.write(_json_text({job_id: _job_json(*seen) for job_id, seen in known.items()}) + "\n")
+    else:
+        _jobs_table(data, out)
+    return EXIT_OK
 
 
 def _cmd_status(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
@@ -407,6 +496,7 @@ def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 _COMMANDS: dict[str, Callable[[argparse.Namespace, TextIO, TextIO], int]] = {
     "submit": _cmd_submit,
+    "jobs": _cmd_jobs,
     "status": _cmd_status,
     "wait": _cmd_wait,
     "cancel": _cmd_cancel,
@@ -479,18 +569,28 @@ def _main(argv: Sequence[str] | None, stdout: TextIO, stderr: TextIO, stdin: Tex
             return _COMMANDS[args.command](args, stdout, stderr)
         except _UsageError as error:
             return fail(EXIT_USAGE, str(error))
+        except _MaybeCreatedError as error:
+            return fail(EXIT_MAYBE_CREATED, str(error))
         except RetriesExhaustedError as error:
             return fail(EXIT_SERVER, str(error))
         except TimeoutError as error:
             return fail(EXIT_TIMEOUT, str(error))
-        except SuperstaqServerException as error:
-            text = str(error)  # without the paragraph of contact details after the status
-            end = text.find(")", text.rfind("(Status code: ")) + 1
-            return fail(EXIT_SERVER, text[:end] or text)
         except SuperstaqException as error:
-            return fail(EXIT_SERVER, str(error))
-        except KeyboardInterrupt:
-            return fail(EXIT_INTERRUPTED, "interrupted")
+            code = EXIT_MAYBE_CREATED if error.may_have_been_created else EXIT_SERVER
+            return fail(code, _error_text(error))
+        except KeyboardInterrupt as interrupt:
+            # A submission interrupted after it was sent notes that its job may exist.
+            notes = getattr(interrupt, "__notes__", [])
+            return fail(EXIT_INTERRUPTED, f"interrupted: {notes[0]}" if notes else "interrupted")
+
+
+def _error_text(error: SuperstaqException) -> str:
+    """What `error` says, without the paragraph of contact details a server error ends with."""
+    text = str(error)
+    if isinstance(error, SuperstaqServerException):
+        end = text.find(")", text.rfind("(Status code: ")) + 1
+        return text[:end] or text
+    return text
 
 
 if __name__ == "__main__":  # pragma: no cover

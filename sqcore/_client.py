@@ -18,11 +18,12 @@ import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from sqcore._arguments import Submission, canonical_ids, new_job
+from sqcore._arguments import JobFilters, Submission, canonical_ids, job_query
 from sqcore._attempts import Budget, MakeRequest
 from sqcore._base import ClientBase
+from sqcore._errors import SuperstaqException
 from sqcore._models import CircuitStatus, JobData
-from sqcore._session import JobState
+from sqcore._session import JobState, Submitting
 from sqcore._wire import parse_cancel_reply
 from transports._types import Transport
 
@@ -157,8 +158,12 @@ class Client(ClientBase[Transport, Clock]):
         """Submits a job (`POST client/job`) and returns its `Job`.
 
         A submission is not idempotent: it is retried only when the server provably did
-        not take it (503, 429, or no connection made). A fault after the request was sent
-        raises at once, saying the job may have been created: find it by its tags.
+        not take it (503, 429, or no connection made). After a fault that may follow its
+        delivery (a timeout or a broken reply after the request was sent, a 500, 502 or
+        504, a 2xx reply that cannot be read) the job may have been created: with
+        `submission_tag=True` it is looked up once by its tag, and returned if found (a
+        line on the `sqcore` logger says so); else the `SuperstaqException` raised has
+        `may_have_been_created=True` and says how to find the job (`find_jobs`).
 
         Args (keywords after `circuits`, typed by `sqcore._arguments.Submission`):
             circuits: The SDK's serialized circuits, one string, sent as is.
@@ -173,23 +178,81 @@ class Client(ClientBase[Transport, Clock]):
             tags: Tags to find the job by later.
             metadata: Anything JSON-serializable, kept with the job.
             options: Further options (upstream's `options_dict`).
+            submission_tag: Add the tag `sqcore-submission:<uuid4>` to `tags`, so that the
+                job can be found again if the reply is lost (default False: the body is
+                upstream's `NewJob` as given).
             ibmq_token, ibmq_instance, ibmq_channel, cq_token: Provider credentials for
                 this call.
 
         Raises:
             TypeError, ValueError: A bad or unknown argument (named in the message), before
                 any request.
-            SuperstaqServerException: The server refused the job (e.g. 422 for a bad body).
-            SuperstaqException: The reply could not be read; or the connection failed after
-                the request was sent (the job may exist).
-            TimeoutError: 503/429 or connection failures went on past `max_retry_seconds`.
+            SuperstaqServerException: The server refused the job (e.g. 422 for a bad body;
+                after a 500, 502 or 504 `may_have_been_created` is True).
+            SuperstaqException: The reply could not be read, or the connection failed after
+                the request was sent: `may_have_been_created` is True, `submission_tag` the
+                tag, and the message says how to find the job.
+            TimeoutError: 503/429 or connection failures went on past `max_retry_seconds`
+                (the job was not created).
         """
         from sqcore._job import Job
 
-        body, credentials = new_job(circuits, submission, self.circuit_type)
-        what = f"submitting a job to {body.target}"
-        reply = self._send(self._session.create(body, credentials), what, None, idempotent=False)
-        return Job(self, self._session.created(reply, what))
+        submitting = self._session.submission(circuits, submission, self.clock.time())
+        try:
+            reply = self._send(submitting.request, submitting.what, None, submitting)
+            return Job(self, self._session.created(reply, submitting))
+        except SuperstaqException as error:
+            if not error.may_have_been_created or error.submission_tag is None:
+                raise
+            try:
+                found = self._found_again(submitting, error.submission_tag)
+            except KeyboardInterrupt as interrupt:
+                self._session.interrupted(interrupt, submitting)
+                raise
+            if found is None:
+                raise
+            return found
+
+    def find_jobs(self, **filters: Unpack[JobFilters]) -> list[Job]:
+        """Finds jobs by what they are (upstream's `JobQuery`): `GET client/job/{type}`
+        with filters. A job is found when it matches one value of every filter given (the
+        values of one filter OR, the filters AND); no filter finds every job of the user.
+
+        Args (keywords, each optional, typed by `sqcore._arguments.JobFilters`):
+            tags: Jobs with any of these tags.
+            statuses: Jobs with a circuit in any of these statuses.
+            targets: Jobs submitted to any of these targets.
+            user_emails: Jobs of any of these users.
+            job_ids: Any of these jobs.
+            min_priority, max_priority: Jobs whose priority is within these bounds.
+            submitted_before, submitted_after: Jobs submitted before / at or after these
+                times (timezone-aware datetimes; sent in ISO 8601).
+
+        Returns:
+            The jobs found, in the order of the server's reply, each with its data cached:
+            reading it makes no request.
+
+        Raises:
+            TypeError, ValueError: A bad filter (named in the message), before any request:
+                a naive datetime, an unknown status, a single str for a sequence, ...
+            SuperstaqServerException, SuperstaqException, TimeoutError: as `fetch_jobs`; a
+                reply whose keys are not job ids is a `SuperstaqException` naming the key.
+        """
+        query = job_query(filters)
+        body = self._send(self._session.find(query), "finding jobs", None)
+        from sqcore._handle import adopted
+        from sqcore._job import Job
+
+        found = self._session.found(body, query)
+        return [adopted(Job(self, job_id), data) for job_id, data in found.items()]
+
+    def _found_again(self, submitting: Submitting, tag: str) -> Job | None:
+        """The job of a submission that may have failed, looked up once by its submission
+        tag; None when the lookup finds none or fails itself."""
+        try:
+            return self._session.found_again(submitting, self.find_jobs(tags=[tag]))
+        except (SuperstaqException, TimeoutError) as failure:
+            return self._session.found_again(submitting, failure)
 
     # -- the interface of Job, wait_all and as_completed -----------------------------------
 
@@ -221,16 +284,26 @@ class Client(ClientBase[Transport, Clock]):
         make_request: MakeRequest,
         what: str,
         budget: Budget | None,
-        *,
-        idempotent: bool = True,
+        submitting: Submitting | None = None,
     ) -> bytes:
-        """Sends until a reply body or a final failure; returns the body or raises."""
+        """Sends until a reply body or a final failure; returns the body or raises. A job
+        `submitting` is not repeated once it may have been taken; interrupted while its
+        request is out, it logs that the job may exist, and notes it on the interrupt."""
         attempts = self._session.attempts(
-            what, self.clock, self._rng, budget, idempotent=idempotent
+            what,
+            self.clock,
+            self._rng,
+            budget,
+            None if submitting is None else submitting.find_again,
         )
         while True:
             request = attempts.next_request(make_request)
-            sent = self.transport.send(request)
+            try:
+                sent = self.transport.send(request)
+            except KeyboardInterrupt as interrupt:
+                if submitting is not None:
+                    self._session.interrupted(interrupt, submitting)
+                raise
             if inspect.isawaitable(sent):  # an AsyncTransport that `_check_send` let through
                 _discard(sent)
                 raise TypeError(

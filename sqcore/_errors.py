@@ -42,10 +42,23 @@ class SuperstaqException(Exception):  # noqa: N818 - upstream's public name
 
     Attributes:
         message: The message, as given.
+        may_have_been_created: Whether a submission failed after its request may have
+            reached the server, so the job may exist: look for it before submitting again
+            (False for every other error, and for a submission certainly not taken).
+        submission_tag: The submission's `sqcore-submission:<uuid>` tag, when it was sent
+            with one (`create_job(..., submission_tag=True)`), else None.
     """
 
-    def __init__(self, message: str) -> None:
+    def __init__(
+        self,
+        message: str,
+        *,
+        may_have_been_created: bool = False,
+        submission_tag: str | None = None,
+    ) -> None:
         self.message = message
+        self.may_have_been_created = may_have_been_created
+        self.submission_tag = submission_tag
         super().__init__(message)
 
 
@@ -56,7 +69,15 @@ class SuperstaqServerException(SuperstaqException):
         status_code: The HTTP status code of the reply.
     """
 
-    def __init__(self, message: str, status_code: int = 400, contact_info: bool = False) -> None:
+    def __init__(
+        self,
+        message: str,
+        status_code: int = 400,
+        contact_info: bool = False,
+        *,
+        may_have_been_created: bool = False,
+        submission_tag: str | None = None,
+    ) -> None:
         status = (
             "400, non-retriable error making request to Superstaq API"
             if status_code == 400
@@ -69,7 +90,9 @@ class SuperstaqServerException(SuperstaqException):
                 "superstaq@infleqtion.com."
             )
         self.status_code = status_code
-        super().__init__(text)
+        super().__init__(
+            text, may_have_been_created=may_have_been_created, submission_tag=submission_tag
+        )
 
 
 class SuperstaqUnsuccessfulJobException(SuperstaqException):

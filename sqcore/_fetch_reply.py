@@ -37,6 +37,7 @@ __all__ = [
     "one_job_reply",
     "parse_fetch_reply",
     "parse_poll_reply",
+    "reply_entries",
 ]
 
 
@@ -160,13 +161,10 @@ def _job_by_job(
 ) -> Result[tuple[dict[str, _T], list[str]], ApiFailure]:
     """The reply as a map of raw entries, then each requested entry read alone: slower, but
     a failure names its job, and an entry nobody asked for is never read."""
-    try:
-        entries = _reply_decoder.decode(body)
-    except msgspec.ValidationError as error:
-        message, path = split_path(error)
-        return Failure(BadBody(f"the reply is not a JSON object of jobs ({message})", path))
-    except DECODE_ERRORS as error:
-        return Failure(BadBody(undecodable("the reply", error)))
+    read = reply_entries(body)
+    if isinstance(read, Failure):
+        return Failure(read.failure())
+    entries = read.unwrap()
     warnings: list[str] = []
     server_warnings = entries.get("warnings")
     if server_warnings is not None:
@@ -178,6 +176,20 @@ def _job_by_job(
         except DECODE_ERRORS as error:
             return Failure(BadBody(undecodable("a warning", error), "$.warnings"))
     return _each_requested(entries, requested, read_one, warnings)
+
+
+def reply_entries(body: bytes) -> Result[dict[str, msgspec.Raw], ApiFailure]:
+    """A fetch reply's entries (job ids and "warnings"), each its JSON as sent.
+
+    Failures: BadBody("$") when the body is not a JSON object. Invariant: never raises.
+    """
+    try:
+        return Success(_reply_decoder.decode(body))
+    except msgspec.ValidationError as error:
+        message, path = split_path(error)
+        return Failure(BadBody(f"the reply is not a JSON object of jobs ({message})", path))
+    except DECODE_ERRORS as error:
+        return Failure(BadBody(undecodable("the reply", error)))
 
 
 def _each_requested(

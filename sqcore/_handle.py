@@ -24,7 +24,7 @@ from sqcore._status import failure_summary, is_terminal, overall_status, status_
 from sqcore._watch import JobWait, OnProgress
 from sqcore._wire import DECODE_ERRORS, split_path, undecodable
 
-__all__ = ["HandleClient", "JobHandle", "keep_every_reply", "restored"]
+__all__ = ["HandleClient", "JobHandle", "adopted", "keep_every_reply", "restored"]
 
 
 class _Monotonic(Protocol):
@@ -252,6 +252,15 @@ class JobHandle(Generic[_C_co]):
             data = read.map(lambda found: found.jobs.get(self._id)).value_or(None)
         document = _NULL if data is None else msgspec.Raw(_encoder.encode(data))
         return _encoder.encode(_Saved(_SAVE_FORMAT, self._job_id, list(state.statuses), document))
+
+
+_H = TypeVar("_H", bound="JobHandle[HandleClient]")
+
+
+def adopted(job: _H, data: JobData) -> _H:
+    """`job` with `data` cached, as a fetch of it leaves it: reading it makes no request."""
+    job._adopt(JobState(tuple(data.statuses), None, data))
+    return job
 
 
 def keep_every_reply(_statuses: tuple[CircuitStatus, ...]) -> bool:

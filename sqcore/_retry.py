@@ -6,8 +6,8 @@ number, the failure, whether the request may be repeated, the time left, a rando
 503 and 429 replies (`Retryable`) and the transport faults in `RETRYABLE_FAULTS`. A request
 that is not idempotent (a job submission) is repeated only when the server provably did not
 take it (`RESUBMITTABLE_FAULTS`), and a fault after which the server may have taken it
-(anything but `UNSENT_FAULTS`) says so (`MaybeSent`). The shell reads the clock, draws the
-number and sleeps.
+(anything but `UNSENT_FAULTS`, or a reply in `MAYBE_TAKEN_STATUSES`) says so (`MaybeSent`).
+The shell reads the clock, draws the number and sleeps.
 """
 
 from __future__ import annotations
@@ -16,12 +16,13 @@ import datetime
 
 import msgspec
 
-from sqcore._errors import ApiFailure, NetworkFault, Retryable
+from sqcore._errors import ApiFailure, NetworkFault, Retryable, ServerError
 from transports._types import TransportErrorKind
 
 __all__ = [
     "BASE_DELAY_SECONDS",
     "MAX_DELAY_SECONDS",
+    "MAYBE_TAKEN_STATUSES",
     "RESUBMITTABLE_FAULTS",
     "RETRYABLE_FAULTS",
     "UNSENT_FAULTS",
@@ -59,6 +60,11 @@ UNSENT_FAULTS: frozenset[TransportErrorKind] = frozenset(
 #: broken reply the job may exist, and submitting again could make it twice.
 RESUBMITTABLE_FAULTS: frozenset[TransportErrorKind] = RETRYABLE_FAULTS & UNSENT_FAULTS
 
+#: Reply statuses after which a submission may still have been taken: the server failed
+#: while handling it (500), or a gateway lost the answer of the server behind it (502, 504),
+#: which may have created the job all the same. Any other status says it was not taken.
+MAYBE_TAKEN_STATUSES: frozenset[int] = frozenset({500, 502, 504})
+
 
 class RetryIn(msgspec.Struct, frozen=True):
     """Try again after sleeping `seconds`; `failure` is what is being retried."""
@@ -81,9 +87,10 @@ class OutOfTime(msgspec.Struct, frozen=True):
 
 class MaybeSent(msgspec.Struct, frozen=True):
     """Stop: the request may have reached the server and must not be repeated (a
-    submission: the job may exist), whether or not `failure` could otherwise be retried."""
+    submission: the job may exist), whether or not `failure` could otherwise be retried:
+    a network fault after it was sent, or a reply in `MAYBE_TAKEN_STATUSES`."""
 
-    failure: NetworkFault
+    failure: NetworkFault | ServerError
 
 
 RetryDecision = RetryIn | GiveUp | OutOfTime | MaybeSent
@@ -118,11 +125,14 @@ def decide_retry(
         RetryIn(d, failure) with `0 < d <= time_left` when `failure` may be retried and the
         wait fits in the budget; the wait is at least the server's Retry-After (RFC 9110
         §10.2.3) when it gave one. Otherwise MaybeSent(failure) for a network fault after
-        which a submission may have been taken (not in UNSENT_FAULTS), GiveUp(failure) for a
-        failure no retry can fix, or OutOfTime(failure) when the wait does not fit in the
-        budget.
+        which a submission may have been taken (not in UNSENT_FAULTS), or a reply to one in
+        MAYBE_TAKEN_STATUSES; GiveUp(failure) for a failure no retry can fix, or
+        OutOfTime(failure) when the wait does not fit in the budget.
     """
     retryable: Retryable | NetworkFault
+    if isinstance(failure, ServerError):
+        taken = not idempotent and failure.status in MAYBE_TAKEN_STATUSES
+        return MaybeSent(failure) if taken else GiveUp(failure)
     if isinstance(failure, NetworkFault):
         if not idempotent and failure.fault not in UNSENT_FAULTS:
             return MaybeSent(failure)

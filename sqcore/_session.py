@@ -17,7 +17,7 @@ import uuid
 import warnings
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from types import FrameType
-from typing import TypeVar
+from typing import Protocol, TypeVar
 
 import msgspec
 from returns.result import Failure, Result
@@ -28,9 +28,10 @@ from sqcore._arguments import (
     checked_member,
     checked_seconds,
     checked_text,
+    new_job,
 )
 from sqcore._attempts import MIN_ATTEMPT_SECONDS, Attempts, Budget, MakeRequest, TimeSource
-from sqcore._endpoints import base_url, batch_ids
+from sqcore._endpoints import MAX_URL_LENGTH, base_url, batch_ids
 from sqcore._errors import (
     ApiFailure,
     BadBody,
@@ -46,10 +47,18 @@ from sqcore._errors import (
 )
 from sqcore._fetch_reply import one_job_replies, parse_fetch_reply, parse_poll_reply
 from sqcore._models import CircuitStatus, CircuitType, JobData
+from sqcore._query import (
+    FindAgain,
+    JobQuery,
+    build_query_request,
+    find_again,
+    parse_query_reply,
+    query_url,
+    submission_tag,
+)
 from sqcore._retry import GiveUp, MaybeSent, OutOfTime
 from sqcore._wait import assert_never
 from sqcore._wire import (
-    NewJob,
     build_cancel_request,
     build_create_request,
     build_fetch_request,
@@ -57,17 +66,22 @@ from sqcore._wire import (
     parse_create_reply,
 )
 
-__all__ = ["JobState", "Session"]
+__all__ = ["JobState", "Session", "Submitting"]
 
 logger = logging.getLogger("sqcore")
 logger.addHandler(logging.NullHandler())
 
 _SUPPORTED_API_VERSIONS = ("v0.3.0",)
-#: What a failed submission that the server may have taken adds to its message.
-_MAY_EXIST = "The job may have been created: look for it (by its tags) before submitting again."
 _PACKAGE_DIR = os.path.dirname(os.path.abspath(__file__)) + os.sep
 
 _V = TypeVar("_V")
+
+
+class _Identified(Protocol):
+    def job_id(self) -> uuid.UUID: ...
+
+
+_J = TypeVar("_J", bound=_Identified)
 
 
 class JobState(msgspec.Struct, frozen=True):
@@ -86,6 +100,20 @@ class JobState(msgspec.Struct, frozen=True):
     statuses: tuple[CircuitStatus, ...]
     reply: bytes | None = None
     data: JobData | None = None
+
+
+class Submitting(msgspec.Struct, frozen=True):
+    """A job submission about to be sent, its arguments checked.
+
+    Attributes:
+        what: What it is doing, for messages ("submitting a job to <target>").
+        request: Builds its request (`POST client/job`), given a timeout.
+        find_again: How to find its job should the reply be lost (its tag, if any).
+    """
+
+    what: str
+    request: MakeRequest
+    find_again: FindAgain
 
 
 class Session:
@@ -171,9 +199,43 @@ class Session:
         """The request that cancels `ids`."""
         return functools.partial(build_cancel_request, self.url, ids, self.headers(credentials))
 
-    def create(self, new_job: NewJob, credentials: Mapping[str, str]) -> MakeRequest:
-        """The request that submits `new_job`."""
-        return functools.partial(build_create_request, self.url, new_job, self.headers(credentials))
+    def submission(
+        self, circuits: object, given: Mapping[str, object], now_epoch: float
+    ) -> Submitting:
+        """A submission of `circuits` with `create_job`'s keywords `given`, begun at
+        `now_epoch` (wall clock), every argument checked first. With `submission_tag`, its
+        body carries one more tag, `sqcore-submission:<uuid4>`; else it is upstream's
+        `NewJob` as given.
+
+        Raises:
+            TypeError, ValueError: A bad or unknown argument (`sqcore._arguments.new_job`).
+        """
+        body, credentials = new_job(circuits, given, self.circuit_type)
+        tags = body.tags
+        tag = submission_tag(uuid.uuid4()) if given.get("submission_tag") else None
+        if tag is not None:
+            body = msgspec.structs.replace(body, tags=[*tags, tag])
+        return Submitting(
+            f"submitting a job to {body.target}",
+            functools.partial(build_create_request, self.url, body, self.headers(credentials)),
+            find_again(tag, tags, body.target, now_epoch),
+        )
+
+    def find(self, query: JobQuery) -> MakeRequest:
+        """The request that finds the jobs `query` selects.
+
+        Raises:
+            ValueError: The query does not fit in a URL (too many ids or tags).
+        """
+        length = len(query_url(self.url, self.circuit_type, query))
+        if length > MAX_URL_LENGTH:
+            raise ValueError(
+                f"the query is {length} characters long as a URL, over the {MAX_URL_LENGTH} "
+                "that fit: give fewer job_ids, tags or other values (or fetch_jobs for many ids)"
+            )
+        return functools.partial(
+            build_query_request, self.url, self.circuit_type, query, self.headers({})
+        )
 
     def budget(self, now: float, deadline: float | None) -> Budget:
         """The limits of a call begun at `now` under the caller's `deadline` (or None). A
@@ -188,14 +250,14 @@ class Session:
         clock: TimeSource,
         rng: Callable[[], float],
         budget: Budget | None,
-        *,
-        idempotent: bool = True,
+        submission: FindAgain | None = None,
     ) -> Attempts:
         """The bookkeeping of one request's attempts within `budget` (None: a call of its
-        own, begun now, under no deadline)."""
+        own, begun now, under no deadline); `submission` for a job submission (not
+        idempotent), None for a request that may be repeated."""
         if budget is None:
             budget = self.budget(clock.monotonic(), None)
-        return Attempts(self, what, budget, idempotent, clock, rng)
+        return Attempts(self, what, budget, submission, clock, rng)
 
     # -- replies ---------------------------------------------------------------------------
 
@@ -211,16 +273,63 @@ class Session:
         self.warn(fetched.warnings)
         return fetched.jobs
 
-    def created(self, body: bytes, what: str) -> uuid.UUID:
+    def created(self, body: bytes, submitting: Submitting) -> uuid.UUID:
         """The new job's id from a create reply (its warnings shown). A reply that cannot be
-        read still came with a 2xx: the job exists, and the error says to look for it."""
+        read still came with a 2xx: the job exists, and the error says how to find it."""
         result = parse_create_reply(body)
         if isinstance(result, Failure):
-            error = self.error_for(GiveUp(result.failure()), what)
-            raise SuperstaqException(f"{error} {_MAY_EXIST}")
+            error = self.error_for(GiveUp(result.failure()), submitting.what)
+            found = submitting.find_again
+            raise SuperstaqException(
+                f"{error} {found.advice}", may_have_been_created=True, submission_tag=found.tag
+            )
         created = result.unwrap()
         self.warn(created.warnings)
         return created.job_id
+
+    def found(self, body: bytes, query: JobQuery) -> dict[str, JobData]:
+        """Each job of the reply to `query`, by its canonical id (its warnings shown)."""
+        read = self.value(parse_query_reply(body, query.job_ids), "finding jobs")
+        self.warn(read.warnings)
+        return read.jobs
+
+    def found_again(self, submitting: Submitting, found: Sequence[_J] | Exception) -> _J | None:
+        """The job the lookup of a submission by its tag `found` (the jobs, or the failure
+        that ended it), logged; None when it found none."""
+        tag = submitting.find_again.tag
+        if isinstance(found, Exception):
+            reason = self.redact(str(found))
+            logger.info(
+                "%s: looking it up by its submission tag %s failed: %s",
+                submitting.what,
+                tag,
+                reason,
+            )
+            return None
+        if not found:
+            logger.info("%s: no job found by its submission tag %s", submitting.what, tag)
+            return None
+        logger.info(
+            "%s: its reply was lost, but the job was created: found job %s by its "
+            "submission tag %s",
+            submitting.what,
+            found[0].job_id(),
+            tag,
+        )
+        return found[0]
+
+    def interrupted(self, error: BaseException, submitting: Submitting) -> None:
+        """A submission stopped (cancelled, interrupted) after its request was sent: a
+        warning in the log and a note on `error` (re-raised by the caller) say that the job
+        may exist, and how to find it."""
+        found = submitting.find_again
+        tagged = "" if found.tag is None else f" (submission tag {found.tag})"
+        message = (
+            f"{submitting.what}{tagged} was stopped by {type(error).__name__} after its "
+            f"request was sent. {found.advice}"
+        )
+        logger.warning("%s", message)
+        _add_note(error, message)
 
     def states(
         self, body: bytes, batch: Sequence[str], keep: Callable[[tuple[CircuitStatus, ...]], bool]
@@ -266,17 +375,36 @@ class Session:
         # The longest first, where one secret holds another.
         return re.sub("|".join(map(_echoes, secrets)), "<redacted>", text, flags=re.IGNORECASE)
 
-    def error_for(self, decision: GiveUp | OutOfTime | MaybeSent, what: str) -> Exception:
-        """The documented exception for the final failure of a call."""
+    def error_for(
+        self,
+        decision: GiveUp | OutOfTime | MaybeSent,
+        what: str,
+        submission: FindAgain | None = None,
+    ) -> Exception:
+        """The documented exception for the final failure of a call; `submission` says how
+        to find the job of a submission that may have been taken."""
         match decision:
             case OutOfTime(failure=failure):
                 return RetriesExhaustedError(
                     "Reached maximum number of retries. Last error: " + self.redact(failure.reason)
                 )
             case MaybeSent(failure=failure):
+                if submission is None:  # only a submission is not repeated when maybe sent
+                    raise AssertionError(f"{what}: a request that may be repeated was 'maybe sent'")
+                found = submission
+                if isinstance(failure, ServerError):
+                    return SuperstaqServerException(
+                        f"{_sentence(self.redact(failure.message))} {found.advice}",
+                        failure.status,
+                        contact_info=failure.contact_info,
+                        may_have_been_created=True,
+                        submission_tag=found.tag,
+                    )
                 return SuperstaqException(
                     f"Request failed while {what}, after it was sent: "
-                    f"{self.redact(failure.reason)}. {_MAY_EXIST}"
+                    f"{self.redact(failure.reason)}. {found.advice}",
+                    may_have_been_created=True,
+                    submission_tag=found.tag,
                 )
             case GiveUp(failure=failure):
                 return self._final_error(failure, what)
@@ -318,6 +446,19 @@ def _echoes(secret: str) -> str:
             forms.append(re.escape("\\" + char))
         pattern.append(f"(?:{'|'.join(forms)})")
     return "".join(pattern)
+
+
+def _sentence(text: str) -> str:
+    """`text` ending as a sentence does (a full stop added when it has none)."""
+    return text if text.endswith((".", "!", "?")) else f"{text}."
+
+
+def _add_note(error: BaseException, note: str) -> None:
+    """`error.add_note(note)` (Python 3.11+); on 3.10, the `__notes__` list it would fill."""
+    if sys.version_info >= (3, 11):
+        error.add_note(note)
+    else:
+        vars(error).setdefault("__notes__", []).append(note)
 
 
 def _fetching(batch: Sequence[str]) -> str:

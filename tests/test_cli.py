@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import contextlib
+import datetime
 import io
 import json
 import os
 import pathlib
+import shlex
 import signal
 import subprocess
 import sys
+import threading
+import time
 from collections.abc import Iterator
 
 import msgspec
@@ -18,7 +22,7 @@ import pytest
 from sqcore import _cli as cli
 from sqcore._cli import main
 from tests.fixtures import JOB_65, nested, nested_reply
-from tests.wire.hostile import HostileServer, Reply
+from tests.wire.hostile import Hangup, HostileServer, Reply, Stall, emulator_behind, servers
 from transports.emulator import Emulator, EmulatorServer
 
 KEY = "cli-test-key-0042"
@@ -55,6 +59,22 @@ def run(
         env=environment,
         check=False,
         input=stdin,
+    )
+
+
+def pipeline(
+    command: str, *, home: pathlib.Path, stdin: str | None = None
+) -> subprocess.CompletedProcess[str]:
+    """Runs a shell pipeline of `python -m sqcore` commands (`sqcore` in `command`)."""
+    return subprocess.run(
+        command.replace("sqcore ", f"{sys.executable} -m sqcore "),
+        shell=True,
+        input=stdin,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        env={**os.environ, "PYTHONPATH": str(ROOT), "HOME": str(home), "SUPERSTAQ_API_KEY": KEY},
+        check=False,
     )
 
 
@@ -238,11 +258,17 @@ def test_demo_runs_end_to_end(tmp_path: pathlib.Path) -> None:
 CIRCUITS = '[{"cirq_type": "Circuit", "moments": []}, {"cirq_type": "Circuit", "moments": []}]'
 
 
+@pytest.fixture
+def circuits(tmp_path: pathlib.Path) -> pathlib.Path:
+    """A file of two serialized circuits."""
+    path = tmp_path / "circuits.json"
+    path.write_text(CIRCUITS)
+    return path
+
+
 def test_submit_prints_the_new_job_id(
-    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path, circuits: pathlib.Path
 ) -> None:
-    circuits = tmp_path / "circuits.json"
-    circuits.write_text(CIRCUITS)
 
     result = run(
         "submit",
@@ -269,22 +295,11 @@ def test_submit_then_wait_dash_reads_the_ids_from_a_pipe(
     server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
 ) -> None:
     before = emulator.jobs_posted
-    submitted = subprocess.run(
-        f"{sys.executable} -m sqcore submit --target ss_unconstrained_simulator - "
-        f"--host {server.url} "
-        f"| {sys.executable} -m sqcore wait - --poll 0.1..0.5 --timeout 30 --host {server.url}",
-        shell=True,
-        input=json.dumps([{"cirq_type": "Circuit", "moments": []}]),
-        capture_output=True,
-        text=True,
-        timeout=60,
-        env={
-            **os.environ,
-            "PYTHONPATH": str(ROOT),
-            "HOME": str(tmp_path),
-            "SUPERSTAQ_API_KEY": KEY,
-        },
-        check=False,
+    submitted = pipeline(
+        f"sqcore submit --target ss_unconstrained_simulator - --host {server.url} "
+        f"| sqcore wait - --poll 0.1..0.5 --timeout 30 --host {server.url}",
+        home=tmp_path,
+        stdin=json.dumps([{"cirq_type": "Circuit", "moments": []}]),
     )
 
     assert submitted.returncode == 0, submitted.stderr
@@ -338,10 +353,12 @@ def test_off_a_terminal_wait_writes_a_line_only_when_something_changed(
     ],
 )
 def test_bad_submit_and_stdin_arguments_exit_2_saying_what(
-    server: EmulatorServer, tmp_path: pathlib.Path, args: list[str], needle: str
+    server: EmulatorServer,
+    tmp_path: pathlib.Path,
+    args: list[str],
+    needle: str,
+    circuits: pathlib.Path,
 ) -> None:
-    circuits = tmp_path / "circuits.json"
-    circuits.write_text(CIRCUITS)
     paths = {"file": str(circuits), "missing": str(tmp_path / "none.json")}
 
     result = run(*(arg.format(**paths) for arg in args), *connect(server), home=tmp_path, stdin="")
@@ -656,7 +673,7 @@ def test_help_lists_every_exit_code() -> None:
         for name, value in vars(cli).items()
         if name.startswith("EXIT_") and name != "EXIT_CODES"
     )
-    assert listed == codes == [0, 1, 2, 3, 4, 130, 141]
+    assert listed == codes == [0, 1, 2, 3, 4, 5, 130, 141]
 
 
 def test_ctrl_c_ends_a_wait_with_one_line_and_exit_130(
@@ -679,3 +696,229 @@ def test_ctrl_c_ends_a_wait_with_one_line_and_exit_130(
 
     assert first.startswith("[") and process.returncode == 130
     assert rest == "sqcore: error: interrupted\n"
+
+
+# --- Finding jobs again, and submissions that may have been created ------------------------
+
+
+def test_jobs_lists_the_jobs_found_as_a_table(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    done = emulator.create_job(num_circuits=2, durations=0, tags=("cli-jobs",))
+    running = emulator.create_job(durations=60, target="ibmq_brisbane_qpu", tags=("cli-jobs",))
+    emulator.create_job(tags=("someone-else",))
+
+    result = run("jobs", "--tag", "cli-jobs", *connect(server), home=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    header, *rows = result.stdout.splitlines()
+    assert header.split() == ["JOB", "TARGET", "STATUS", "CIRCUITS", "DONE", "SUBMITTED"]
+    assert [row.split()[:4] for row in rows] == [
+        [done, "ss_unconstrained_simulator", "completed", "2/2"],
+        [running, "ibmq_brisbane_qpu", "received", "0/1"],
+    ]
+    submitted = datetime.datetime.fromisoformat(rows[0].split()[4])
+    assert abs(submitted.timestamp() - time.time()) < 60
+
+
+def test_jobs_filters_by_status_target_and_since(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    done = emulator.create_job(durations=0, tags=("cli-filters",))
+    open_job = emulator.create_job(durations=60, target="ibmq_brisbane_qpu", tags=("cli-filters",))
+    tag = ["--tag", "cli-filters", "--ids"]
+
+    def found(*args: str) -> list[str]:
+        result = run("jobs", *tag, *args, *connect(server), home=tmp_path)
+        assert result.returncode == 0, result.stderr
+        return result.stdout.split()
+
+    assert found("--status", "completed") == [done]
+    assert found("--status", "completed", "--status", "received") == [done, open_job]
+    assert found("--target", "ibmq_brisbane_qpu") == [open_job]
+    assert found("--since", "2000-01-01T00:00Z") == [done, open_job]
+    assert found("--since", "2999-01-01T00:00:00+00:00") == []
+    assert found("--since", "2999-01-01") == []  # no zone: local time
+
+
+def test_jobs_ids_pipe_into_wait(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    ids = [emulator.create_job(durations=0.3, tags=("cli-pipe",)) for _ in range(2)]
+    connection = f"--host {server.url}"
+
+    piped = pipeline(
+        f"sqcore jobs --tag cli-pipe --ids {connection} "
+        f"| sqcore wait - --poll 0.05 --timeout 30 {connection}",
+        home=tmp_path,
+    )
+
+    assert piped.returncode == 0, piped.stderr
+    rows = [line.split() for line in piped.stdout.splitlines()[1:]]
+    assert [(row[0], row[2]) for row in rows] == [(job_id, "completed") for job_id in ids]
+
+
+def test_jobs_json_prints_the_data_of_each_job_by_id(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
+) -> None:
+    job = emulator.create_job(durations=0, tags=("cli-json",), metadata={"k": 1})
+
+    result = run("jobs", "--tag", "cli-json", "--json", *connect(server), home=tmp_path)
+
+    assert result.returncode == 0, result.stderr
+    data = json.loads(result.stdout)
+    assert list(data) == [job]
+    assert data[job]["statuses"] == ["completed"]
+    assert data[job]["tags"] == ["cli-json"] and data[job]["metadata"] == {"k": 1}
+    assert datetime.datetime.fromisoformat(data[job]["submission_timestamp"]).tzinfo
+
+
+@pytest.mark.parametrize(
+    ("args", "needle"),
+    [
+        (["jobs", "--since", "yesterday"], "'yesterday' is not an ISO 8601 time"),
+        (["jobs", "--status", "done"], "invalid choice: 'done'"),
+        (["jobs", "--ids", "--json"], "not allowed with argument"),
+    ],
+)
+def test_bad_jobs_arguments_exit_2_saying_what(
+    server: EmulatorServer, tmp_path: pathlib.Path, args: list[str], needle: str
+) -> None:
+    result = run(*args, *connect(server), home=tmp_path)
+
+    assert result.returncode == 2, result.stderr
+    assert needle in result.stderr and "Traceback" not in result.stderr
+
+
+def test_submit_find_again_sends_a_submission_tag(
+    server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path, circuits: pathlib.Path
+) -> None:
+    result = run(
+        "submit", "--target", "t", "--tag", "a", "--find-again", str(circuits),
+        *connect(server), home=tmp_path,
+    )  # fmt: skip
+
+    assert result.returncode == 0, result.stderr
+    tags = emulator.submitted(result.stdout.strip()).tags
+    assert tags[0] == "a" and tags[1].startswith("sqcore-submission:") and len(tags) == 2
+
+
+@pytest.fixture
+def lossy() -> Iterator[tuple[Emulator, str]]:
+    """An emulator behind a loopback server that creates each job it is sent and then drops
+    the connection without a reply; and the server's URL."""
+    behind = Emulator(api_key=KEY)
+    with servers() as serve:
+        yield behind, emulator_behind(serve, behind, lambda _reply: Hangup()).origin
+
+
+@pytest.mark.parametrize("find_again", [False, True], ids=["plain", "--find-again"])
+def test_a_submission_whose_reply_is_lost_exits_5_or_is_found_again(
+    lossy: tuple[Emulator, str], tmp_path: pathlib.Path, find_again: bool, circuits: pathlib.Path
+) -> None:
+    behind, url = lossy
+    flag = ["--find-again"] if find_again else []
+    connection = ["--host", url]
+
+    result = run(
+        "submit", "--target", "t", "--tag", "lost one", *flag, str(circuits), *connection,
+        home=tmp_path,
+    )  # fmt: skip
+
+    (created,) = [r.job_ids[0] for r in behind.requests if r.method == "POST"]
+    if find_again:
+        assert result.returncode == 0, result.stderr
+        assert result.stdout.strip() == created
+        return
+    assert result.returncode == 5, result.stderr
+    (line,) = result.stderr.splitlines()
+    assert "The job may have been created: look for it with find_jobs(" in line
+    assert "Traceback" not in line
+    # The command the message gives finds the job.
+    command = shlex.split(line.split("From the shell: ", 1)[1])
+    assert command[:4] == ["sqcore", "jobs", "--tag=lost one", "--since"]
+    found = run(*command[1:], "--ids", *connection, home=tmp_path)
+    assert found.stdout.split() == [created]
+
+
+def test_a_500_after_the_submission_was_sent_exits_5(
+    tmp_path: pathlib.Path, circuits: pathlib.Path
+) -> None:
+    behind = Emulator(api_key=KEY)
+    with servers() as serve:
+        kaput = Reply(500, (), b'{"detail": "kaput"}')
+        url = emulator_behind(serve, behind, lambda _reply: kaput).origin
+        result = run(
+            "submit", "--target", "t", str(circuits), "--host", url,
+            home=tmp_path,
+        )  # fmt: skip
+
+    assert result.returncode == 5, result.stderr
+    assert result.stderr.startswith("sqcore: error: kaput. The job may have been created")
+    assert behind.jobs_posted == 1
+
+
+def test_a_lost_submission_not_found_again_exits_5_naming_its_tag(
+    tmp_path: pathlib.Path, circuits: pathlib.Path
+) -> None:
+    with servers() as serve:
+        server = serve([Hangup()])  # every request, the lookup too, goes unanswered
+        result = run(
+            "submit", "--target", "t", "--find-again", str(circuits),
+            "--host", server.origin, "--retry-seconds", "0", home=tmp_path,
+        )  # fmt: skip
+
+    assert result.returncode == 5, result.stderr
+    (line,) = result.stderr.splitlines()
+    tag = line.split("From the shell: sqcore jobs --tag ", 1)[1]
+    assert tag.startswith("sqcore-submission:")
+    assert f"look for it with find_jobs(tags=['{tag}'])" in line
+
+
+def test_a_submission_certainly_not_created_exits_4(
+    server: EmulatorServer, tmp_path: pathlib.Path, circuits: pathlib.Path
+) -> None:
+    result = run(
+        "submit", "--target", "t", "--find-again", str(circuits),
+        "--host", server.url, "--api-key", "wrong-key-778", home=tmp_path,
+    )  # fmt: skip
+
+    assert result.returncode == 4, result.stderr
+    assert "Not authorized" in result.stderr and "may have been created" not in result.stderr
+
+
+def test_ctrl_c_after_a_submission_was_sent_says_the_job_may_have_been_created(
+    tmp_path: pathlib.Path, circuits: pathlib.Path
+) -> None:
+    posted = threading.Event()
+
+    def sit_on_it(_reply: Reply) -> Stall:
+        posted.set()
+        return Stall(60)
+
+    behind = Emulator(api_key=KEY)
+    environment = {
+        **os.environ,
+        "PYTHONPATH": str(ROOT),
+        "HOME": str(tmp_path),
+        "SUPERSTAQ_API_KEY": KEY,
+    }
+    with servers() as serve:
+        url = emulator_behind(serve, behind, sit_on_it).origin
+        process = subprocess.Popen(
+            [sys.executable, "-m", "sqcore", "submit", "--target", "t", "--find-again",
+             str(circuits), "--host", url],
+            stderr=subprocess.PIPE, text=True, env=environment,
+        )  # fmt: skip
+        try:
+            assert posted.wait(30), "the submission never arrived"
+            process.send_signal(signal.SIGINT)
+            _, stderr = process.communicate(timeout=30)
+        finally:
+            process.kill()
+
+    assert process.returncode == 130
+    (line,) = stderr.splitlines()
+    (tag,) = behind.submitted(behind.requests[0].job_ids[0]).tags
+    assert line.startswith("sqcore: error: interrupted: submitting a job to t (submission tag ")
+    assert f"find_jobs(tags=['{tag}'])" in line

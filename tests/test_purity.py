@@ -17,6 +17,7 @@ PURE = [
     "sqcore/_fetch_reply.py",
     "sqcore/_errors.py",
     "sqcore/_endpoints.py",
+    "sqcore/_query.py",
     "transports/_types.py",
     "transports/_proxy.py",
     "transports/_no_proxy.py",

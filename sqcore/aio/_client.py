@@ -13,11 +13,12 @@ from collections.abc import AsyncIterator, Callable, Mapping, Sequence
 from types import TracebackType
 from typing import TYPE_CHECKING, Protocol
 
-from sqcore._arguments import Submission, canonical_ids, new_job
+from sqcore._arguments import JobFilters, Submission, canonical_ids, job_query
 from sqcore._attempts import Budget, MakeRequest
 from sqcore._base import ClientBase
+from sqcore._errors import SuperstaqException
 from sqcore._models import CircuitStatus, JobData
-from sqcore._session import JobState
+from sqcore._session import JobState, Submitting
 from sqcore._wire import parse_cancel_reply
 from transports._types import AsyncTransport
 
@@ -115,14 +116,47 @@ class AsyncClient(ClientBase[AsyncTransport, AsyncClock]):
         return list(result.succeeded)
 
     async def create_job(self, circuits: str, **submission: Unpack[Submission]) -> AsyncJob:
-        """`Client.create_job`, awaited: submits a job and returns its `AsyncJob`."""
+        """`Client.create_job`, awaited: submits a job and returns its `AsyncJob`.
+
+        Cancelled after its request was sent (`asyncio.wait_for`, `asyncio.timeout`, a
+        task's `cancel()`), it logs a warning that the job may have been created and how to
+        find it (its submission tag, if any), and the `CancelledError` it re-raises carries
+        the same as a note (`add_note`); cancelled before, it adds nothing.
+        """
         from sqcore.aio._job import AsyncJob
 
-        body, credentials = new_job(circuits, submission, self.circuit_type)
-        what = f"submitting a job to {body.target}"
-        make_request = self._session.create(body, credentials)
-        reply = await self._send(make_request, what, None, idempotent=False)
-        return AsyncJob(self, self._session.created(reply, what))
+        submitting = self._session.submission(circuits, submission, self.clock.time())
+        try:
+            reply = await self._send(submitting.request, submitting.what, None, submitting)
+            return AsyncJob(self, self._session.created(reply, submitting))
+        except SuperstaqException as error:
+            if not error.may_have_been_created or error.submission_tag is None:
+                raise
+            try:
+                found = await self._found_again(submitting, error.submission_tag)
+            except asyncio.CancelledError as cancelled:
+                self._session.interrupted(cancelled, submitting)
+                raise
+            if found is None:
+                raise
+            return found
+
+    async def find_jobs(self, **filters: Unpack[JobFilters]) -> list[AsyncJob]:
+        """`Client.find_jobs`, awaited: the jobs found, each with its data cached."""
+        query = job_query(filters)
+        body = await self._send(self._session.find(query), "finding jobs", None)
+        from sqcore._handle import adopted
+        from sqcore.aio._job import AsyncJob
+
+        found = self._session.found(body, query)
+        return [adopted(AsyncJob(self, job_id), data) for job_id, data in found.items()]
+
+    async def _found_again(self, submitting: Submitting, tag: str) -> AsyncJob | None:
+        """`Client._found_again`, awaited."""
+        try:
+            return self._session.found_again(submitting, await self.find_jobs(tags=[tag]))
+        except (SuperstaqException, TimeoutError) as failure:
+            return self._session.found_again(submitting, failure)
 
     # -- the interface of AsyncJob, wait_all and as_completed ------------------------------
 
@@ -151,16 +185,26 @@ class AsyncClient(ClientBase[AsyncTransport, AsyncClock]):
         make_request: MakeRequest,
         what: str,
         budget: Budget | None,
-        *,
-        idempotent: bool = True,
+        submitting: Submitting | None = None,
     ) -> bytes:
-        """`Client._send`, awaiting the transport and the sleeps."""
+        """`Client._send`, awaiting the transport and the sleeps; a submission cancelled
+        while its request is out says so (a cancelled sleep is before any such request)."""
         attempts = self._session.attempts(
-            what, self.clock, self._rng, budget, idempotent=idempotent
+            what,
+            self.clock,
+            self._rng,
+            budget,
+            None if submitting is None else submitting.find_again,
         )
         while True:
             request = attempts.next_request(make_request)
-            step = attempts.outcome(request, await self.transport.send(request))
+            try:
+                sent = await self.transport.send(request)
+            except asyncio.CancelledError as cancelled:
+                if submitting is not None:
+                    self._session.interrupted(cancelled, submitting)
+                raise
+            step = attempts.outcome(request, sent)
             if isinstance(step, bytes):
                 return step
             await self.clock.sleep(step)

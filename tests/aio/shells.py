@@ -99,6 +99,8 @@ class Shell(Protocol):
 
     async def fetch(self, job_ids: Sequence[str]) -> dict[str, JobData]: ...
 
+    async def find(self, **filters: object) -> list[AnyJob]: ...
+
     async def cancel(self, job_ids: Sequence[str]) -> list[str]: ...
 
     async def wait_all(
@@ -174,6 +176,9 @@ class SyncShell:
 
     async def fetch(self, job_ids: Sequence[str]) -> dict[str, JobData]:
         return self.client.fetch_jobs(job_ids)
+
+    async def find(self, **filters: object) -> list[AnyJob]:
+        return [_SyncJob(job) for job in self.client.find_jobs(**filters)]  # type: ignore[arg-type]
 
     async def cancel(self, job_ids: Sequence[str]) -> list[str]:
         return self.client.cancel_jobs(job_ids)
@@ -267,6 +272,9 @@ class AsyncShell:
 
     async def fetch(self, job_ids: Sequence[str]) -> dict[str, JobData]:
         return await self.client.fetch_jobs(job_ids)
+
+    async def find(self, **filters: object) -> list[AnyJob]:
+        return [_AsyncJob(job) for job in await self.client.find_jobs(**filters)]  # type: ignore[arg-type]
 
     async def cancel(self, job_ids: Sequence[str]) -> list[str]:
         return await self.client.cancel_jobs(job_ids)

@@ -162,3 +162,60 @@ def test_upstream_drops_a_path_after_the_host_where_sqcore_refuses_it() -> None:
     with pytest.raises(ValueError, match="has '/api/v2' after the host"):
         Client(api_key=KEY, remote_host="https://h.example/api/v2")
     assert Client(api_key=KEY, remote_host="https://h.example/").url == client.url
+
+
+def test_upstreams_job_query_reads_sqcores_query_as_the_query_it_was_built_from() -> None:
+    import datetime
+    import urllib.parse
+
+    from general_superstaq.models import JobQuery as UpstreamQuery
+
+    from sqcore import CircuitStatus, CircuitType
+    from sqcore._query import JobQuery, query_url
+
+    job_id = "00000000-0000-4000-8000-000000000065"
+    before = datetime.datetime(2027, 1, 15, 9, 30, 0, 250_000, tzinfo=datetime.timezone.utc)
+    after = datetime.datetime(
+        2027, 1, 14, 23, 0, tzinfo=datetime.timezone(datetime.timedelta(hours=-5))
+    )
+    ours = JobQuery(
+        user_emails=("a@example.com", "b@example.com"),
+        job_ids=(job_id,),
+        targets=("ss_unconstrained_simulator", "ibmq_brisbane_qpu"),
+        statuses=(CircuitStatus.RUNNING, CircuitStatus.COMPLETED),
+        tags=("a b", "x&y=z"),
+        min_priority=1,
+        max_priority=5,
+        submitted_before=before,
+        submitted_after=after,
+    )
+    expected = UpstreamQuery(
+        user_email=list(ours.user_emails),
+        job_id=[job_id],
+        target_name=list(ours.targets),
+        status=["running", "completed"],
+        tags=list(ours.tags),
+        min_priority=1,
+        max_priority=5,
+        submitted_before=before,
+        submitted_after=after,
+    )
+
+    sent = urllib.parse.parse_qsl(
+        urllib.parse.urlsplit(query_url("https://h/v0.3.0", CircuitType.CIRQ, ours)).query
+    )
+    lists = {"user_email", "job_id", "target_name", "status", "tags"}
+    read: dict[str, object] = {}
+    for name, value in sent:
+        if name in lists:
+            read.setdefault(name, [])
+            values = read[name]
+            assert isinstance(values, list)
+            values.append(value)
+        else:
+            read[name] = value
+
+    assert UpstreamQuery.model_validate(read) == expected
+    # Upstream's client names the parameters the same, in the same order.
+    theirs = urllib.parse.urlencode(expected.model_dump(exclude_none=True), doseq=True)
+    assert [name for name, _ in sent] == [name for name, _ in urllib.parse.parse_qsl(theirs)]

@@ -3,6 +3,8 @@
 
 from __future__ import annotations
 
+import pickle
+
 import pytest
 
 from sqcore._errors import (
@@ -30,6 +32,32 @@ def test_superstaq_exception_keeps_its_message() -> None:
     assert error.message == "bad reply"
     assert str(error) == "bad reply"
     assert error.args == ("bad reply",)
+
+
+@pytest.mark.parametrize(
+    "error",
+    [
+        SuperstaqException("x"),
+        SuperstaqServerException("x", 500),
+        SuperstaqUnsuccessfulJobException("00000000-0000-0000-0000-000000000065", "failed"),
+    ],
+    ids=["SuperstaqException", "SuperstaqServerException", "SuperstaqUnsuccessfulJobException"],
+)
+def test_every_exception_says_by_default_that_no_job_may_have_been_created(
+    error: SuperstaqException,
+) -> None:
+    assert error.may_have_been_created is False
+    assert error.submission_tag is None
+
+
+def test_an_exception_after_a_possible_delivery_carries_it_and_the_tag_through_a_pickle() -> None:
+    tag = "sqcore-submission:0b3f7a51-8a2c-4e55-9d53-1f0e8b2a4c11"
+    for error in (
+        SuperstaqException("lost", may_have_been_created=True, submission_tag=tag),
+        SuperstaqServerException("kaput", 500, may_have_been_created=True, submission_tag=tag),
+    ):
+        copy = pickle.loads(pickle.dumps(error))
+        assert (copy.may_have_been_created, copy.submission_tag) == (True, tag)
 
 
 def test_server_exception_defaults_to_a_non_retriable_400() -> None:

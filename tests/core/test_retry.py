@@ -40,6 +40,9 @@ from transports._types import TransportErrorKind
 #: server cannot have taken a submission (written out here, not read from the code).
 RETRIED_KINDS = {"timeout", "connect", "protocol"}
 RESUBMITTED_KINDS = {"connect"}
+#: The reply statuses after which a submission may have been taken: the server failed while
+#: handling it, or a gateway lost the answer of the server behind it.
+MAYBE_TAKEN = {500, 502, 504}
 
 attempts = st.integers(0, 10_000)
 time_left = st.floats(min_value=-10, max_value=1e5, allow_nan=False)
@@ -143,12 +146,14 @@ def test_a_submission_is_retried_only_when_the_server_cannot_have_taken_it(
 ) -> None:
     """With time to spare: only 503/429 and a connection never made are retried; any network
     fault after which the server may have taken the request (a timeout, a broken or too
-    large reply) stops as MaybeSent; the rest give up."""
+    large reply) and a 500, 502 or 504 stop as MaybeSent; the rest give up."""
     decision = decide_retry(attempt, failure, left, draw, idempotent=False)
     if _is_retried(failure, idempotent=False):
         assert isinstance(decision, RetryIn)
         assert decision.failure == failure
-    elif isinstance(failure, NetworkFault) and failure.fault not in UNSENT_FAULTS:
+    elif (isinstance(failure, NetworkFault) and failure.fault not in UNSENT_FAULTS) or (
+        isinstance(failure, ServerError) and failure.status in MAYBE_TAKEN
+    ):
         assert decision == MaybeSent(failure)
     else:
         assert decision == GiveUp(failure)
@@ -170,7 +175,12 @@ def test_a_submission_is_retried_only_when_the_server_cannot_have_taken_it(
         (NetworkFault("proxy", "407"), False, "give up"),  # refused before the request
         (NetworkFault("proxy", "407"), True, "give up"),
         (NetworkFault("refused", "closed"), True, "give up"),
-        (ServerError(500, "kaput"), False, "give up"),
+        (ServerError(500, "kaput"), True, "give up"),
+        (ServerError(500, "kaput"), False, "maybe sent"),  # it failed while handling it
+        (ServerError(502, "bad gateway"), False, "maybe sent"),
+        (ServerError(504, "gateway timeout"), False, "maybe sent"),
+        (ServerError(422, "bad body"), False, "give up"),  # refused: certainly not taken
+        (ServerError(501, "not implemented"), False, "give up"),
         (Unauthorized("no"), True, "give up"),
     ],
 )

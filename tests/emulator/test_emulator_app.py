@@ -149,10 +149,6 @@ def test_unknown_valid_ids_are_left_out(emu: Emulator) -> None:
     assert fetch(emu, UNKNOWN_ID) == {}
 
 
-def test_no_job_id_gives_an_empty_object(emu: Emulator) -> None:
-    assert fetch(emu) == {}
-
-
 @pytest.mark.parametrize("circuit_type", ["cirq", "qiskit", "qasm"])
 def test_every_circuit_type_path_is_served(emu: Emulator, circuit_type: str) -> None:
     job_id = emu.create_job()

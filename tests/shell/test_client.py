@@ -7,6 +7,7 @@ tests/shell/test_config.py.
 
 from __future__ import annotations
 
+import datetime
 import json
 import logging
 import math
@@ -320,14 +321,64 @@ def test_a_submission_that_may_have_arrived_is_not_sent_again(fault: TransportEr
     transport = sequence(fault, CREATED)
     with pytest.raises(SuperstaqException) as caught:
         client_on(transport, clock).create_job("c", target="ss_unconstrained_simulator", tags=["x"])
+    began = datetime.datetime.fromtimestamp(clock.time(), datetime.timezone.utc).isoformat()
     assert str(caught.value) == (
         f"Request failed while submitting a job to ss_unconstrained_simulator, after it was "
-        f"sent: {fault.kind}: {fault.message}. The job may have been created: look for it (by "
-        "its tags) before submitting again."
+        f"sent: {fault.kind}: {fault.message}. The job may have been created: look for it with "
+        f"find_jobs(tags=['x'], submitted_after=datetime.fromisoformat('{began}')) before "
+        "submitting again."
     )
+    assert caught.value.may_have_been_created is True
+    assert caught.value.submission_tag is None
     assert not isinstance(caught.value, TimeoutError)
     assert len(transport.requests) == 1
     assert clock.sleeps == []
+
+
+def test_a_submission_interrupted_after_it_was_sent_warns_and_notes_how_to_find_it(
+    make_client: ClientFactory, emulator: Emulator, caplog: pytest.LogCaptureFixture
+) -> None:
+    inner = emulator.transport()
+
+    def handler(request: Request) -> Response:
+        reply = inner.send(request).unwrap()
+        if request.method == "POST":  # it arrived: the job is created; then Ctrl-C
+            raise KeyboardInterrupt
+        return reply
+
+    client = make_client(transport=FunctionTransport(handler))
+    caplog.set_level(logging.WARNING, logger="sqcore")
+
+    with pytest.raises(KeyboardInterrupt) as caught:
+        client.create_job("c", target="ss_unconstrained_simulator", submission_tag=True)
+
+    (job_id,) = [r.job_ids[0] for r in emulator.requests if r.method == "POST"]
+    (tag,) = emulator.submitted(job_id).tags
+    (note,) = getattr(caught.value, "__notes__", [])
+    assert note == (
+        f"submitting a job to ss_unconstrained_simulator (submission tag {tag}) was stopped by "
+        "KeyboardInterrupt after its request was sent. The job may have been created: look for "
+        f"it with find_jobs(tags=['{tag}']) before submitting again."
+    )
+    assert [r.getMessage() for r in caplog.records] == [note]
+    assert [job._id for job in client.find_jobs(tags=[tag])] == [job_id]
+
+
+def test_a_submission_interrupted_while_waiting_to_retry_adds_no_note(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    class InterruptedSleep(FakeClock):
+        def sleep(self, seconds: float) -> None:
+            raise KeyboardInterrupt
+
+    transport = always(json_reply(503, b'{"detail": "busy"}'))  # not taken: retried later
+    caplog.set_level(logging.WARNING, logger="sqcore")
+
+    with pytest.raises(KeyboardInterrupt) as caught:
+        client_on(transport, InterruptedSleep()).create_job("c", target="t", submission_tag=True)
+
+    assert getattr(caught.value, "__notes__", []) == []
+    assert caplog.records == []
 
 
 def test_a_submission_refused_as_busy_past_the_budget_is_a_timeout() -> None:
@@ -345,10 +396,11 @@ def test_a_create_reply_that_cannot_be_read_names_the_submission() -> None:
     assert message.startswith(
         "Could not read the server's reply for submitting a job to ibmq_brisbane_qpu: "
     )
-    assert message.endswith(
-        " (at $.job_id) The job may have been created: look for it (by its tags) "
-        "before submitting again."
-    )
+    assert (
+        " (at $.job_id) The job may have been created: look for it with "
+        "find_jobs(targets=['ibmq_brisbane_qpu'], submitted_after=datetime.fromisoformat("
+    ) in message
+    assert caught.value.may_have_been_created is True
 
 
 # -- retries ---------------------------------------------------------------------------------

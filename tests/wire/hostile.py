@@ -25,7 +25,10 @@ function from the request index to an action. The actions:
 
 Helpers build common replies: `json_reply`, `retry_later` (503/429 with Retry-After),
 `redirect` (302 with Location) and `fail_first` (k failures, then a reply). `servers()`
-yields a factory (`Serve`) of servers that are all closed when its block ends.
+yields a factory (`Serve`) of servers that are all closed when its block ends;
+`emulator_behind(serve, emulator, on_post)` is one in front of an emulator that lets
+every request through but acts out what `on_post` makes of each POST's reply (a lost
+reply, a 500 after the job was created).
 
 Every loop is bounded: `close()` (or leaving the `with` block) sets a stop Event that ends
 every stall and trickle at once (they wait on it, never in a plain sleep), each socket polls
@@ -52,6 +55,8 @@ from types import TracebackType
 from typing import Literal, NoReturn, Protocol, TypeAlias, TypeVar
 from urllib.parse import parse_qs, urlsplit
 
+from transports.emulator import Emulator
+
 __all__ = [
     "POLL_SECONDS",
     "Action",
@@ -60,6 +65,7 @@ __all__ = [
     "Headers",
     "HostileServer",
     "LoopbackServer",
+    "OnPost",
     "Pause",
     "Raw",
     "ReceivedRequest",
@@ -71,6 +77,7 @@ __all__ = [
     "Stream",
     "Trickle",
     "Truncate",
+    "emulator_behind",
     "fail_first",
     "json_reply",
     "redirect",
@@ -718,6 +725,28 @@ def servers() -> Iterator[Serve]:
             return stack.enter_context(HostileServer(script, ssl_context=ssl_context))
 
         yield serve
+
+
+#: What the server does with a POST it has passed to the emulator: given the emulator's
+#: reply, the action that stands for it.
+OnPost = Callable[[Reply], Action]
+
+
+def emulator_behind(serve: Serve, emulator: Emulator, on_post: OnPost) -> HostileServer:
+    """A loopback server in front of `emulator`: every request reaches the emulator, and a
+    POST's reply is replaced by `on_post(reply)`."""
+    server: HostileServer
+
+    def script(index: int) -> Action:
+        request = server.requests[index]
+        status, headers, body = emulator.handle(
+            request.method, request.target, dict(request.headers), request.body or None
+        )
+        reply = Reply(status, tuple(headers.items()), body)
+        return on_post(reply) if request.method == "POST" else reply
+
+    server = serve(script)
+    return server
 
 
 @contextlib.contextmanager

@@ -32,11 +32,19 @@ from transports.emulator._bodies import (
     decode_cancel,
     decode_new_job,
     read_job_ids,
+    read_job_query,
 )
 from transports.emulator._hooks import hook_job
 from transports.emulator._replies import cancel_reply, create_reply, error_body, fetch_reply
 from transports.emulator._routes import NOT_FOUND, UNAUTHORIZED, match_route, split_target
-from transports.emulator._state import Job, JobSpec, cancel_job, circuit_states, completion_time
+from transports.emulator._state import (
+    Job,
+    JobSpec,
+    cancel_job,
+    circuit_states,
+    completion_time,
+    job_matches,
+)
 from transports.emulator._transport import AsyncEmulatorTransport, EmulatorTransport
 from transports.emulator._view import JobView, job_view
 
@@ -382,19 +390,21 @@ class Emulator:
         return hmac.compare_digest(presented.encode(), self._api_key.encode())
 
     def _fetch(self, query: str, presented: str | None) -> _Outcome:
-        raw_ids = tuple(
-            value for name, value in parse_qsl(query, keep_blank_values=True) if name == "job_id"
-        )
-        read = read_job_ids("query job_id", raw_ids)
+        pairs = parse_qsl(query, keep_blank_values=True)
+        raw_ids = tuple(value for name, value in pairs if name == "job_id")
+        read = read_job_query(pairs)
         if not is_successful(read):
             return _refused(read.failure(), presented, raw_ids)
+        found = read.unwrap()
         jobs: dict[str, JobView] = {}
         warnings: list[str] = []
         with self._lock:
             now = self._clock()
-            for key in read.unwrap():
+            # The jobs asked for by id, in the order asked; else the whole table.
+            keys = found.job_ids or tuple(self._jobs)
+            for key in keys:
                 job = self._jobs.get(key)
-                if job is None or key in jobs:
+                if job is None or not job_matches(job, found, now):
                     continue
                 jobs[key] = job_view(job, now)
                 if job.spec.warning is not None:

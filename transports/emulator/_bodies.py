@@ -2,7 +2,8 @@
 
 The bodies are this package's own definitions of upstream's models: `NewJob` (the body of
 `POST /client/job`), the cancel body, and `options_dict["emulator"]`, the emulator's own
-options that drive a posted job's schedule.
+options that drive a posted job's schedule. The query of `GET /client/job/{type}` is
+upstream's `JobQuery`, read by `read_job_query` into a `_state.JobFilter`.
 
 Rules this module keeps (checked in `tests/emulator/test_emulator_bodies.py`):
 - Decoding never raises: it returns `Success(value)` or `Failure(Refusal)`.
@@ -10,12 +11,13 @@ Rules this module keeps (checked in `tests/emulator/test_emulator_bodies.py`):
   schema, or asks for what the emulator cannot do, with 422.
 - A refusal is one sentence that begins with the place it is about: `body`, a path into the
   body (`body.shots`, `body.options_dict.emulator.durations[1]`, msgspec's path with its
-  `$` spelled `body`) or `query job_id[i]`; the rest is msgspec's own message, or this
-  module's for a check the schema cannot express.
+  `$` spelled `body`) or a query parameter (`query job_id[i]`, `query min_priority`); the
+  rest is msgspec's own message, or this module's for a check the schema cannot express.
 """
 
 from __future__ import annotations
 
+import datetime
 import uuid
 from collections.abc import Sequence
 from typing import Annotated, Literal, TypeVar
@@ -23,7 +25,13 @@ from typing import Annotated, Literal, TypeVar
 import msgspec
 from returns.result import Failure, Result, Success
 
-from transports.emulator._state import CircuitSpec, circuit_specs, durations_for
+from transports.emulator._state import (
+    CIRCUIT_STATUSES,
+    CircuitSpec,
+    JobFilter,
+    circuit_specs,
+    durations_for,
+)
 
 __all__ = [
     "MAX_CIRCUITS",
@@ -38,6 +46,7 @@ __all__ = [
     "decode_cancel",
     "decode_new_job",
     "read_job_ids",
+    "read_job_query",
     "split_circuits",
 ]
 
@@ -297,3 +306,80 @@ def decode_new_job(body: bytes | None) -> Result[Submission, Refusal]:
             lambda options: _submission(new_job, options)
         )
     )
+
+
+class _QueryValues(msgspec.Struct, frozen=True):
+    """The query of `GET /client/job/{type}` but its job ids: upstream `JobQuery`'s names.
+    A repeated scalar takes its last value, as upstream's server (FastAPI) reads it."""
+
+    user_email: list[str] = []
+    target_name: list[str] = []
+    status: list[str] = []
+    tags: list[str] = []
+    min_priority: int | None = None
+    max_priority: int | None = None
+    submitted_before: datetime.datetime | None = None
+    submitted_after: datetime.datetime | None = None
+
+
+_QUERY_LISTS = frozenset({"user_email", "target_name", "status", "tags"})
+_QUERY_SCALARS = frozenset({"min_priority", "max_priority", "submitted_before", "submitted_after"})
+
+
+def read_job_query(pairs: Sequence[tuple[str, str]]) -> Result[JobFilter, Refusal]:
+    """The query of `GET /client/job/{type}` (its `name=value` pairs, decoded) as a filter,
+    or a 422 naming the first parameter that is not valid (`query status[1]: ...`).
+
+    Job ids are read by `read_job_ids`; integers and times as upstream's server reads them
+    from text (a time in ISO 8601; one without a zone is taken as UTC). Unknown names are
+    ignored, as upstream's server ignores them.
+    """
+    job_ids = read_job_ids("query job_id", [value for name, value in pairs if name == "job_id"])
+    if isinstance(job_ids, Failure):
+        return Failure(job_ids.failure())
+    lists: dict[str, list[str]] = {}
+    scalars: dict[str, str] = {}
+    for name, value in pairs:
+        if name in _QUERY_LISTS:
+            lists.setdefault(name, []).append(value)
+        elif name in _QUERY_SCALARS:
+            scalars[name] = value
+    try:
+        read = msgspec.convert({**lists, **scalars}, _QueryValues, strict=False)
+    except msgspec.ValidationError as error:
+        return Failure(Refusal(422, _located("query", error).replace("query.", "query ", 1)))
+    for index, status in enumerate(read.status):
+        if status not in CIRCUIT_STATUSES:
+            return Failure(
+                Refusal(
+                    422,
+                    f"query status[{index}]: {status!r} is not one of "
+                    + ", ".join(CIRCUIT_STATUSES),
+                )
+            )
+    for index, email in enumerate(read.user_email):
+        local, at, domain = email.rpartition("@")
+        if not (at and local and domain):
+            return Failure(
+                Refusal(422, f"query user_email[{index}]: {email!r} is not an email address")
+            )
+    return Success(
+        JobFilter(
+            job_ids=tuple(dict.fromkeys(job_ids.unwrap())),
+            user_emails=tuple(read.user_email),
+            targets=tuple(read.target_name),
+            statuses=tuple(read.status),
+            tags=tuple(read.tags),
+            min_priority=read.min_priority,
+            max_priority=read.max_priority,
+            submitted_before=_utc(read.submitted_before),
+            submitted_after=_utc(read.submitted_after),
+        )
+    )
+
+
+def _utc(moment: datetime.datetime | None) -> datetime.datetime | None:
+    """A time as given, or, without a zone, in UTC."""
+    if moment is None or moment.tzinfo is not None:
+        return moment
+    return moment.replace(tzinfo=datetime.timezone.utc)

@@ -16,10 +16,13 @@ Rules this module keeps (checked by the property tests in `tests/emulator/`):
 - A cancel at `c` turns every circuit still open at `c` (`c < t0 + d_i`) into "cancelled"
   from `c` on, and never changes it again; circuits terminal at `c` keep their status.
   Before `c` a cancelled job looks exactly like an uncancelled one.
+- A query (`JobFilter`, upstream's `JobQuery`) matches a job when, for every field given,
+  the job matches one of its values (`job_matches`): values of one field OR, fields AND.
 """
 
 from __future__ import annotations
 
+import datetime
 import math
 from collections.abc import Mapping, Sequence
 
@@ -27,6 +30,7 @@ import msgspec
 
 __all__ = [
     "CANCEL_MESSAGE",
+    "CIRCUIT_STATUSES",
     "CIRCUIT_TYPES",
     "COMPLETED",
     "EMULATOR_EMAIL",
@@ -35,6 +39,7 @@ __all__ = [
     "CircuitSpec",
     "CircuitState",
     "Job",
+    "JobFilter",
     "JobSpec",
     "Pipeline",
     "Stage",
@@ -47,6 +52,7 @@ __all__ = [
     "default_input_circuit",
     "durations_for",
     "is_open",
+    "job_matches",
     "pipeline_for",
 ]
 
@@ -128,6 +134,24 @@ JOB_TYPES: tuple[str, ...] = tuple(pipeline.job_type for pipeline in PIPELINES)
 #: Upstream `CircuitType` values.
 CIRCUIT_TYPES: tuple[str, ...] = ("cirq", "qiskit", "qasm", "jaqal")
 
+#: Upstream `CircuitStatus` values: every status a query may ask for (the schedule reaches
+#: some of them only).
+CIRCUIT_STATUSES: tuple[str, ...] = (
+    "received",
+    "awaiting_compile",
+    "awaiting_submission",
+    "awaiting_simulation",
+    "compiling",
+    "running",
+    "simulating",
+    "pending",
+    "failed",
+    "unrecognized",
+    "completed",
+    "cancelled",
+    "deleted",
+)
+
 #: The status message of a circuit cancelled by a cancel request.
 CANCEL_MESSAGE = "Cancelled by user."
 
@@ -172,8 +196,8 @@ class CircuitSpec(msgspec.Struct, frozen=True):
 class JobSpec(msgspec.Struct, frozen=True):
     """Everything that defines an emulated job; its state follows from this and the time.
 
-    The last four attributes are kept as `POST /client/job` gave them (upstream `NewJob`)
-    and read by nothing here: the schedule and the fetch reply do not depend on them.
+    The last four attributes are kept as `POST /client/job` gave them (upstream `NewJob`):
+    the schedule and the fetch reply do not depend on them (a query reads `priority`).
 
     Attributes:
         job_id: The job id (a canonical UUID string).
@@ -385,3 +409,49 @@ def completion_time(job: Job, index: int) -> float:
     if job.cancelled_at is not None and job.cancelled_at < ends_at:
         return job.cancelled_at
     return ends_at
+
+
+class JobFilter(msgspec.Struct, frozen=True, kw_only=True):
+    """A query over the job table: upstream's `JobQuery`, its values checked.
+
+    An empty field (or None) does not filter. Attributes: `job_ids` (canonical UUIDs),
+    `user_emails`, `targets`, `statuses` (values of `CIRCUIT_STATUSES`: a job matches when
+    any circuit has one), `tags` (a job matches when it has any), `min_priority` and
+    `max_priority` (inclusive), `submitted_after` and `submitted_before` (aware times: the
+    job's submission time in `[submitted_after, submitted_before)`).
+    """
+
+    job_ids: tuple[str, ...] = ()
+    user_emails: tuple[str, ...] = ()
+    targets: tuple[str, ...] = ()
+    statuses: tuple[str, ...] = ()
+    tags: tuple[str, ...] = ()
+    min_priority: int | None = None
+    max_priority: int | None = None
+    submitted_before: datetime.datetime | None = None
+    submitted_after: datetime.datetime | None = None
+
+
+def job_matches(job: Job, query: JobFilter, now: float) -> bool:
+    """Whether `job`, as it is at monotonic time `now`, is one `query` finds.
+
+    Invariant: True for every job when no field is given; otherwise True exactly when, for
+    each field given, the job has one of its values (its statuses at `now`, its submission
+    time as its `submission_timestamp` writes it).
+    """
+    spec = job.spec
+    submitted = datetime.datetime.fromtimestamp(spec.created_wall, datetime.timezone.utc)
+    return (
+        (not query.job_ids or spec.job_id in query.job_ids)
+        and (not query.user_emails or spec.user_email in query.user_emails)
+        and (not query.targets or spec.target in query.targets)
+        and (not query.tags or any(tag in query.tags for tag in spec.tags))
+        and (query.min_priority is None or spec.priority >= query.min_priority)
+        and (query.max_priority is None or spec.priority <= query.max_priority)
+        and (query.submitted_after is None or submitted >= query.submitted_after)
+        and (query.submitted_before is None or submitted < query.submitted_before)
+        and (
+            not query.statuses
+            or any(state.status in query.statuses for state in circuit_states(job, now))
+        )
+    )
