@@ -3,6 +3,7 @@
 The public names are exactly those in `__all__` (pinned by tests/test_public_api.py); every
 `_private` module may change without notice. Each name is imported on first use (PEP 562),
 so `import sqcore` itself costs almost nothing and a program pays only for what it uses.
+`__version__` too is read on first use, from the installed package's metadata.
 """
 
 from __future__ import annotations
@@ -31,7 +32,7 @@ if TYPE_CHECKING:
     )
     from sqcore._wait import Backoff, Progress
 
-__version__ = "0.1.0"
+    __version__: str
 
 __all__ = [
     "TERMINAL_CIRCUIT_STATES",
@@ -77,13 +78,27 @@ _HOME: dict[str, str] = {
 
 
 def __getattr__(name: str) -> object:
-    module = _HOME.get(name)
-    if module is None:
-        raise AttributeError(f"module 'sqcore' has no attribute {name!r}")
-    value: object = getattr(importlib.import_module(module), name)
+    if name == "__version__":
+        value: object = _installed_version()
+    else:
+        module = _HOME.get(name)
+        if module is None:
+            raise AttributeError(f"module 'sqcore' has no attribute {name!r}")
+        value = getattr(importlib.import_module(module), name)
     globals()[name] = value  # later lookups are plain module attributes
     return value
 
 
 def __dir__() -> list[str]:
-    return sorted([*globals(), *__all__])
+    return sorted({*globals(), *__all__, "__version__"})
+
+
+def _installed_version() -> str:
+    """The version pyproject.toml gave the installed package (importlib.metadata costs some
+    30 ms to import, so only a reader of `__version__` pays for it)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("sqcore")
+    except PackageNotFoundError:  # run from a source tree that was never installed
+        return "0+unknown"

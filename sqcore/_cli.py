@@ -93,12 +93,35 @@ class _Parser(argparse.ArgumentParser):
         raise _UsageError(message)
 
 
+class _PrintVersion(argparse.Action):
+    """`--version`: prints the installed version and exits (read only when asked)."""
+
+    def __call__(
+        self,
+        parser: argparse.ArgumentParser,
+        namespace: argparse.Namespace,
+        values: object,
+        option_string: str | None = None,
+    ) -> None:
+        import sqcore
+
+        sys.stdout.write(f"sqcore {sqcore.__version__}\n")
+        parser.exit()
+
+
 def _build_parser() -> argparse.ArgumentParser:
     parser = _Parser(
         prog="sqcore",
         description="Submit, watch and cancel Superstaq jobs.",
         epilog=EXIT_CODES,
         formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument(
+        "--version",
+        action=_PrintVersion,
+        nargs=0,
+        default=argparse.SUPPRESS,
+        help="print the version",
     )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
 

@@ -9,10 +9,10 @@ from collections.abc import AsyncIterator, Callable
 import httpx
 import pytest
 
+from examples.httpx_transport import HttpxTransport
 from sqcore import Backoff, CircuitStatus, SuperstaqException
 from sqcore.aio import AsyncClient, AsyncJob, as_completed, wait_all
 from tests.aio.conftest import LIVE_KEY
-from tests.aio.httpx_transport import HttpxTransport
 from tests.fakes import Guard
 from transports import AsyncTransport, ThreadedTransport, Urllib3Transport
 from transports.emulator import Emulator, EmulatorServer

@@ -1,0 +1,1 @@
+"""Tools for building the documentation (not installed)."""
