@@ -27,8 +27,8 @@ from typing import Final
 import urllib3
 from urllib3.exceptions import DecodeError, InvalidChunkLength, InvalidHeader, ProtocolError
 
-from transports._bounded import Call
 from transports._types import TransportError, TransportErrorKind
+from transports.urllib3._deadline import Call
 
 __all__ = [
     "NETWORK_ERRORS",

@@ -7,7 +7,7 @@ wait: the connect (one deadline over every address of a host, not a fresh timeou
 TLS handshake (CPython bounds a handshake as a whole), the CONNECT tunnel, the send (a
 plain socket's `sendall` is bounded as a whole) and each read. The request a thread is
 sending is an `InFlight` value: its deadline, and how far it got, which the fault messages
-of `transports._faults` read. (The address lookup is the system resolver's and is not
+of `transports.urllib3._faults` read. (The address lookup is the system resolver's and is not
 bounded.)
 """
 

@@ -4,7 +4,7 @@ urllib3 does the HTTP: `PoolManager` (direct) and `ProxyManager` (through a prox
 verify TLS, tunnel https through a proxy with CONNECT, frame HTTP/1.1, keep connections
 alive and decode gzip and deflate bodies. This module adds only what urllib3 lacks:
 
-- One deadline for the whole request (`transports._bounded`): urllib3's timeouts are per
+- One deadline for the whole request (`transports.urllib3._deadline`): urllib3's timeouts are per
   socket operation, so a server that trickles bytes could hold a request forever.
 - A bound on the decoded body, counted while streaming, so a small compressed reply that
   inflates past `max_body_bytes` is refused without being inflated whole; and a body in a
@@ -13,11 +13,11 @@ alive and decode gzip and deflate bodies. This module adds only what urllib3 lac
   rules in `transports._proxy` (requests' own): https goes through an http or https proxy
   by CONNECT, so the proxy never sees the API key; proxy credentials become
   `Proxy-Authorization` for the proxy alone and urllib3 is never given them inside a URL.
-- Checks that refuse what could be misread or leak (`transports._request_checks`): an
+- Checks that refuse what could be misread or leak (`transports.urllib3._request_checks`): an
   ambiguous host, user info in a URL, a header value that would end its line, a framing
   header from the caller.
 - One table from urllib3's and the standard library's exceptions to `TransportError` kinds
-  (`transports._faults`), whose messages quote no header value or reply byte.
+  (`transports.urllib3._faults`), whose messages quote no header value or reply byte.
 
 TLS is always verified (`CERT_REQUIRED`, host names checked) and has no off switch. No
 retries and no redirects: a 3xx comes back as a `Response`, so no credential header follows
@@ -41,14 +41,6 @@ import urllib3
 from returns.result import Failure, Result, Success
 from urllib3.util import create_urllib3_context
 
-from transports._bounded import Call, InFlight, bounded_classes
-from transports._faults import (
-    NETWORK_ERRORS,
-    MalformedReplyError,
-    TooLargeError,
-    UnknownCodingError,
-    fault,
-)
 from transports._no_proxy import Bypass
 from transports._proxy import (
     EnvironmentProxies,
@@ -58,8 +50,16 @@ from transports._proxy import (
     parse_proxy_url,
     proxies_from_environment,
 )
-from transports._request_checks import request_problem, target_of
 from transports._types import CREDENTIAL_HEADERS, Request, Response, TransportError
+from transports.urllib3._deadline import Call, InFlight, bounded_classes
+from transports.urllib3._faults import (
+    NETWORK_ERRORS,
+    MalformedReplyError,
+    TooLargeError,
+    UnknownCodingError,
+    fault,
+)
+from transports.urllib3._request_checks import request_problem, target_of
 
 __all__ = ["Urllib3Transport"]
 
