@@ -1,49 +1,68 @@
-"""Shell: one deadline for a whole request, on top of urllib3's per-operation timeouts.
+"""Shell: one deadline for a whole request, kept through urllib3's public surface.
 
-urllib3 applies its connect and read timeouts to each socket operation, so a server (or a
-proxy) that trickles bytes could hold a request far past them. `bounded_classes` gives
-urllib3 connection classes whose sockets set their timeout to the time left before every
-wait: the connect (one deadline over every address of a host, not a fresh timeout each), the
-TLS handshake (CPython bounds a handshake as a whole), the CONNECT tunnel, the send (a
-plain socket's `sendall` is bounded as a whole) and each read. The request a thread is
-sending is an `InFlight` value: its deadline, and how far it got, which the fault messages
-of `transports.urllib3._faults` read. (The address lookup is the system resolver's and is not
-bounded.)
+urllib3's timeouts bound each socket operation, so a server (or a proxy) that trickles a
+byte at a time could hold a request far past them. Three things keep one deadline instead:
+
+- urllib3's own timeouts: the time left when the request starts, and when it connects (the
+  connection class here sets its public `timeout` in `connect()`). They bound every wait
+  (the TCP connect, the proxy tunnel, the TLS handshake, which CPython bounds as a whole, a
+  `sendall`, each read) to end by about the deadline.
+- The transport's watchdog (`transports.urllib3._watchdog`): when the deadline passes, it
+  shuts down the socket the request is on (`Call.expire`), so a wait that trickled bytes
+  ends at once. The socket is found through public names: a connection's `sock` while it
+  connects (set before the tunnel and the handshake), the TLS socket whose handshake
+  `transports.urllib3._tls` saw begin, or the connection's socket once connected.
+- No further address of a host is tried once the deadline has passed: the socket options
+  urllib3 sets on each address's socket before it connects (`UntilTheDeadline`) refuse to
+  be read then.
+
+What remains unbounded: the address lookup is the system resolver's. And the TCP connect to
+one address is bounded by the time left when the connect began (urllib3 hands no socket
+over before it connects), so a host whose first address fails after a while and whose next
+one hangs can end a request that long after its deadline.
+
+The request a thread is sending is a `Call`, kept in `in_flight` (one per thread): its
+deadline, how far it got (for the fault messages of `transports.urllib3._faults`) and what
+the watchdog shuts down.
 """
 
 from __future__ import annotations
 
+import contextlib
+import http.client
 import socket
-import ssl
 import threading
 import time
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Final, Literal
+from typing import Final, Literal
 
+import urllib3
 from urllib3.connection import HTTPConnection, HTTPSConnection
 from urllib3.connectionpool import HTTPConnectionPool, HTTPSConnectionPool
-from urllib3.exceptions import ConnectTimeoutError, NameResolutionError, NewConnectionError
-from urllib3.util.connection import allowed_gai_family
-from urllib3.util.ssltransport import SSLTransport
 
 from transports._no_proxy import Bypass
 from transports._proxy import ProxyURL
 
-if TYPE_CHECKING:
-    from _typeshed import ReadableBuffer, WriteableBuffer
-
-__all__ = ["Call", "InFlight", "Phase", "bounded_classes"]
+__all__ = [
+    "POOL_CLASSES",
+    "Call",
+    "Phase",
+    "UntilTheDeadline",
+    "in_flight",
+]
 
 #: The longest a single socket operation may wait (the OS refuses far longer).
 _MAX_WAIT_SECONDS: Final = 86400.0
 
-#: Where a request was when a fault struck. "tunnel": asking the proxy for a CONNECT tunnel.
-Phase = Literal["connect", "tunnel", "send", "head", "body"]
+#: Where a request was when a fault struck. "connect" covers the TCP connect, a proxy's TLS,
+#: its CONNECT tunnel and the TLS handshake with the host (`Call.at_proxy` says with whom).
+Phase = Literal["connect", "send", "head", "body"]
 
 
-@dataclass(slots=True)
+@dataclass(slots=True, eq=False)
 class Call:
-    """One request on its way: its deadline, and how far it got (for fault messages)."""
+    """One request on its way: its deadline, how far it got, and what it is reading from."""
 
     deadline: float
     target: str  # "host:port" of the URL, for messages
@@ -51,185 +70,138 @@ class Call:
     proxy: ProxyURL | None
     bypass: Bypass | None = None  # NO_PROXY sent it direct, past the environment's proxy
     phase: Phase = "connect"
-    at_proxy: bool = False  # talking to the proxy itself (connecting, tunnelling)
+    at_proxy: bool = False  # talking to the proxy itself (connecting, its TLS, the tunnel)
     expired: bool = False
+    expired_in: Phase | None = None  # the phase the deadline passed in
     received: int = 0  # decoded body bytes read so far
     announced: int | None = None  # Content-Length of an identity-encoded body
+    connecting: HTTPConnection | None = None  # the connection while its connect() runs
+    sock: socket.socket | None = None  # the socket under the request once known
+    reply: urllib3.BaseHTTPResponse | None = None  # the reply whose body is being read
 
     def time_left(self) -> float:
         """Seconds until the deadline (at most a day); raises TimeoutError once it passed."""
         left = self.deadline - time.monotonic()
         if left <= 0:
-            self.expired = True
+            self.expire_now()
             raise TimeoutError("the request's deadline has passed")
         return min(left, _MAX_WAIT_SECONDS)
 
+    def expire_now(self) -> None:
+        """Marks the deadline as passed, in the phase the request is in."""
+        if not self.expired:
+            self.expired_in = self.phase
+        self.expired = True
+
+    def expire(self) -> None:
+        """The watchdog's action when the deadline passes: marks it, and shuts the socket
+        under the request down so that whatever waits on it ends now. A reply that gave its
+        connection back to the pool (its body read) is left alone: the socket is no longer
+        this request's."""
+        self.expire_now()
+        reply = self.reply
+        if reply is not None and reply.connection is None:
+            return
+        sock = self.sock
+        if sock is None and self.connecting is not None:
+            sock = self.connecting.sock
+        if sock is not None:
+            # socket.socket's own shutdown, even for a TLS socket: the TLS layer stays as
+            # it is and reads the end of the stream as a cut, not as close_notify.
+            with contextlib.suppress(OSError):
+                socket.socket.shutdown(sock, socket.SHUT_RDWR)
+
 
 class InFlight(threading.local):
-    """The request each thread is sending through one transport (None between requests)."""
+    """The request each thread is sending (None between requests)."""
 
     call: Call | None = None
 
 
-def _arm(sock: socket.socket, in_flight: InFlight, *, reading: bool = False) -> None:
-    """Sets `sock`'s timeout to the time left to the request in flight on this thread.
+#: The request this thread is sending, for the connection and TLS classes to find.
+in_flight: Final = InFlight()
 
-    The first read after the request was sent starts the reply's head: that is where the
-    "head" phase begins (http.client reads the head inside urllib3's `getresponse`).
-    """
-    call = in_flight.call
-    if call is not None:
-        if reading and call.phase == "send":
+
+class UntilTheDeadline(list[tuple[int, int, int | bytes]]):
+    """Socket options (urllib3's default, TCP_NODELAY) that urllib3 sets on the socket for
+    each address of a host before connecting it: read while a request connects past its
+    deadline, they raise TimeoutError, so urllib3 tries no further address (it ends with a
+    connect timeout). Read at any other time (urllib3 keys its pools by them), they are the
+    options."""
+
+    def __iter__(self) -> Iterator[tuple[int, int, int | bytes]]:
+        call = in_flight.call
+        if call is not None and call.connecting is not None:
+            call.time_left()
+        return super().__iter__()
+
+
+class ReplyHead(http.client.HTTPResponse):
+    """http.client's reply, telling the request in flight when it starts reading the head
+    (`begin`: status line and headers; a proxy's answer to CONNECT is read otherwise)."""
+
+    def begin(self) -> None:
+        call = in_flight.call
+        if call is not None:
             call.phase = "head"
-        sock.settimeout(call.time_left())
+        super().begin()
 
 
-def bounded_classes(
-    in_flight: InFlight,
-) -> tuple[dict[str, type[HTTPConnectionPool]], type[ssl.SSLSocket]]:
-    """urllib3 pool classes (by scheme) and a TLS socket class that keep `in_flight`'s
-    deadline. The TLS class goes into the transport's `SSLContext.sslsocket_class`.
+class WatchedConnection(HTTPConnection):
+    """urllib3's connection, telling the request in flight where it is and on which socket,
+    with urllib3's timeout set to the time left when the connect begins."""
 
-    Every socket re-arms its timeout to the time left before each wait, so trickled bytes
-    cannot add up; the connections record the phase the request is in.
-    """
-    socket_class, tls_socket_class = _bounded_sockets(in_flight)
-    return _pool_classes(in_flight, socket_class), tls_socket_class
+    #: http.client's reply class (urllib3 wraps what it reads in its own `HTTPResponse`).
+    response_class = ReplyHead
 
+    #: The socket the watchdog shuts down for a request on this connection: the TCP socket,
+    #: or the TLS socket whose handshake began (for TLS inside a proxy's TLS, the proxy's).
+    deadline_socket: socket.socket | None = None
 
-def _bounded_sockets(
-    in_flight: InFlight,
-) -> tuple[type[socket.socket], type[ssl.SSLSocket]]:
-    """Socket classes whose every wait ends by the deadline of the request in flight."""
-
-    class BoundedSocket(socket.socket):
-        def recv(self, bufsize: int, flags: int = 0) -> bytes:
-            _arm(self, in_flight, reading=True)
-            return super().recv(bufsize, flags)
-
-        def recv_into(self, buffer: WriteableBuffer, nbytes: int = 0, flags: int = 0) -> int:
-            _arm(self, in_flight, reading=True)
-            return super().recv_into(buffer, nbytes, flags)
-
-        def sendall(self, data: ReadableBuffer, flags: int = 0) -> None:
-            _arm(self, in_flight)
-            super().sendall(data, flags)
-
-    class BoundedSSLSocket(ssl.SSLSocket):
-        # A bare TCP close without TLS's close_notify could be a cut, not an end of data:
-        # never take it as the end of a body (urllib3 wraps with the lenient default).
-        @property
-        def suppress_ragged_eofs(self) -> bool:
-            return False
-
-        @suppress_ragged_eofs.setter
-        def suppress_ragged_eofs(self, value: bool) -> None:
-            pass
-
-        def do_handshake(self, block: bool = False) -> None:
-            _arm(self, in_flight)
-            super().do_handshake(block)
-
-        def recv(self, buflen: int = 1024, flags: int = 0) -> bytes:
-            _arm(self, in_flight, reading=True)
-            return super().recv(buflen, flags)
-
-        def recv_into(
-            self, buffer: WriteableBuffer, nbytes: int | None = None, flags: int = 0
-        ) -> int:
-            _arm(self, in_flight, reading=True)
-            return super().recv_into(buffer, nbytes, flags)
-
-        def sendall(self, data: ReadableBuffer, flags: int = 0) -> None:
-            _arm(self, in_flight)
-            super().sendall(data, flags)
-
-    return BoundedSocket, BoundedSSLSocket
-
-
-def _pool_classes(
-    in_flight: InFlight, socket_class: type[socket.socket]
-) -> dict[str, type[HTTPConnectionPool]]:
-    """urllib3 pool classes whose connections keep `in_flight`'s deadline and phase."""
-
-    class Bounded(HTTPConnection):
-        def _new_conn(self) -> socket.socket:
-            return _connect(self, in_flight, socket_class)
-
-        def connect(self) -> None:
-            _enter(in_flight, "connect", at_proxy=self.proxy is not None)
+    def connect(self) -> None:
+        call = in_flight.call
+        if call is None:  # not sent by the transport (nothing else uses these pools)
             super().connect()
-            if isinstance(self.sock, SSLTransport):  # TLS inside an https proxy's TLS
-                self.sock.suppress_ragged_eofs = False  # as BoundedSSLSocket's
-            _enter(in_flight, "send")
-
-        def _tunnel(self) -> None:
-            _enter(in_flight, "tunnel", at_proxy=True)
-            super()._tunnel()
-            _enter(in_flight, "connect")
-
-        def putrequest(
-            self,
-            method: str,
-            url: str,
-            skip_host: bool = False,
-            skip_accept_encoding: bool = False,
-        ) -> None:
-            # A request on a kept-alive connection is sent without connecting first.
-            _enter(in_flight, "send")
-            super().putrequest(method, url, skip_host, skip_accept_encoding)
-
-    # Bounded's methods first, then HTTPSConnection's (its connect adds TLS).
-    class BoundedTLS(Bounded, HTTPSConnection):
-        pass
-
-    class Pool(HTTPConnectionPool):
-        ConnectionCls = Bounded
-
-    class TLSPool(HTTPSConnectionPool):
-        ConnectionCls = BoundedTLS
-
-    return {"http": Pool, "https": TLSPool}
-
-
-def _enter(in_flight: InFlight, phase: Phase, *, at_proxy: bool = False) -> None:
-    call = in_flight.call
-    if call is not None:
-        call.phase = phase
-        call.at_proxy = at_proxy
-
-
-def _connect(
-    connection: HTTPConnection, in_flight: InFlight, socket_class: type[socket.socket]
-) -> socket.socket:
-    """A TCP connection to the first of the host's addresses that answers, all within the
-    deadline of the request in flight.
-
-    As urllib3's own `create_connection` (the same address families and socket options,
-    TCP_NODELAY among them) and its errors, except that each address gets only the time
-    left, not a fresh timeout each.
-    """
-    host, port = connection._dns_host, connection.port
-    try:
-        infos = socket.getaddrinfo(host, port, allowed_gai_family(), socket.SOCK_STREAM)
-    except socket.gaierror as exc:
-        raise NameResolutionError(connection.host, connection, exc) from exc
-    error: OSError | None = None
-    for family, kind, proto, _, address in infos:
-        sock = socket_class(family, kind, proto)
+            return
+        call.phase, call.at_proxy = "connect", self.proxy is not None
+        call.sock, call.connecting = None, self
         try:
-            for option in connection.socket_options or ():
-                sock.setsockopt(*option)
-            _arm(sock, in_flight)
-            sock.connect(address)
-        except TimeoutError as exc:
-            sock.close()
-            raise ConnectTimeoutError(connection, f"no connection to {host}:{port}") from exc
-        except OSError as exc:
-            sock.close()
-            error = exc
-            continue
-        return sock
-    raise NewConnectionError(connection, f"no connection to {host}:{port}") from error or OSError(
-        "the host name has no address"
-    )
+            self.timeout = call.time_left()
+            super().connect()
+            sock = call.sock or self.sock
+            self.deadline_socket = call.sock = sock if isinstance(sock, socket.socket) else None
+        finally:
+            call.connecting = None
+        call.phase, call.at_proxy = "send", False
+
+    def putrequest(
+        self,
+        method: str,
+        url: str,
+        skip_host: bool = False,
+        skip_accept_encoding: bool = False,
+    ) -> None:
+        call = in_flight.call
+        if call is not None:  # a kept-alive connection sends without connecting first
+            call.phase, call.at_proxy, call.sock = "send", False, self.deadline_socket
+        super().putrequest(method, url, skip_host, skip_accept_encoding)
+
+
+# WatchedConnection's methods first, then HTTPSConnection's (its connect adds TLS).
+class WatchedTLSConnection(WatchedConnection, HTTPSConnection):
+    """`WatchedConnection` over TLS."""
+
+
+class WatchedPool(HTTPConnectionPool):
+    ConnectionCls = WatchedConnection
+
+
+class WatchedTLSPool(HTTPSConnectionPool):
+    ConnectionCls = WatchedTLSConnection
+
+
+#: urllib3 pool classes by scheme, for a pool manager's `pool_classes_by_scheme`.
+POOL_CLASSES: Final[dict[str, type[HTTPConnectionPool]]] = {
+    "http": WatchedPool,
+    "https": WatchedTLSPool,
+}
