@@ -534,6 +534,25 @@ def test_a_server_that_stalls_behind_the_proxy_is_cut_at_the_deadline(
     assert elapsed < 0.5 + MARGIN
 
 
+@pytest.mark.parametrize("proxy_scheme", ["http", "https"])
+def test_a_server_that_trickles_behind_the_proxy_is_cut_at_the_deadline(
+    proxy: Proxy, ca: trustme.CA, serve: Serve, ca_pem: Path, proxy_scheme: str
+) -> None:
+    """Through an https:// proxy, TLS runs inside the proxy's TLS: the deadline still
+    reaches the socket under both."""
+    trickle = Trickle(Reply(200, body=b"x" * 200), step_bytes=1, interval=0.02)
+    slow = serve([trickle], ssl_context=server_context(ca, NAME))
+    proxy_tls = server_context(ca, "127.0.0.1") if proxy_scheme == "https" else None
+    front = proxy(ProxyServer(routes(slow), ssl_context=proxy_tls))
+
+    with Urllib3Transport(proxy_url=front.url(), ca_certs=ca_pem) as transport:
+        result, elapsed = send(transport, f"https://{NAME}/job", timeout=0.5)
+
+    assert failure_of(result).kind == "timeout"
+    assert failure_of(result).message.startswith("reply body not complete within 0.5 s")
+    assert elapsed < 0.5 + MARGIN
+
+
 # --- What the password is never in ---------------------------------------------------------
 
 

@@ -51,7 +51,11 @@ class _HostTLSSocket(ssl.SSLSocket):
         self.suppress_ragged_eofs = False
         call = in_flight.call
         if call is not None:
-            call.at_proxy, call.sock = False, self
+            call.sock = self
+            connecting = call.connecting
+            # A proxy that forwards plain http, spoken to over TLS, gets this context too.
+            if connecting is None or not connecting.proxy_is_forwarding:
+                call.at_proxy = False
         super().do_handshake(block)
 
 

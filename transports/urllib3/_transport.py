@@ -8,7 +8,7 @@ called or overridden):
 
 - One deadline for the whole request (`transports.urllib3._deadline`, with one watchdog
   thread per transport): urllib3's timeouts are per socket operation, so a server that
-  trickles bytes could hold a request forever.
+  trickles bytes could hold a request forever. (The address lookup is not bounded.)
 - A bound on the decoded body, counted while streaming, so a small compressed reply that
   inflates past `max_body_bytes` is refused without being inflated whole; and a body in a
   content coding urllib3 does not decode is refused, not handed on still encoded.
@@ -17,17 +17,16 @@ called or overridden):
   by CONNECT, so the proxy never sees the API key; proxy credentials become
   `Proxy-Authorization` (urllib3's `make_headers`) for the proxy alone, and urllib3 is
   never given them inside a URL.
-- Checks that refuse what could be misread or leak (`transports.urllib3._request_checks`): an
-  ambiguous host, user info in a URL, a header value that would end its line, a framing
+- Checks that refuse what could be misread or leak (`transports.urllib3._request_checks`):
+  an ambiguous host, user info in a URL, a header value that would end its line, a framing
   header from the caller.
 - One table from urllib3's and the standard library's exceptions to `TransportError` kinds
   (`transports.urllib3._faults`), whose messages quote no header value or reply byte.
 
 TLS is always verified (`CERT_REQUIRED`, host names checked; `transports.urllib3._tls`) and
 has no off switch; a body that ends when the connection closes counts as whole only after
-TLS's close_notify. No
-retries and no redirects: a 3xx comes back as a `Response`, so no credential header follows
-one; retry policy lives in the client above.
+TLS's close_notify. No retries and no redirects: a 3xx comes back as a `Response`, so no
+credential header follows one; retry policy lives in the client above.
 """
 
 from __future__ import annotations
@@ -114,8 +113,9 @@ class _PoolSettings(TypedDict):
 class Urllib3Transport:
     """Sends requests over real HTTP/1.1 with urllib3: pooled, verified, proxied, bounded.
 
-    Thread-safe: one transport may serve many threads. Use it as a context manager, or call
-    `close()`, to drop its connections.
+    Thread-safe: one transport may serve many threads. It starts one thread of its own, the
+    watchdog that ends requests at their deadlines, with its first request; use it as a
+    context manager, or call `close()`, to drop its connections and end that thread.
 
     Example:
         >>> with Urllib3Transport(proxy_url="http://proxy.example:3128") as transport:
@@ -246,7 +246,8 @@ class Urllib3Transport:
         self._watchdog.stop()
 
     def send(self, request: Request) -> Result[Response, TransportError]:
-        """Sends `request` and reads the whole reply, within `request.timeout` seconds.
+        """Sends `request` and reads the whole reply, within `request.timeout` seconds (save the
+        address lookup, which the system resolver does unbounded).
 
         Never raises for a network fault, and never follows a redirect.
 

@@ -29,6 +29,10 @@ __all__ = ["Watch", "Watchdog"]
 _SLACK: Final = 64
 
 
+def _nothing() -> None:
+    pass
+
+
 class Watch:
     """One deadline being watched; `expired` once its `expire` ran."""
 
@@ -78,6 +82,7 @@ class Watchdog:
             if watch.done:
                 return watch.expired
             watch.done = True
+            watch.expire = _nothing  # whatever it would have shut down may go now
             self._held -= 1
             heap = self._heap
             while heap and heap[0][2].done:
