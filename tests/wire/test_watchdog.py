@@ -1,17 +1,25 @@
-"""Shell: the watchdog that ends a request at its deadline (`transports.urllib3._watchdog`).
+"""Shell: the watchdog that ends a request at its deadline (`transports.urllib3._watchdog`),
+and what it does then (`transports.urllib3._deadline.Call.expire`).
 
 One thread per watchdog, whatever the number of watches; `expire` runs on it once a
 deadline has passed, never for a watch released in time; the thread ends after `stop()`
 once nothing is held. Deadlines in the past make it act at once, and events say when it
-did: no test sleeps.
+did: no test sleeps. At the deadline, the socket under the request is shut down, unless its
+reply already handed the connection back to the pool.
 """
 
 from __future__ import annotations
 
+import socket
 import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 
+import pytest
+import urllib3
+from urllib3.connection import HTTPConnection
+
+from transports.urllib3._deadline import Call
 from transports.urllib3._watchdog import Watchdog
 
 NAME = "test watchdog"
@@ -136,3 +144,57 @@ def test_many_watches_released_out_of_order_leave_the_others_served() -> None:
     assert seen == [f"late on {NAME}"]
     assert watchdog.release(watches[0]) is False
     watchdog.stop()
+
+
+@pytest.fixture
+def pair() -> Iterator[tuple[socket.socket, socket.socket]]:
+    """Two connected sockets: the request's, and its peer's."""
+    ours, peer = socket.socketpair()
+    peer.settimeout(5.0)
+    with ours, peer:
+        yield ours, peer
+
+
+def a_call(**fields: object) -> Call:
+    call = Call(time.monotonic() + 60.0, "api.example:443", "api.example", None)
+    for name, value in fields.items():
+        setattr(call, name, value)
+    return call
+
+
+def test_at_the_deadline_the_requests_socket_is_shut_down(
+    pair: tuple[socket.socket, socket.socket],
+) -> None:
+    ours, peer = pair
+    call = a_call(sock=ours, phase="head")
+
+    call.expire()
+
+    assert (call.expired, call.expired_in) == (True, "head")
+    assert peer.recv(1) == b""  # the peer sees the end at once
+
+
+def test_while_connecting_the_connections_socket_is_shut_down(
+    pair: tuple[socket.socket, socket.socket],
+) -> None:
+    ours, peer = pair
+    connection = HTTPConnection("api.example", 443)
+    connection.sock = ours  # as urllib3 sets it before the tunnel and the handshake
+
+    a_call(connecting=connection).expire()
+
+    assert peer.recv(1) == b""
+
+
+def test_a_socket_whose_reply_went_back_to_the_pool_is_left_alone(
+    pair: tuple[socket.socket, socket.socket],
+) -> None:
+    ours, peer = pair
+    returned = urllib3.HTTPResponse(body=b"", preload_content=False)  # no connection held
+    call = a_call(sock=ours, reply=returned, phase="body")
+
+    call.expire()
+    ours.sendall(b"x")  # another request's now, still whole
+
+    assert call.expired
+    assert peer.recv(1) == b"x"

@@ -4,14 +4,15 @@ urllib3's timeouts bound each socket operation, so a server (or a proxy) that tr
 byte at a time could hold a request far past them. Three things keep one deadline instead:
 
 - urllib3's own timeouts: the time left when the request starts, and when it connects (the
-  connection class here sets its public `timeout` in `connect()`). They bound every wait
-  (the TCP connect, the proxy tunnel, the TLS handshake, which CPython bounds as a whole, a
-  `sendall`, each read) to end by about the deadline.
-- The transport's watchdog (`transports.urllib3._watchdog`): when the deadline passes, it
-  shuts down the socket the request is on (`Call.expire`), so a wait that trickled bytes
-  ends at once. The socket is found through public names: a connection's `sock` while it
-  connects (set before the tunnel and the handshake), the TLS socket whose handshake
-  `transports.urllib3._tls` saw begin, or the connection's socket once connected.
+  connection class here sets its public `timeout` in `connect()`). Each wait (the TCP
+  connect, the proxy tunnel, the TLS handshake, which CPython bounds as a whole, a
+  `sendall`, each read) ends within the time that was left.
+- The transport's watchdog (`transports.urllib3._watchdog`) bounds their sum: when the
+  deadline passes, it shuts down the socket the request is on (`Call.expire`), so a wait
+  that trickled bytes ends at once. The socket is found through public names: a
+  connection's `sock` while it connects (set before the tunnel and the handshake), the TLS
+  socket whose handshake `transports.urllib3._tls` saw begin, or the connection's socket
+  once connected.
 - No further address of a host is tried once the deadline has passed: the socket options
   urllib3 sets on each address's socket before it connects (`UntilTheDeadline`) refuse to
   be read then.
