@@ -99,7 +99,7 @@ class Client(ClientBase[Transport, Clock]):
     """
 
     def _default_transport(self) -> Transport:
-        from transports._urllib3 import Urllib3Transport
+        from transports.urllib3 import Urllib3Transport
 
         return Urllib3Transport()
 

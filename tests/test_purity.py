@@ -43,7 +43,7 @@ FORBIDDEN = {
     "pathlib",
     "http",
     "transports.emulator",
-    "transports._urllib3",
+    "transports.urllib3",
     "sqcore._client",
     "sqcore._job",
     "sqcore._config",

@@ -14,7 +14,7 @@ from transports._types import AsyncTransport, Request, Response, Transport, Tran
 
 if TYPE_CHECKING:
     from transports._threaded import ThreadedTransport
-    from transports._urllib3 import Urllib3Transport
+    from transports.urllib3 import Urllib3Transport
 
 __all__ = [
     "AsyncTransport",
@@ -30,7 +30,7 @@ __all__ = [
 
 def __getattr__(name: str) -> object:
     if name == "Urllib3Transport":
-        from transports._urllib3 import Urllib3Transport
+        from transports.urllib3 import Urllib3Transport
 
         return Urllib3Transport
     if name == "ThreadedTransport":

@@ -27,7 +27,7 @@ class ThreadedTransport:
     def __init__(self, transport: Transport | None = None) -> None:
         self._owned = transport is None
         if transport is None:
-            from transports._urllib3 import Urllib3Transport
+            from transports.urllib3 import Urllib3Transport
 
             transport = Urllib3Transport()
         self.transport = transport

@@ -37,8 +37,8 @@ from transports._proxy import (
     parse_proxy_url,
     proxies_from_environment,
 )
-from transports._request_checks import target_of
 from transports._urls import is_loopback_host
+from transports.urllib3._request_checks import target_of
 
 
 def proxy_of(result: Result[ProxyURL, str]) -> ProxyURL:

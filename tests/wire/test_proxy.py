@@ -10,6 +10,8 @@ in no message, repr or log line.
 
 from __future__ import annotations
 
+import base64
+import http.client
 import logging
 import shutil
 import socket
@@ -20,7 +22,9 @@ from pathlib import Path
 from urllib.parse import quote
 
 import pytest
+import requests
 import trustme
+import urllib3.connection
 from returns.pipeline import is_successful
 from returns.result import Result
 
@@ -28,9 +32,12 @@ from sqcore import Client, Job, SuperstaqException
 from sqcore._errors import RetriesExhaustedError
 from tests.fixtures import JOB_65, fixture
 from transports import Request, Response, TransportError, Urllib3Transport
+from transports._proxy import parse_proxy_url
+from transports.urllib3._deadline import Call
+from transports.urllib3._faults import fault, tunnel_status
 
 from .certificates import OneShot, reply_then_close, server_context
-from .hostile import HostileServer, Reply, Serve, json_reply
+from .hostile import HostileServer, Reply, Serve, Trickle, json_reply
 from .proxy import Proxy, ProxyServer, proxies, resolve_to_loopback
 
 SECRET = "sk-SECRET-proxied-7f3"
@@ -298,6 +305,37 @@ def test_proxy_credentials_go_to_the_proxy_alone(
     assert api.requests[0].header("Proxy-Authorization") is None
 
 
+def test_latin_1_credentials_go_as_requests_sends_them(
+    proxy: Proxy, api: HostileServer, ca_pem: Path
+) -> None:
+    password = "pässwörd"
+    front = proxy(ProxyServer(routes(api), credentials=(USER, password)))
+    as_requests = requests.Request(
+        "GET", "https://x.example", auth=requests.auth.HTTPProxyAuth(USER, password)
+    ).prepare()
+
+    with Urllib3Transport(proxy_url=front.url((USER, password)), ca_certs=ca_pem) as transport:
+        assert is_successful(send(transport, f"https://{NAME}/job")[0])
+
+    assert (
+        front.requests[0].header("Proxy-Authorization")
+        == as_requests.headers["Proxy-Authorization"]
+    )
+
+
+def test_credentials_latin_1_cannot_hold_go_as_utf_8(
+    proxy: Proxy, api: HostileServer, ca_pem: Path
+) -> None:
+    password = "pässwörd-€"  # RFC 7617 §2.1: UTF-8 is the one charset Basic names
+    front = proxy(ProxyServer(routes(api), credentials=(USER, password)))
+
+    with Urllib3Transport(proxy_url=front.url((USER, password)), ca_certs=ca_pem) as transport:
+        assert is_successful(send(transport, f"https://{NAME}/job")[0])
+
+    utf_8 = base64.b64encode(f"{USER}:{password}".encode()).decode()
+    assert front.requests[0].header("Proxy-Authorization") == f"Basic {utf_8}"
+
+
 @pytest.mark.parametrize("given_by", ["proxy_url", "HTTPS_PROXY"])
 def test_credentials_for_a_plain_http_proxy_elsewhere_are_used_never_a_direct_line(
     api: HostileServer, ca_pem: Path, monkeypatch: pytest.MonkeyPatch, given_by: str
@@ -365,6 +403,41 @@ def test_a_proxy_that_cannot_reach_the_host_is_a_connect_fault(proxy: Proxy, ca_
     assert "502 Bad Gateway" in error.message
 
 
+@pytest.mark.parametrize(
+    "connection_class",
+    [http.client.HTTPConnection, urllib3.connection.HTTPConnection],
+    ids=["http.client", "urllib3"],
+)
+def test_the_words_of_a_refused_tunnel_are_read_on_this_python_and_urllib3(
+    proxy: Proxy, connection_class: type[http.client.HTTPConnection]
+) -> None:
+    """http.client says a proxy refused a tunnel only in words (urllib3 copies them where
+    it backports the tunnel): the one place that reads them understands these."""
+    front = proxy(ProxyServer({NAME: ("127.0.0.1", 9)}, refuse=403))
+    connection = connection_class("127.0.0.1", front.port, timeout=5.0)
+    connection.set_tunnel(NAME, 443)
+
+    with pytest.raises(OSError) as raised:
+        connection.connect()
+    connection.close()
+
+    assert type(raised.value) is OSError and raised.value.errno is None
+    assert tunnel_status(raised.value) == 403
+
+
+def test_a_refused_tunnel_worded_otherwise_is_still_a_final_proxy_fault() -> None:
+    proxy_url = parse_proxy_url("http://127.0.0.1:3128", "proxy_url").unwrap()
+    call = Call(time.monotonic() + 60, f"{NAME}:443", NAME, proxy_url, at_proxy=True)
+    refusal = OSError("the proxy said no, in words of a later Python")
+
+    error = fault(refusal, call, 5.0, "the system store")
+
+    assert (error.kind, error.message) == (
+        "proxy",
+        f"the proxy 127.0.0.1:3128 refused the tunnel to {NAME}:443 (its status could not be read)",
+    )
+
+
 def test_the_client_does_not_retry_a_refused_tunnel(
     proxy: Proxy, api: HostileServer, ca_pem: Path
 ) -> None:
@@ -430,6 +503,22 @@ def test_a_proxy_that_never_answers_holds_no_request_past_its_deadline(
     assert elapsed < 0.5 + MARGIN
 
 
+def test_a_proxy_that_trickles_its_answer_holds_no_request_past_its_deadline(
+    serve: Serve, ca_pem: Path
+) -> None:
+    # Its answer to CONNECT, a byte every 20 ms: each read is quick, the whole is not.
+    slow = serve([Trickle(Reply(200, (("X-Padding", "p" * 200),)), 1, 0.02, head_too=True)])
+
+    with Urllib3Transport(proxy_url=slow.url(), ca_certs=ca_pem) as transport:
+        result, elapsed = send(transport, f"https://{NAME}/job", timeout=0.5)
+
+    assert (failure_of(result).kind, failure_of(result).message) == (
+        "connect",
+        f"no connection to {NAME}:443 through the proxy 127.0.0.1:{slow.port} within 0.5 s",
+    )
+    assert elapsed < 0.5 + MARGIN
+
+
 def test_a_server_that_stalls_behind_the_proxy_is_cut_at_the_deadline(
     proxy: Proxy, ca: trustme.CA, serve: Serve, ca_pem: Path
 ) -> None:
@@ -442,6 +531,25 @@ def test_a_server_that_stalls_behind_the_proxy_is_cut_at_the_deadline(
         result, elapsed = send(transport, f"https://{NAME}/job", timeout=0.5)
 
     assert failure_of(result).kind == "timeout"
+    assert elapsed < 0.5 + MARGIN
+
+
+@pytest.mark.parametrize("proxy_scheme", ["http", "https"])
+def test_a_server_that_trickles_behind_the_proxy_is_cut_at_the_deadline(
+    proxy: Proxy, ca: trustme.CA, serve: Serve, ca_pem: Path, proxy_scheme: str
+) -> None:
+    """Through an https:// proxy, TLS runs inside the proxy's TLS: the deadline still
+    reaches the socket under both."""
+    trickle = Trickle(Reply(200, body=b"x" * 200), step_bytes=1, interval=0.02)
+    slow = serve([trickle], ssl_context=server_context(ca, NAME))
+    proxy_tls = server_context(ca, "127.0.0.1") if proxy_scheme == "https" else None
+    front = proxy(ProxyServer(routes(slow), ssl_context=proxy_tls))
+
+    with Urllib3Transport(proxy_url=front.url(), ca_certs=ca_pem) as transport:
+        result, elapsed = send(transport, f"https://{NAME}/job", timeout=0.5)
+
+    assert failure_of(result).kind == "timeout"
+    assert failure_of(result).message.startswith("reply body not complete within 0.5 s")
     assert elapsed < 0.5 + MARGIN
 
 

@@ -618,6 +618,39 @@ def test_a_send_that_cannot_finish_on_a_reused_connection_times_out_saying_so(
     assert elapsed < 0.3 + MARGIN
 
 
+WATCHDOG = "transports.urllib3 deadline watchdog"
+
+
+def watchdogs() -> set[threading.Thread]:
+    return {thread for thread in threading.enumerate() if thread.name == WATCHDOG}
+
+
+def test_one_watchdog_thread_keeps_every_deadline_of_a_transport_and_ends_with_it(
+    serve: Serve,
+) -> None:
+    server = serve([json_reply({"ok": True})])
+    before = watchdogs()
+    transport = Urllib3Transport(trust_env=False)
+    seen: list[int] = []
+
+    def work() -> None:
+        for _ in range(10):
+            success_of(send(transport, server.url())[0])
+            seen.append(len(watchdogs() - before))
+
+    threads = [threading.Thread(target=work) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(10.0)
+    (watchdog,) = watchdogs() - before
+    transport.close()
+    watchdog.join(5.0)
+
+    assert seen == [1] * 40  # one thread for the transport, none per request
+    assert not watchdog.is_alive()
+
+
 # --- Size bound ---------------------------------------------------------------------------
 
 

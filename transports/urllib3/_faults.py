@@ -2,12 +2,16 @@
 
 urllib3 wraps the exceptions of `http.client`, `ssl` and `socket` in its own; `fault` looks
 over the whole chain, most specific first (as httpx maps httpcore's exceptions), and says
-what happened in words, naming the peer and how far the request got (`bounded.Call`). No
-message quotes a header value or a byte of the reply: a hostile server may echo the API
-key back. A request past its deadline is a "timeout" whatever was raised, or a "connect"
-fault when no connection (or tunnel) was made by then: nothing of it was sent. A host name
-without an address is a "resolve" fault naming it; a failed certificate check names the CA
-certificates trusted and who named them; a connection that NO_PROXY made direct says so.
+what happened in words, naming the peer and how far the request got (`_deadline.Call`). The
+kind comes from the exception's type and its structured fields (`errno`, `ssl.SSLError`'s
+`reason` and `verify_code`), never from its words, with one exception: http.client reports
+a proxy's refusal of a tunnel only in words (`tunnel_status` reads them, and nothing else
+does). No message quotes a header value or a byte of the reply: a hostile server may echo
+the API key back. A request past its deadline is a "timeout" whatever was raised, or a
+"connect" fault when no connection (or tunnel) was made by then: nothing of it was sent. A
+host name without an address is a "resolve" fault naming it; a failed certificate check
+names the CA certificates trusted and who named them; a connection that NO_PROXY made
+direct says so.
 """
 
 from __future__ import annotations
@@ -27,8 +31,8 @@ from typing import Final
 import urllib3
 from urllib3.exceptions import DecodeError, InvalidChunkLength, InvalidHeader, ProtocolError
 
-from transports._bounded import Call
 from transports._types import TransportError, TransportErrorKind
+from transports.urllib3._deadline import Call, Phase
 
 __all__ = [
     "NETWORK_ERRORS",
@@ -36,10 +40,12 @@ __all__ = [
     "TooLargeError",
     "UnknownCodingError",
     "fault",
+    "tunnel_status",
 ]
 
-#: A proxy's refusal of a tunnel, as http.client reports it.
-_TUNNEL_REFUSED: Final = re.compile(r"Tunnel connection failed: ([0-9]{3})")
+#: A proxy's refusal of a tunnel, as http.client words it ("Tunnel connection failed: 407
+#: Proxy Authentication Required"; urllib3 copies the words where it backports the tunnel).
+_TUNNEL_REFUSED: Final = re.compile(r"Tunnel connection failed: ([0-9]{3})\b")
 
 
 class TooLargeError(Exception):
@@ -114,34 +120,44 @@ class _Seen:
         return f"{call.received}{of}"
 
 
-def _timed_out(seen: _Seen) -> str:
+def _timed_out(seen: _Seen, phase: Phase) -> str:
     call = seen.call
     through = f" through the proxy {call.proxy.where()}" if call.proxy is not None else ""
-    if call.phase in ("connect", "tunnel"):
+    if phase == "connect":
         return f"no connection to {call.target}{through} within {seen.seconds}"
-    if call.phase == "send":
+    if phase == "send":
         return f"could not send the request to {call.target} in {seen.seconds}"
-    if call.phase == "head":
+    if phase == "head":
         return f"no complete reply headers from {call.target} within {seen.seconds}"
     return f"reply body not complete within {seen.seconds} ({seen.got} bytes received)"
 
 
-def _tunnel_refused(exc: BaseException, seen: _Seen) -> TransportError | None:
-    match = _TUNNEL_REFUSED.search(str(exc))
+def tunnel_status(refusal: OSError) -> int | None:
+    """The status a proxy refused a tunnel with, read from http.client's words (the one
+    place this module reads an exception's words); None if they are not what it wrote."""
+    match = _TUNNEL_REFUSED.search(str(refusal))
+    return None if match is None else int(match.group(1))
+
+
+def _tunnel_refused(causes: list[BaseException], seen: _Seen) -> TransportError | None:
+    """The proxy's refusal of the tunnel, if that is what happened: http.client raises a
+    bare `OSError` (no errno: nothing failed on the socket) when the proxy answers CONNECT
+    with anything but 200."""
     call = seen.call
-    if match is None or call.proxy is None:
+    refusal = next((c for c in causes if type(c) is OSError and c.errno is None), None)
+    if refusal is None or call.proxy is None:
         return None
-    code = int(match.group(1))
+    refused = f"the proxy {call.proxy.where()} refused the tunnel to {call.target}"
+    code = tunnel_status(refusal)
+    if code is None:  # http.client words it otherwise now: still a refusal, said plainly
+        return TransportError("proxy", f"{refused} (its status could not be read)")
     try:
         reason = http.HTTPStatus(code).phrase
     except ValueError:
         reason = "an unknown status"
     # A proxy that cannot reach the target (5xx) may manage later; a refusal will not.
     kind: TransportErrorKind = "connect" if code >= 500 else "proxy"
-    return TransportError(
-        kind,
-        f"the proxy {call.proxy.where()} refused the tunnel to {call.target}: {code} {reason}",
-    )
+    return TransportError(kind, f"{refused}: {code} {reason}")
 
 
 #: What the resolver's answers mean, in words (getaddrinfo's EAI_* codes; the others are
@@ -195,7 +211,7 @@ def _tls_failed(exc: BaseException, seen: _Seen) -> TransportError:
     """A TLS failure while connecting is final ("tls"); after it, the connection broke. The
     message says which CA certificates were trusted, and who named them."""
     assert isinstance(exc, ssl.SSLError)
-    if seen.call.phase not in ("connect", "tunnel"):
+    if seen.call.phase != "connect":
         return _broken(exc, seen)
     if isinstance(exc, ssl.SSLCertVerificationError):
         code = exc.verify_code
@@ -214,7 +230,7 @@ def _tls_failed(exc: BaseException, seen: _Seen) -> TransportError:
 def _closed(exc: BaseException, seen: _Seen) -> TransportError:
     """The peer closed the connection (FIN, or TLS ended without close_notify)."""
     call, peer = seen.call, seen.peer
-    if call.phase in ("connect", "tunnel"):
+    if call.phase == "connect":
         during = "the TLS handshake" if isinstance(exc, ssl.SSLError) else "connecting"
         return TransportError("connect", f"{peer} closed the connection during {during}")
     if call.phase == "send":
@@ -235,7 +251,7 @@ def _closed(exc: BaseException, seen: _Seen) -> TransportError:
 
 def _reset(exc: BaseException, seen: _Seen) -> TransportError:
     call, peer = seen.call, seen.peer
-    if call.phase in ("connect", "tunnel"):
+    if call.phase == "connect":
         return TransportError("connect", f"connection reset by {peer} while connecting")
     if call.phase == "send":
         return TransportError(
@@ -291,7 +307,7 @@ def _undecodable(exc: BaseException, seen: _Seen) -> TransportError:
 
 def _broken(exc: BaseException, seen: _Seen) -> TransportError:
     call, peer = seen.call, seen.peer
-    if call.phase in ("connect", "tunnel"):
+    if call.phase == "connect":
         return _connect_failed(exc, seen)
     if call.phase == "body":
         return TransportError("protocol", f"connection to {peer} broke after {seen.got} body bytes")
@@ -357,15 +373,15 @@ def _fault(exc: Exception, seen: _Seen) -> TransportError:
         or time.monotonic() >= call.deadline
         or any(isinstance(cause, TimeoutError) for cause in causes)
     ):
+        phase = call.expired_in or call.phase
         # No connection (to the host, through the proxy) was made in time: nothing of the
         # request was sent, which is what "connect" says (a submission may be retried).
-        late: TransportErrorKind = "connect" if call.phase in ("connect", "tunnel") else "timeout"
-        return TransportError(late, _timed_out(seen))
-    if call.phase == "tunnel" or call.at_proxy:
-        for cause in causes:
-            refused = _tunnel_refused(cause, seen)
-            if refused is not None:
-                return refused
+        late: TransportErrorKind = "connect" if phase == "connect" else "timeout"
+        return TransportError(late, _timed_out(seen, phase))
+    if call.phase == "connect" and call.at_proxy:
+        refused = _tunnel_refused(causes, seen)
+        if refused is not None:
+            return refused
     if call.phase == "head" and _alert_before_reply(causes):
         return TransportError("tls", f"TLS with {seen.peer} failed: refused by the server")
     for raised, describe in _FAULTS:
@@ -375,13 +391,18 @@ def _fault(exc: Exception, seen: _Seen) -> TransportError:
     return _broken(exc, seen)
 
 
+#: OpenSSL's reason codes for an alert the peer sent (SSL_R_SSLV3_ALERT_*, SSL_R_TLSV1_ALERT_*,
+#: SSL_R_TLSV13_ALERT_*), as `ssl.SSLError.reason` names them.
+_ALERT_RECEIVED: Final = re.compile(r"(SSLV3|TLSV1|TLSV13)_ALERT_[A-Z0-9_]+")
+
+
 def _alert_before_reply(causes: list[BaseException]) -> bool:
     """Whether the server ended TLS with an alert before any reply: under TLS 1.3 it checks
     a client certificate only after the client's handshake is done, so a refusal comes then.
     """
     return any(
         isinstance(cause, ssl.SSLError)
-        and not isinstance(cause, (ssl.SSLEOFError, ssl.SSLZeroReturnError))
-        and "ALERT" in str(cause.reason or "").upper()
+        and isinstance(cause.reason, str)
+        and _ALERT_RECEIVED.fullmatch(cause.reason) is not None
         for cause in causes
     )

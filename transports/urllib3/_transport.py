@@ -2,53 +2,51 @@
 
 urllib3 does the HTTP: `PoolManager` (direct) and `ProxyManager` (through a proxy) connect,
 verify TLS, tunnel https through a proxy with CONNECT, frame HTTP/1.1, keep connections
-alive and decode gzip and deflate bodies. This module adds only what urllib3 lacks:
+alive, load the CA bundle and decode gzip and deflate bodies. This module adds only what
+urllib3 lacks, through its public surface alone (no private name of urllib3 is read,
+called or overridden):
 
-- One deadline for the whole request (`transports._bounded`): urllib3's timeouts are per
-  socket operation, so a server that trickles bytes could hold a request forever.
+- One deadline for the whole request (`transports.urllib3._deadline`, with one watchdog
+  thread per transport): urllib3's timeouts are per socket operation, so a server that
+  trickles bytes could hold a request forever. (The address lookup is not bounded.)
 - A bound on the decoded body, counted while streaming, so a small compressed reply that
   inflates past `max_body_bytes` is refused without being inflated whole; and a body in a
   content coding urllib3 does not decode is refused, not handed on still encoded.
 - Proxies and a CA bundle from the environment, read when the transport is made, by the
   rules in `transports._proxy` (requests' own): https goes through an http or https proxy
   by CONNECT, so the proxy never sees the API key; proxy credentials become
-  `Proxy-Authorization` for the proxy alone and urllib3 is never given them inside a URL.
-- Checks that refuse what could be misread or leak (`transports._request_checks`): an
-  ambiguous host, user info in a URL, a header value that would end its line, a framing
+  `Proxy-Authorization` (urllib3's `make_headers`) for the proxy alone, and urllib3 is
+  never given them inside a URL.
+- Checks that refuse what could be misread or leak (`transports.urllib3._request_checks`):
+  an ambiguous host, user info in a URL, a header value that would end its line, a framing
   header from the caller.
 - One table from urllib3's and the standard library's exceptions to `TransportError` kinds
-  (`transports._faults`), whose messages quote no header value or reply byte.
+  (`transports.urllib3._faults`), whose messages quote no header value or reply byte.
 
-TLS is always verified (`CERT_REQUIRED`, host names checked) and has no off switch. No
-retries and no redirects: a 3xx comes back as a `Response`, so no credential header follows
-one; retry policy lives in the client above.
+TLS is always verified (`CERT_REQUIRED`, host names checked; `transports.urllib3._tls`) and
+has no off switch; a body that ends when the connection closes counts as whole only after
+TLS's close_notify. No retries and no redirects: a 3xx comes back as a `Response`, so no
+credential header follows one; retry policy lives in the client above.
 """
 
 from __future__ import annotations
 
-import base64
 import math
 import os
 import re
 import ssl
 import threading
 import time
+import weakref
 from collections.abc import Mapping
 from types import TracebackType
-from typing import Final
+from typing import Final, TypedDict
 
 import urllib3
 from returns.result import Failure, Result, Success
-from urllib3.util import create_urllib3_context
+from urllib3.connection import HTTPConnection
+from urllib3.util import make_headers
 
-from transports._bounded import Call, InFlight, bounded_classes
-from transports._faults import (
-    NETWORK_ERRORS,
-    MalformedReplyError,
-    TooLargeError,
-    UnknownCodingError,
-    fault,
-)
 from transports._no_proxy import Bypass
 from transports._proxy import (
     EnvironmentProxies,
@@ -58,8 +56,18 @@ from transports._proxy import (
     parse_proxy_url,
     proxies_from_environment,
 )
-from transports._request_checks import request_problem, target_of
 from transports._types import CREDENTIAL_HEADERS, Request, Response, TransportError
+from transports.urllib3._deadline import POOL_CLASSES, Call, UntilTheDeadline, in_flight
+from transports.urllib3._faults import (
+    NETWORK_ERRORS,
+    MalformedReplyError,
+    TooLargeError,
+    UnknownCodingError,
+    fault,
+)
+from transports.urllib3._request_checks import request_problem, target_of
+from transports.urllib3._tls import check_ca_bundle, host_context
+from transports.urllib3._watchdog import Watch, Watchdog
 
 __all__ = ["Urllib3Transport"]
 
@@ -82,15 +90,32 @@ _LENGTH: Final = re.compile(r"[0-9]{1,18}(?:[ \t]*,[ \t]*[0-9]{1,18})*")
 #: A content coding as a message may quote it: an HTTP token, not too long.
 _SHOWN_CODING: Final = re.compile(r"[!#$%&'*+\-.^_`|~0-9a-z]{1,32}")
 
+#: The socket options of every connection: urllib3's default, read afresh for each address.
+_SOCKET_OPTIONS: Final = UntilTheDeadline(HTTPConnection.default_socket_options)
+
 
 # --- The transport ------------------------------------------------------------------------
+
+
+class _PoolSettings(TypedDict):
+    """What every pool of the transport is made with (urllib3's pool keyword arguments)."""
+
+    maxsize: int
+    block: bool
+    retries: bool
+    cert_reqs: str
+    ca_certs: str | None
+    ca_cert_dir: str | None
+    ssl_context: ssl.SSLContext
+    socket_options: list[tuple[int, int, int | bytes]]
 
 
 class Urllib3Transport:
     """Sends requests over real HTTP/1.1 with urllib3: pooled, verified, proxied, bounded.
 
-    Thread-safe: one transport may serve many threads. Use it as a context manager, or call
-    `close()`, to drop its connections.
+    Thread-safe: one transport may serve many threads. It starts one thread of its own, the
+    watchdog that ends requests at their deadlines, with its first request; use it as a
+    context manager, or call `close()`, to drop its connections and end that thread.
 
     Example:
         >>> with Urllib3Transport(proxy_url="http://proxy.example:3128") as transport:
@@ -144,11 +169,18 @@ class Urllib3Transport:
             if isinstance(found, Failure):
                 raise ValueError(found.failure())
             self._environment = found.unwrap()
-        self._in_flight = InFlight()
-        self._pools, tls_socket_class = bounded_classes(self._in_flight)
-        self._context = _verifying_context(self._ca_certs, self._ca_source)
-        self._context.sslsocket_class = tls_socket_class
+        # urllib3's ca_certs (a PEM file) or ca_cert_dir (a hashed directory): it loads them.
+        self._ca_file: str | None = None
+        self._ca_dir: str | None = None
+        if self._ca_certs is not None:
+            if check_ca_bundle(self._ca_certs, self._ca_source):
+                self._ca_dir = self._ca_certs
+            else:
+                self._ca_file = self._ca_certs
+        self._context = host_context(system_store=self._ca_certs is None)
         self._pool_maxsize = pool_maxsize
+        self._watchdog = Watchdog("transports.urllib3 deadline watchdog")
+        weakref.finalize(self, self._watchdog.stop)  # its thread holds no transport
         self._lock = threading.Lock()
         self._closed = False
         self._direct = self._manager(None)
@@ -158,22 +190,26 @@ class Urllib3Transport:
 
     def _manager(self, proxy: ProxyURL | None) -> urllib3.PoolManager:
         """A pool manager for direct connections, or for connections through `proxy`."""
+        settings = _PoolSettings(
+            maxsize=self._pool_maxsize,
+            block=False,
+            retries=False,
+            cert_reqs="CERT_REQUIRED",
+            ca_certs=self._ca_file,
+            ca_cert_dir=self._ca_dir,
+            ssl_context=self._context,  # for the API's host; a proxy's TLS gets urllib3's own
+            socket_options=_SOCKET_OPTIONS,
+        )
         manager: urllib3.PoolManager
         if proxy is None:
-            manager = urllib3.PoolManager(
-                maxsize=self._pool_maxsize, block=False, retries=False, ssl_context=self._context
-            )
+            manager = urllib3.PoolManager(**settings)
         else:
             manager = urllib3.ProxyManager(
                 proxy.url(),  # no credentials: they go in Proxy-Authorization, to it alone
                 proxy_headers=_proxy_authorization(proxy),
-                proxy_ssl_context=self._context,
-                maxsize=self._pool_maxsize,
-                block=False,
-                retries=False,
-                ssl_context=self._context,
+                **settings,
             )
-        manager.pool_classes_by_scheme = self._pools
+        manager.pool_classes_by_scheme = POOL_CLASSES
         return manager
 
     def __repr__(self) -> str:
@@ -200,15 +236,18 @@ class Urllib3Transport:
         self.close()
 
     def close(self) -> None:
-        """Closes every pooled connection; later requests fail with kind "refused"."""
+        """Closes every pooled connection; later requests fail with kind "refused". (The
+        watchdog's thread ends once no request is in flight.)"""
         with self._lock:
             self._closed = True
             managers = [self._direct, *self._proxied.values()]
         for manager in managers:
             manager.clear()
+        self._watchdog.stop()
 
     def send(self, request: Request) -> Result[Response, TransportError]:
-        """Sends `request` and reads the whole reply, within `request.timeout` seconds.
+        """Sends `request` and reads the whole reply, within `request.timeout` seconds (save the
+        address lookup, which the system resolver does unbounded).
 
         Never raises for a network fault, and never follows a redirect.
 
@@ -255,11 +294,14 @@ class Urllib3Transport:
             return Failure(TransportError("refused", "the transport is closed"))
         bypass = chosen if isinstance(chosen, Bypass) else None
         call = Call(time.monotonic() + budget, target.where, target.host, proxy, bypass)
-        self._in_flight.call = call
+        in_flight.call = call
+        watch = self._watchdog.watch(call.deadline, call.expire)
         try:
-            return self._exchange(manager, request, call)
+            return self._exchange(manager, request, call, watch)
         finally:
-            self._in_flight.call = None
+            if not watch.done:  # released already, unless something raised past it
+                self._watchdog.release(watch)
+            in_flight.call = None
 
     def _manager_for(self, proxy: ProxyURL | None) -> urllib3.PoolManager | None:
         with self._lock:
@@ -273,9 +315,14 @@ class Urllib3Transport:
             return manager
 
     def _exchange(
-        self, manager: urllib3.PoolManager, request: Request, call: Call
+        self, manager: urllib3.PoolManager, request: Request, call: Call, watch: Watch
     ) -> Result[Response, TransportError]:
-        """Sends on one of `manager`'s connections and streams the reply, bounded."""
+        """Sends on one of `manager`'s connections and streams the reply, bounded.
+
+        The watch is released before this method hands the connection back to the pool (the
+        watchdog leaves alone a reply whose connection urllib3 handed back itself), and a
+        reply the watchdog cut is a timeout even if it seemed to end: a cut reads as an end.
+        """
         headers = {**request.headers, "Accept-Encoding": _ACCEPT_ENCODING}
         try:
             left = call.time_left()  # raises TimeoutError if the budget is already spent
@@ -291,12 +338,18 @@ class Urllib3Transport:
                 decode_content=True,
             )
         except NETWORK_ERRORS as exc:
+            self._watchdog.release(watch)
             return Failure(fault(exc, call, request.timeout, self._trusted))
+        call.reply, call.phase = reply, "body"
         try:
-            call.phase = "body"
-            _check_coding(reply, request)
-            call.announced = _announced_length(reply, request.method)
-            body = self._body(reply, call)
+            try:
+                _check_coding(reply, request)
+                call.announced = _announced_length(reply, request.method)
+                body = self._body(reply, call)
+            finally:
+                cut = self._watchdog.release(watch)
+            if cut:  # the watchdog shut the socket down, and a cut reads as an end
+                raise TimeoutError("the request's deadline has passed")
         except NETWORK_ERRORS as exc:
             reply.close()
             return Failure(fault(exc, call, request.timeout, self._trusted))
@@ -404,51 +457,24 @@ def _trusted(ca_certs: str | None, source: str) -> str:
     return "the system store" + (f" ({', '.join(named)})" if named else "")
 
 
-#: How OpenSSL names a certificate in a hashed directory: subject hash, index (a CRL's
-#: index starts with "r").
-_HASHED_NAME = re.compile(r"[0-9a-f]{8}\.[0-9]+")
-
-
-def _verifying_context(ca_certs: str | None, source: str) -> ssl.SSLContext:
-    """A TLS client context that requires a valid certificate for the host name, trusting
-    the system store, a PEM bundle file, or a hashed directory of certificates."""
-    context = create_urllib3_context(cert_reqs=ssl.CERT_REQUIRED)
-    context.check_hostname = True
-    if ca_certs is None:
-        context.load_default_certs()  # OpenSSL's store: honours SSL_CERT_FILE, SSL_CERT_DIR
-        return context
-    if os.path.isdir(ca_certs):  # a c_rehash directory, as requests accepts
-        try:
-            names = os.listdir(ca_certs)
-        except OSError as exc:
-            raise ValueError(
-                f"{source}: cannot read the CA directory {ca_certs!r} ({exc.strerror})"
-            ) from exc
-        if not any(_HASHED_NAME.fullmatch(name) for name in names):
-            raise ValueError(
-                f"{source}: the directory {ca_certs!r} holds no hashed CA certificates "
-                "(name.0 files, as `openssl rehash` writes)"
-            )
-        context.load_verify_locations(capath=ca_certs)  # read lazily, in each handshake
-        return context
-    if not os.path.isfile(ca_certs):
-        raise ValueError(f"{source}: no such CA bundle file or directory: {ca_certs!r}")
-    try:
-        context.load_verify_locations(cafile=ca_certs)
-    except ssl.SSLError as exc:
-        raise ValueError(
-            f"{source}: {ca_certs!r} holds no usable CA certificate ({exc.reason})"
-        ) from exc
-    return context
-
-
 def _proxy_authorization(proxy: ProxyURL) -> dict[str, str] | None:
-    """`Proxy-Authorization: Basic ...` for the proxy's credentials, as UTF-8 (RFC 7617
-    §2.1: what curl and browsers send for a non-ASCII password), or None without any."""
+    """`Proxy-Authorization: Basic ...` for the proxy's credentials (urllib3's
+    `make_headers`), or None without any.
+
+    urllib3 encodes them as Latin-1, as requests does. Credentials Latin-1 cannot hold go as
+    UTF-8 (RFC 7617 §2.1's one charset, and what curl and browsers send): urllib3 2.6 and
+    2.7 have no `proxy_basic_auth_encoding`, so their UTF-8 bytes are handed over as the
+    Latin-1 text that encodes back to exactly those bytes.
+    """
     auth = proxy.basic_auth()
     if auth is None:
         return None
-    return {"Proxy-Authorization": "Basic " + base64.b64encode(auth.encode()).decode("ascii")}
+    try:
+        auth.encode("latin-1")
+    except UnicodeEncodeError:
+        auth = auth.encode("utf-8").decode("latin-1")
+    # Spelled as the RFC does (urllib3's key is lower case; the proxy reads either).
+    return {"Proxy-Authorization": make_headers(proxy_basic_auth=auth)["proxy-authorization"]}
 
 
 def _proxy_or_raise(text: str, source: str) -> ProxyURL:
