@@ -86,7 +86,8 @@ class Client(ClientBase[Transport, Clock]):
         max_retry_seconds: Time budget for retrying 503/429 replies and network faults,
             and the default `timeout_seconds` of waits.
         request_timeout_seconds: Longest time one HTTP attempt may take.
-        clock: Monotonic clock, wall clock and sleep (tests pass a fake one).
+        clock: Any object with `monotonic()`, `time()` (epoch seconds) and
+            `sleep(seconds)`; default the real clock (tests pass a fake one).
         rng: A source of random floats in [0, 1) for the retry jitter.
         **credentials: Provider credentials sent as headers: ibmq_token, ibmq_instance,
             ibmq_channel, cq_token.
@@ -169,7 +170,8 @@ class Client(ClientBase[Transport, Clock]):
             circuits: The SDK's serialized circuits, one string, sent as is.
             target: The target, e.g. "ss_unconstrained_simulator" (required).
             shots: Shots per circuit (>= 0; default 1).
-            circuit_type: cirq, qiskit or qasm; None (the default) means the client's.
+            circuit_type: cirq, qiskit, qasm or jaqal; None (the default) means the
+                client's.
             job_type: submit (the default), simulate, compile or convert.
             sim_method: For simulation jobs: "sim" or "noise-sim" (None: the server's).
             dry_run: Ask for a dry run.

@@ -96,7 +96,8 @@ class SuperstaqServerException(SuperstaqException):
 
 
 class SuperstaqUnsuccessfulJobException(SuperstaqException):
-    """A job (or one of its circuits) failed, was cancelled or was deleted."""
+    """A job (or one of its circuits) failed: raised by `Job._check_if_unsuccessful`,
+    which, as upstream 0.5.70's, lets a cancelled or deleted job pass."""
 
     def __init__(self, job_id: str, status: str) -> None:
         super().__init__(f"Job {job_id} terminated with status {status}.")

@@ -77,7 +77,8 @@ class Request(msgspec.Struct, frozen=True):
         headers: Read-only header mapping; credential values are never shown in a repr.
         body: The request body, or None.
         timeout: Seconds this request may take in all (connect, send, read). A transport must
-            give up and return a `TransportError` of kind "timeout" once they are spent.
+            give up once they are spent and return a `TransportError` of kind "timeout", or
+            "connect" if no connection was made by then (nothing was sent).
     """
 
     method: str

@@ -340,8 +340,8 @@ def test_credentials_latin_1_cannot_hold_go_as_utf_8(
 def test_credentials_for_a_plain_http_proxy_elsewhere_are_used_never_a_direct_line(
     api: HostileServer, ca_pem: Path, monkeypatch: pytest.MonkeyPatch, given_by: str
 ) -> None:
-    # The form the README shows: the proxy is asked in the clear, as requests and curl ask
-    # it; what matters is that the request goes there or nowhere.
+    # The form docs/guides/network.md shows: the proxy is asked in the clear, as requests and
+    # curl ask it; what matters is that the request goes there or nowhere.
     url = f"http://{USER}:{quote(PASSWORD, safe='')}@proxy.superstaq.invalid:3128"
     if given_by == "HTTPS_PROXY":
         monkeypatch.setenv("HTTPS_PROXY", url)
