@@ -58,9 +58,8 @@ def test_a_lost_submission_is_not_taken_for_a_job_without_its_tag() -> None:
 
 @pytest.mark.xfail(strict=True, reason=REASON)
 def test_a_lost_submission_found_among_other_jobs_is_the_one_with_its_tag() -> None:
-    client = Client(
-        api_key=KEY, remote_host=HOST, transport=FunctionTransport(IgnoresTheTagFilter(creates=True))
-    )
+    transport = FunctionTransport(IgnoresTheTagFilter(creates=True))
+    client = Client(api_key=KEY, remote_host=HOST, transport=transport)
 
     job = client.create_job("[]", target=TARGET, submission_tag=True)
 
