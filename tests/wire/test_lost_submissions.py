@@ -130,7 +130,8 @@ async def test_a_submission_cancelled_after_it_was_sent_warns_and_notes_how_to_f
 
     async with AsyncClient(api_key=KEY, remote_host=server.origin) as client:
         started = time.monotonic()
-        with pytest.raises(TimeoutError) as caught:
+        # (asyncio.TimeoutError: TimeoutError itself from Python 3.11, its own class on 3.10)
+        with pytest.raises(asyncio.TimeoutError) as caught:
             await asyncio.wait_for(
                 client.create_job(CIRCUITS, target=TARGET, submission_tag=True), 0.5
             )
@@ -156,7 +157,8 @@ async def test_a_submission_cancelled_before_anything_was_taken_adds_no_note(
     caplog.set_level(logging.WARNING, logger="sqcore")
 
     async with AsyncClient(api_key=KEY, remote_host=server.origin, max_retry_seconds=60) as client:
-        with pytest.raises(TimeoutError) as caught:
+        # (asyncio.TimeoutError: TimeoutError itself from Python 3.11, its own class on 3.10)
+        with pytest.raises(asyncio.TimeoutError) as caught:
             await asyncio.wait_for(
                 client.create_job(CIRCUITS, target=TARGET, submission_tag=True), 0.5
             )
