@@ -19,6 +19,7 @@ from sqcore.testing import SimulatedClock
 from transports import FunctionTransport, Request, Response
 from transports.emulator import Emulator
 
+CIRCUITS = '[{"cirq_type": "Circuit", "moments": []}]'
 #: How far the server's wall clock is behind the client's.
 SKEW_SECONDS = 60.0
 
@@ -32,12 +33,13 @@ def test_the_advised_find_jobs_call_finds_the_job_with_the_server_a_minute_behin
     def server(request: Request) -> Response:
         reply = inner.send(request).unwrap()
         if request.method == "POST":  # the job is created, its reply lost in a 500
+            assert reply.status == 200, reply.body
             return Response(500, {}, b'{"message": "internal error"}')
         return reply
 
     client = Client(api_key="sk-review-skew", transport=FunctionTransport(server), clock=clock)
     with pytest.raises(SuperstaqException) as caught:
-        client.create_job("[]", target="ss_unconstrained_simulator", tags=["run-7"])
+        client.create_job(CIRCUITS, target="ss_unconstrained_simulator", tags=["run-7"])
     assert caught.value.may_have_been_created is True
 
     advised = re.search(r"submitted_after=datetime\.fromisoformat\('([^']+)'\)", str(caught.value))
