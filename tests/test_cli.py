@@ -105,7 +105,9 @@ def test_status_with_failed_job_exits_1(
 def test_wait_shows_progress_and_exits_0(
     server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
 ) -> None:
-    ids = [emulator.create_job(durations=1.0 + 0.2 * i) for i in range(3)]
+    # Open for 3 s at least: the first poll (which sees 0/3 done) must come before any job
+    # ends, after a subprocess start that can take over a second on a loaded machine.
+    ids = [emulator.create_job(durations=3.0 + 0.2 * i) for i in range(3)]
     result = run("wait", *ids, "--poll", "0.1", "--timeout", "20", *connect(server), home=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "3/3 jobs done" in result.stderr
@@ -287,8 +289,11 @@ def test_submit_prints_the_new_job_id(
 
     assert result.returncode == 0, result.stderr
     job_id = result.stdout.strip()
-    assert emulator.statuses(job_id) == ["received", "received"]
-    assert emulator.submitted(job_id).tags == ("a", "b")
+    # (not its statuses: on the emulator's real clock they move on within a second)
+    submitted = emulator.submitted(job_id)
+    assert len(submitted.circuits) == 2
+    assert {circuit.shots for circuit in submitted.circuits} == {20}
+    assert submitted.tags == ("a", "b")
 
 
 def test_submit_then_wait_dash_reads_the_ids_from_a_pipe(
@@ -725,7 +730,10 @@ def test_jobs_filters_by_status_target_and_since(
     server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
 ) -> None:
     done = emulator.create_job(durations=0, tags=("cli-filters",))
-    open_job = emulator.create_job(durations=60, target="ibmq_brisbane_qpu", tags=("cli-filters",))
+    # received for the whole test (six subprocesses, each a second or more under load)
+    open_job = emulator.create_job(
+        durations=3600, target="ibmq_brisbane_qpu", tags=("cli-filters",)
+    )
     tag = ["--tag", "cli-filters", "--ids"]
 
     def found(*args: str) -> list[str]:

@@ -107,7 +107,9 @@ _SCHEMES_USED = ("https", "http", "all")
 _DEFAULT_PORTS: Mapping[str, int] = {"http": 80, "https": 443}
 _PORT = re.compile(r"[0-9]{1,5}")
 _SCHEME = re.compile(r"([A-Za-z][A-Za-z0-9+.-]*)://")
-_LABELS = r"[a-z0-9_-]+(?:\.[a-z0-9_-]+)*"
+#: A host name's labels: 1 to 63 characters each (RFC 1035 §2.3.4; a longer one cannot be
+#: looked up, and would fail only when the first request is made).
+_LABELS = r"[a-z0-9_-]{1,63}(?:\.[a-z0-9_-]{1,63})*"
 _HOST_NAME = re.compile(_LABELS + r"\.?", re.IGNORECASE)
 _BAD_PERCENT = re.compile(r"%(?![0-9A-Fa-f]{2})")
 _REDACTED = "<redacted>"

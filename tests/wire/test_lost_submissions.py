@@ -12,6 +12,7 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Sequence
 
 import pytest
 
@@ -45,19 +46,31 @@ def posted_ids(emulator: Emulator) -> list[str]:
     return [r.job_ids[0] for r in emulator.requests if r.method == "POST" and r.job_ids]
 
 
-async def submit(kind: str, server: HostileServer, **options: object) -> str:
+async def submit(
+    kind: str, server: HostileServer, *, submission_tag: bool = False, tags: Sequence[str] = ()
+) -> str:
     """Submits through the shell `kind` over real sockets; the new job's id."""
-    settings = {
-        "api_key": KEY,
-        "remote_host": server.origin,
-        "request_timeout_seconds": DEADLINE,
-        "max_retry_seconds": 5.0,
-    }
     if kind == "sync":
-        with Client(**settings) as client:  # type: ignore[arg-type]
-            return str(client.create_job(CIRCUITS, target=TARGET, **options).job_id())  # type: ignore[arg-type]
-    async with AsyncClient(**settings) as aclient:  # type: ignore[arg-type]
-        return str((await aclient.create_job(CIRCUITS, target=TARGET, **options)).job_id())  # type: ignore[arg-type]
+        with Client(
+            api_key=KEY,
+            remote_host=server.origin,
+            request_timeout_seconds=DEADLINE,
+            max_retry_seconds=5.0,
+        ) as client:
+            job = client.create_job(
+                CIRCUITS, target=TARGET, submission_tag=submission_tag, tags=tags
+            )
+            return str(job.job_id())
+    async with AsyncClient(
+        api_key=KEY,
+        remote_host=server.origin,
+        request_timeout_seconds=DEADLINE,
+        max_retry_seconds=5.0,
+    ) as aclient:
+        ajob = await aclient.create_job(
+            CIRCUITS, target=TARGET, submission_tag=submission_tag, tags=tags
+        )
+        return str(ajob.job_id())
 
 
 SHELLS = ["sync", "async"]
@@ -130,7 +143,8 @@ async def test_a_submission_cancelled_after_it_was_sent_warns_and_notes_how_to_f
 
     async with AsyncClient(api_key=KEY, remote_host=server.origin) as client:
         started = time.monotonic()
-        with pytest.raises(TimeoutError) as caught:
+        # (asyncio.TimeoutError: TimeoutError itself from Python 3.11, its own class on 3.10)
+        with pytest.raises(asyncio.TimeoutError) as caught:
             await asyncio.wait_for(
                 client.create_job(CIRCUITS, target=TARGET, submission_tag=True), 0.5
             )
@@ -156,7 +170,8 @@ async def test_a_submission_cancelled_before_anything_was_taken_adds_no_note(
     caplog.set_level(logging.WARNING, logger="sqcore")
 
     async with AsyncClient(api_key=KEY, remote_host=server.origin, max_retry_seconds=60) as client:
-        with pytest.raises(TimeoutError) as caught:
+        # (asyncio.TimeoutError: TimeoutError itself from Python 3.11, its own class on 3.10)
+        with pytest.raises(asyncio.TimeoutError) as caught:
             await asyncio.wait_for(
                 client.create_job(CIRCUITS, target=TARGET, submission_tag=True), 0.5
             )
