@@ -264,7 +264,11 @@ class BatchWatch(Generic[_J]):
         self._interval = next_interval(self._polling, self._interval, bool(changes))
         if self._on_progress is not None:
             self._on_progress(progress_of(statuses, now - self._start, changes))
-        seen = [None if job._state is None else job._state.statuses for job in self.jobs]
+        seen = [
+            None if job._state is None else job._state.statuses
+            for job in self.jobs
+            if not job._is_settled()
+        ]
         decision = decide_wait_all(now, self.deadline, seen, self._interval)
         return _act(decision, lambda _status: self._still_open())
 

@@ -1,0 +1,186 @@
+"""`sqcore.engine.watch`, fed outcomes: a wait on many jobs polls only the open ones, each
+client's in batches, tells the states that moved and the jobs that ended (each once, in
+the order given), decides each job once a poll, and never sleeps past its deadline."""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Callable
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sqcore._models import CircuitStatus
+from sqcore.engine.effects import JobState, Learned, Report, Send, Warn
+from sqcore.engine.jobs import wait_plan
+from sqcore.engine.watch import Watched, watch
+from tests.engine.feed import Feed, ids_asked, jobs_reply, reply, session
+from transports import Request, Response
+
+S = CircuitStatus
+
+
+def ids(count: int) -> list[str]:
+    return [str(uuid.UUID(int=n + 1)) for n in range(count)]
+
+
+def server_of(
+    statuses: Callable[[str, int], list[str]],
+) -> tuple[Callable[[Request], Response], list[list[str]]]:
+    """A server whose job `id` has `statuses(id, poll)` at its poll number `poll` (from 0),
+    and the ids each request asked for."""
+    asked: list[list[str]] = []
+    polls: dict[str, int] = {}
+
+    def server(request: Request) -> Response:
+        batch = ids_asked(request)
+        asked.append(batch)
+        answer = {}
+        for job_id in batch:
+            answer[job_id] = statuses(job_id, polls.get(job_id, 0))
+            polls[job_id] = polls.get(job_id, 0) + 1
+        return reply(200, jobs_reply(answer))
+
+    return server, asked
+
+
+def fresh(job_ids: list[str], via: int = 0) -> list[Watched]:
+    return [Watched(JobState(job_id), via) for job_id in job_ids]
+
+
+def test_only_open_jobs_are_polled_and_each_finished_one_is_handed_out_once_in_order() -> None:
+    jobs = ids(4)
+    ends = {jobs[0]: 2, jobs[1]: 0, jobs[2]: 1, jobs[3]: 0}  # the poll each job ends at
+    server, asked = server_of(lambda job, poll: ["completed" if poll >= ends[job] else "running"])
+    feed = Feed(server)
+
+    assert feed.play(watch([session()], fresh(jobs), wait_plan(10, 60, 1))).unwrap() is None
+
+    assert asked == [jobs, [jobs[0], jobs[2]], [jobs[0]]]
+    finished = [learned.finished for learned in feed.learned if learned.finished]
+    assert finished == [(jobs[1], jobs[3]), (jobs[2],), (jobs[0],)]
+
+
+def test_after_the_first_poll_only_the_jobs_that_moved_are_told() -> None:
+    jobs = ids(3)
+    moving = jobs[1]
+    server, _ = server_of(
+        lambda job, poll: ["completed"] if job == moving and poll == 2 else ["running"]
+    )
+    feed = Feed(server)
+
+    feed.play(watch([session()], fresh(jobs), wait_plan(2.5, 60, 1)))
+
+    told = [
+        [state.job_id for state in learned.states] for learned in feed.learned if learned.states
+    ]
+    assert told == [jobs, [moving]]  # every job at the first poll; then only the one that moved
+    (ended,) = [learned.finished for learned in feed.learned if learned.finished]
+    assert ended == (moving,)
+
+
+def test_a_job_that_ended_keeps_its_json_and_an_open_one_none() -> None:
+    jobs = ids(2)
+    server, _ = server_of(lambda job, poll: ["completed"] if job == jobs[0] else ["running"])
+    feed = Feed(server)
+
+    feed.play(watch([session()], fresh(jobs), wait_plan(0, 60, 1)))
+
+    first = feed.learned[0].states
+    assert [state.reply is not None for state in first] == [True, False]
+    assert first[0].reply is not None and jobs[0].encode() in first[0].reply
+    assert jobs[1].encode() not in first[0].reply  # cut out of the batch
+
+
+def test_jobs_settled_already_are_handed_out_before_any_request() -> None:
+    jobs = ids(2)
+    settled = [Watched(JobState(job_id, (S.COMPLETED,))) for job_id in jobs]
+    feed = Feed(lambda _request: reply(500, b""))
+
+    assert feed.play(watch([session()], settled, wait_plan(10, 60, 1))).unwrap() is None
+
+    assert feed.requests == []
+    assert feed.learned == [Learned((), tuple(jobs))]
+
+
+def test_each_client_polls_its_own_jobs() -> None:
+    first, second = ids(2)
+    server, asked = server_of(lambda job, poll: ["completed"])
+    feed = Feed(server)
+    jobs = [Watched(JobState(first), 0), Watched(JobState(second), 1)]
+
+    feed.play(watch([session(), session()], jobs, wait_plan(10, 60, 1)))
+
+    assert asked == [[first], [second]]
+    assert [send.via for send in feed.of(Send)] == [0, 1]
+
+
+def test_a_timed_out_wait_names_ten_open_jobs_with_their_statuses_and_counts_the_rest() -> None:
+    jobs = ids(12)
+    server, _ = server_of(lambda job, poll: ["running", "completed"])
+    feed = Feed(server)
+
+    fault = feed.play(watch([session()], fresh(jobs), wait_plan(0, 60, 1))).failure()
+
+    shown = ", ".join(f"{job_id} (running)" for job_id in jobs[:10])
+    assert (fault.kind, fault.message) == (
+        "timeout",
+        f"Timed out while waiting for results: 12 of 12 jobs still open: {shown} and 2 more.",
+    )
+
+
+def test_progress_counts_the_jobs_overall_statuses_and_says_what_moved() -> None:
+    jobs = ids(2)
+    server, _ = server_of(
+        lambda job, poll: ["completed"] if job == jobs[0] and poll >= 1 else ["running"]
+    )
+    feed = Feed(server)
+
+    feed.play(watch([session()], fresh(jobs), wait_plan(1, 60, 1), report=True))
+
+    first, second = [report.progress for report in feed.of(Report)]
+    assert (first.counts, first.done, first.total, first.changes) == (((S.RUNNING, 2),), 0, 2, ())
+    assert second.counts == ((S.RUNNING, 1), (S.COMPLETED, 1))
+    assert [(c.job_id, c.index, c.before, c.after) for c in second.changes] == [
+        (jobs[0], None, S.RUNNING, S.COMPLETED),
+        (jobs[0], 0, S.RUNNING, S.COMPLETED),
+    ]
+
+
+def test_no_report_is_made_unless_asked_and_a_floored_interval_is_warned_about_first() -> None:
+    server, _ = server_of(lambda job, poll: ["completed"])
+    feed = Feed(server)
+    feed.play(watch([session()], fresh(ids(1)), wait_plan(1, 60, 0)))
+    assert feed.of(Report) == []
+    assert isinstance(feed.effects[0], Warn)
+
+
+def test_waiting_on_nothing_asks_nothing() -> None:
+    feed = Feed(lambda _request: reply(500, b""))
+    assert feed.play(watch([], [], wait_plan(1, 60, 1))).unwrap() is None
+    assert feed.effects == []
+
+
+@settings(max_examples=100)
+@given(
+    count=st.integers(1, 120),
+    ends=st.lists(st.integers(0, 30), min_size=1, max_size=120),
+    timeout=st.floats(0, 20),
+    latency=st.floats(0, 2),
+)
+def test_a_wait_ends_never_sleeps_past_its_deadline_and_hands_out_each_job_once(
+    count: int, ends: list[int], timeout: float, latency: float
+) -> None:
+    jobs = ids(count)
+    end_of = {job_id: ends[n % len(ends)] for n, job_id in enumerate(jobs)}
+    server, _ = server_of(lambda job, poll: ["completed" if poll >= end_of[job] else "running"])
+    feed = Feed(server, latency=latency)
+    start = feed.now
+
+    result = feed.play(watch([session()], fresh(jobs), wait_plan(timeout, 60, 0.5)))
+
+    handed = [job_id for learned in feed.learned for job_id in learned.finished]
+    assert len(handed) == len(set(handed))
+    if result.map(lambda _: True).value_or(False):
+        assert sorted(handed) == sorted(jobs)
+    assert all(end <= start + timeout + 1e-9 for end in feed.sleep_ends())
