@@ -480,10 +480,10 @@ def _learned(jobs: Sequence[Job]) -> dict[str, _Known]:
     data where the wait kept it (every job it saw finish)."""
     known: dict[str, _Known] = {}
     for job in jobs:
-        state = job._state
-        if state is not None:
+        state = job.known
+        if state.statuses is not None:
             kept = state.data is not None or state.reply is not None
-            known[job._id] = (state.statuses, job.job_data if kept else None)
+            known[state.job_id] = (state.statuses, job.job_data if kept else None)
     return known
 
 

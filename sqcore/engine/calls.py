@@ -21,7 +21,7 @@ from sqcore._models import JobData
 from sqcore._query import FindAgain, parse_query_reply
 from sqcore._retry import RetryIn, decide_retry
 from sqcore._wire import classify_response, parse_cancel_reply
-from sqcore.engine.effects import Abandoned, Log, Sleep, Step, Warn, draw, now, send
+from sqcore.engine.effects import Abandoned, JobState, Log, Sleep, Step, Warn, draw, now, send
 from sqcore.engine.session import Budget, MakeRequest, Session
 from transports._types import Response, TransportError
 
@@ -207,12 +207,18 @@ def find(
     make_request: MakeRequest,
     job_ids: Sequence[str] = (),
     abandoned: Abandoned | None = None,
-) -> Step[Result[dict[str, JobData], Fault]]:
-    """The jobs a query finds, by canonical id (`Client.find_jobs`; `make_request` from
-    `Session.find`), keeping only `job_ids` when the query names some. `abandoned`: for
-    the lookup of a submission, what to say if it is abandoned."""
+) -> Step[Result[list[JobState], Fault]]:
+    """The jobs a query finds, in the order of the reply, each with its data
+    (`Client.find_jobs`; `make_request` from `Session.find`), keeping only `job_ids` when the
+    query names some. `abandoned`: for the lookup of a submission, what to say if it is
+    abandoned."""
     body = yield from call(session, make_request, "finding jobs", abandoned=abandoned)
     found = yield from read(
         session, body, lambda reply: parse_query_reply(reply, job_ids), "finding jobs"
     )
-    return found.map(lambda reply: reply.jobs)
+    return found.map(
+        lambda reply: [
+            JobState(job_id, tuple(data.statuses), None, data)
+            for job_id, data in reply.jobs.items()
+        ]
+    )

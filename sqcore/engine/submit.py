@@ -11,31 +11,22 @@ the job, and every sleep after one, says so if it is abandoned in flight (`Aband
 
 from __future__ import annotations
 
-import msgspec
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from sqcore._errors import Fault, exception_of
-from sqcore._models import JobData
 from sqcore._query import FindAgain, JobQuery, find_again
 from sqcore._wire import parse_create_reply
 from sqcore.engine.calls import call, find
-from sqcore.engine.effects import Abandoned, Log, Step, Warn, now
+from sqcore.engine.effects import Abandoned, JobState, Log, Step, Warn, now
 from sqcore.engine.session import Session, Submitting
 
-__all__ = ["Created", "create"]
+__all__ = ["create"]
 
 
-class Created(msgspec.Struct, frozen=True):
-    """A job a submission created: its id (canonical), and its data when it was found again
-    by its tag (a lookup returns the job's data), else None."""
-
-    job_id: str
-    data: JobData | None = None
-
-
-def create(session: Session, submitting: Submitting) -> Step[Result[Created, Fault]]:
-    """Submits a job (`Client.create_job`; `submitting` from `Session.submission`).
+def create(session: Session, submitting: Submitting) -> Step[Result[JobState, Fault]]:
+    """Submits a job (`Client.create_job`; `submitting` from `Session.submission`): the new
+    job's state (with its data, when it was found again by its tag).
 
     Effects: Now (the wall-clock start, which the advice to find the job names), those of
     `call` and `find`, Warn for the reply's warnings, info Logs about a lookup. Faults: the
@@ -67,22 +58,21 @@ def create(session: Session, submitting: Submitting) -> Step[Result[Created, Fau
             "info", "%s: looking it up by its submission tag %s failed: %s", (what, tag, reason)
         )
         return Failure(fault)
-    jobs = lookup.unwrap()
-    if not jobs:
+    found = lookup.unwrap()
+    if not found:
         yield Log("info", "%s: no job found by its submission tag %s", (what, tag))
         return Failure(fault)
-    job_id, data = next(iter(jobs.items()))
     yield Log(
         "info",
         "%s: its reply was lost, but the job was created: found job %s by its submission tag %s",
-        (what, job_id, tag),
+        (what, found[0].job_id, tag),
     )
-    return Success(Created(job_id, data))
+    return Success(found[0])
 
 
 def _read(
     session: Session, body: Result[bytes, Fault], submitting: Submitting, found_again: FindAgain
-) -> Step[Result[Created, Fault]]:
+) -> Step[Result[JobState, Fault]]:
     """The new job's id from a create reply (its warnings shown). A reply that cannot be
     read still came with a 2xx: the job exists, and the fault says how to find it."""
     if not is_successful(body):
@@ -101,4 +91,4 @@ def _read(
     created = reply.unwrap()
     for message in created.warnings:
         yield Warn(session.redact(message))
-    return Success(Created(str(created.job_id)))
+    return Success(JobState(str(created.job_id)))

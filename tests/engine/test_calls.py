@@ -267,4 +267,5 @@ def test_a_search_keeps_only_the_ids_it_named() -> None:
 
     found = feed.play(find(made, made.find(JobQuery(job_ids=(JOB_68,))), (JOB_68,))).unwrap()
 
-    assert list(found) == [JOB_68]
+    assert [state.job_id for state in found] == [JOB_68]
+    assert found[0].data is not None and found[0].statuses == tuple(found[0].data.statuses)

@@ -9,9 +9,9 @@ import uuid
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sqcore.engine.effects import Abandoned, Log, Send, Sleep, Warn
+from sqcore.engine.effects import Abandoned, JobState, Log, Send, Sleep, Warn
 from sqcore.engine.session import Session, Submitting
-from sqcore.engine.submit import Created, create
+from sqcore.engine.submit import create
 from tests.engine.feed import Feed, Server, always, in_turn, reply, session
 from tests.fixtures import JOB_65, fixture
 from transports import Request, Response, TransportError
@@ -41,7 +41,7 @@ def test_a_submission_returns_its_job_and_shows_the_replys_warnings() -> None:
 
     created = feed.play(create(session(), submitting(session()))).unwrap()
 
-    assert created == Created(JOB_65)
+    assert created == JobState(JOB_65)
     assert feed.of(Warn) == [Warn("hm")]
     (request,) = feed.requests
     assert request.method == "POST"
@@ -70,7 +70,7 @@ def test_a_lost_reply_is_looked_up_by_its_tag_and_the_job_found_is_returned_and_
 
     created = feed.play(create(session(), submitting(session()))).unwrap()
 
-    assert created.job_id == JOB_65 and created.data is not None
+    assert created.job_id == JOB_65 and created.data is not None and created.reply is None
     post, get = feed.requests
     assert post.method == "POST"
     assert get.method == "GET" and "tags=sqcore-submission" in get.url
