@@ -16,9 +16,6 @@ MODULES = sorted(path.relative_to(ROOT).as_posix() for path in (ROOT / "sqcore")
 #: Enum's own hooks, documented for use on members (sunder names).
 ENUM_HOOKS = frozenset({"_name_", "_value_", "_missing_"})
 
-#: Modules not yet rid of their reach-ins (this list only shrinks).
-NOT_YET: frozenset[str] = frozenset({"sqcore/_session.py"})
-
 
 def reach_ins(source: str) -> list[str]:
     """Each `x._name` in `source` whose `x` is not `self`, `cls` or `super()`, as
@@ -42,13 +39,7 @@ def reach_ins(source: str) -> list[str]:
     return found
 
 
-@pytest.mark.parametrize(
-    "path",
-    [
-        pytest.param(path, marks=pytest.mark.xfail(strict=True)) if path in NOT_YET else path
-        for path in MODULES
-    ],
-)
+@pytest.mark.parametrize("path", MODULES)
 def test_no_module_reaches_into_another_objects_private_members(path: str) -> None:
     assert reach_ins((ROOT / path).read_text(encoding="utf-8")) == []
 
