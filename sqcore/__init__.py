@@ -13,14 +13,14 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from sqcore._client import Client
-    from sqcore._errors import (
+    from sqcore._job import Job, as_completed, wait_all
+    from sqcore.core.errors import (
         SuperstaqException,
         SuperstaqServerException,
         SuperstaqUnsuccessfulJobException,
         SuperstaqWarning,
     )
-    from sqcore._job import Job, as_completed, wait_all
-    from sqcore._models import (
+    from sqcore.core.models import (
         TERMINAL_CIRCUIT_STATES,
         TERMINAL_COMPILE_STATES,
         UNSUCCESSFUL_CIRCUIT_STATES,
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
         JobData,
         JobType,
     )
-    from sqcore._wait import Backoff, Progress
+    from sqcore.core.waiting import Backoff, Progress
 
     __version__: str
 
@@ -57,23 +57,23 @@ __all__ = [
 
 _HOME: dict[str, str] = {
     "Client": "sqcore._client",
-    "SuperstaqException": "sqcore._errors",
-    "SuperstaqServerException": "sqcore._errors",
-    "SuperstaqUnsuccessfulJobException": "sqcore._errors",
-    "SuperstaqWarning": "sqcore._errors",
+    "SuperstaqException": "sqcore.core.errors",
+    "SuperstaqServerException": "sqcore.core.errors",
+    "SuperstaqUnsuccessfulJobException": "sqcore.core.errors",
+    "SuperstaqWarning": "sqcore.core.errors",
     "Job": "sqcore._job",
     "as_completed": "sqcore._job",
     "wait_all": "sqcore._job",
-    "Backoff": "sqcore._wait",
-    "Progress": "sqcore._wait",
-    "TERMINAL_CIRCUIT_STATES": "sqcore._models",
-    "TERMINAL_COMPILE_STATES": "sqcore._models",
-    "UNSUCCESSFUL_CIRCUIT_STATES": "sqcore._models",
-    "CircuitStatus": "sqcore._models",
-    "CircuitType": "sqcore._models",
-    "Endian": "sqcore._models",
-    "JobData": "sqcore._models",
-    "JobType": "sqcore._models",
+    "Backoff": "sqcore.core.waiting",
+    "Progress": "sqcore.core.waiting",
+    "TERMINAL_CIRCUIT_STATES": "sqcore.core.models",
+    "TERMINAL_COMPILE_STATES": "sqcore.core.models",
+    "UNSUCCESSFUL_CIRCUIT_STATES": "sqcore.core.models",
+    "CircuitStatus": "sqcore.core.models",
+    "CircuitType": "sqcore.core.models",
+    "Endian": "sqcore.core.models",
+    "JobData": "sqcore.core.models",
+    "JobType": "sqcore.core.models",
 }
 
 

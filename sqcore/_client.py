@@ -13,12 +13,12 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from sqcore._arguments import JobFilters, Submission, canonical_ids, job_query
-from sqcore._base import ClientBase
 from sqcore._driver import perform
 from sqcore._job import Job
-from sqcore._models import JobData
+from sqcore.core.arguments import JobFilters, Submission, canonical_ids, job_query
+from sqcore.core.models import JobData
 from sqcore.engine import calls, submit
+from sqcore.shell.base import ClientBase
 from transports._types import Transport
 
 if TYPE_CHECKING:
@@ -91,7 +91,7 @@ class Client(ClientBase[Transport, Clock]):
     """
 
     def _defaults(self) -> tuple[Callable[[], Transport], Callable[[], Clock]]:
-        from transports._urllib3 import Urllib3Transport
+        from transports import Urllib3Transport
 
         return Urllib3Transport, SystemClock
 
@@ -146,7 +146,7 @@ class Client(ClientBase[Transport, Clock]):
         line on the `sqcore` logger says so); else the `SuperstaqException` raised has
         `may_have_been_created=True` and says how to find the job (`find_jobs`).
 
-        Args (keywords after `circuits`, typed by `sqcore._arguments.Submission`):
+        Args (keywords after `circuits`, typed by `sqcore.core.arguments.Submission`):
             circuits: The SDK's serialized circuits, one string, sent as is.
             target: The target, e.g. "ss_unconstrained_simulator" (required).
             shots: Shots per circuit (>= 0; default 1).
@@ -184,7 +184,7 @@ class Client(ClientBase[Transport, Clock]):
         with filters. A job is found when it matches one value of every filter given (the
         values of one filter OR, the filters AND); no filter finds every job of the user.
 
-        Args (keywords, each optional, typed by `sqcore._arguments.JobFilters`):
+        Args (keywords, each optional, typed by `sqcore.core.arguments.JobFilters`):
             tags: Jobs with any of these tags.
             statuses: Jobs with a circuit in any of these statuses.
             targets: Jobs submitted to any of these targets.

@@ -11,12 +11,12 @@ import uuid
 from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from sqcore._arguments import JobFilters, Submission, canonical_ids, job_query
-from sqcore._base import ClientBase
-from sqcore._models import JobData
 from sqcore.aio._driver import perform
 from sqcore.aio._job import AsyncJob
+from sqcore.core.arguments import JobFilters, Submission, canonical_ids, job_query
+from sqcore.core.models import JobData
 from sqcore.engine import calls, submit
+from sqcore.shell.base import ClientBase
 from transports._types import AsyncTransport
 
 if TYPE_CHECKING:
@@ -70,7 +70,7 @@ class AsyncClient(ClientBase[AsyncTransport, AsyncClock]):
     _AWAITS_TRANSPORT = True
 
     def _defaults(self) -> tuple[Callable[[], AsyncTransport], Callable[[], AsyncClock]]:
-        from transports._threaded import ThreadedTransport
+        from transports import ThreadedTransport
 
         return ThreadedTransport, SystemAsyncClock
 

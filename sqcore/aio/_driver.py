@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 
 from returns.result import Result
 
-from sqcore._errors import Fault
+from sqcore.core.errors import Fault
 from sqcore.engine.effects import Learned, Outcome, Send, Sleep, Step
 from sqcore.shell.steps import OnProgress, Runner, Steps
 

@@ -10,14 +10,14 @@ from typing import TYPE_CHECKING, TypeVar
 
 from returns.result import Result
 
-from sqcore._arguments import checked_index
-from sqcore._errors import Fault
-from sqcore._handle import JobHandle
-from sqcore._models import CircuitStatus, JobData
-from sqcore._status import status_of
-from sqcore._wait import Polling
 from sqcore.aio._driver import perform, stream
+from sqcore.core.arguments import checked_index
+from sqcore.core.errors import Fault
+from sqcore.core.models import CircuitStatus, JobData
+from sqcore.core.status import status_of
+from sqcore.core.waiting import Polling
 from sqcore.engine.effects import Step
+from sqcore.shell.handle import JobHandle
 from sqcore.shell.steps import OnProgress
 from sqcore.shell.watching import Handles
 

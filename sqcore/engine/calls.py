@@ -2,8 +2,8 @@
 in URL-sized batches, a cancel, a search), as operations of the engine.
 
 `call` is the heart: it gives each attempt its timeout within the call's `Budget`, sends,
-reads what came back (`sqcore._wire.classify_response`), asks the retry policy what to do
-(`sqcore._retry.decide_retry`), sleeps and tries again, or returns the body or the `Fault`
+reads what came back (`sqcore.core.wire.classify_response`), asks the retry policy what to do
+(`sqcore.core.retry.decide_retry`), sleeps and tries again, or returns the body or the `Fault`
 that ends the call. The rest read the bodies it returns and show their warnings.
 """
 
@@ -15,12 +15,12 @@ from typing import Protocol, TypeVar
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from sqcore._errors import ApiFailure, Fault, NetworkFault
-from sqcore._fetch_reply import parse_fetch_reply
-from sqcore._models import JobData
-from sqcore._query import FindAgain, parse_query_reply
-from sqcore._retry import RetryIn, decide_retry
-from sqcore._wire import classify_response, parse_cancel_reply
+from sqcore.core.errors import ApiFailure, Fault, NetworkFault
+from sqcore.core.models import JobData
+from sqcore.core.query import FindAgain, parse_query_reply
+from sqcore.core.replies import parse_fetch_reply
+from sqcore.core.retry import RetryIn, decide_retry
+from sqcore.core.wire import classify_response, parse_cancel_reply
 from sqcore.engine.effects import Abandoned, JobState, Log, Sleep, Step, Warn, draw, now, send
 from sqcore.engine.session import Budget, MakeRequest, Session
 from transports._types import Response, TransportError

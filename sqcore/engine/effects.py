@@ -27,8 +27,8 @@ from typing import Literal, TypeVar
 import msgspec
 from returns.result import Result
 
-from sqcore._models import CircuitStatus, JobData
-from sqcore._wait import Progress
+from sqcore.core.models import CircuitStatus, JobData
+from sqcore.core.waiting import Progress
 from transports._types import Request, Response, TransportError
 
 __all__ = [

@@ -12,12 +12,12 @@ import msgspec
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from sqcore._arguments import checked_index_type, checked_polling, checked_seconds
-from sqcore._errors import ApiFailure, Fault
-from sqcore._fetch_reply import parse_fetch_reply, parse_poll_reply
-from sqcore._models import TERMINAL_CIRCUIT_STATES, TERMINAL_COMPILE_STATES, CircuitStatus
-from sqcore._status import index_error, is_terminal, status_of
-from sqcore._wait import (
+from sqcore.core.arguments import checked_index_type, checked_polling, checked_seconds
+from sqcore.core.errors import ApiFailure, Fault
+from sqcore.core.models import TERMINAL_CIRCUIT_STATES, TERMINAL_COMPILE_STATES, CircuitStatus
+from sqcore.core.replies import parse_fetch_reply, parse_poll_reply
+from sqcore.core.status import index_error, is_terminal, status_of
+from sqcore.core.waiting import (
     MIN_POLLING_SECONDS,
     Backoff,
     Done,

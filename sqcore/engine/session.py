@@ -17,15 +17,15 @@ from collections.abc import Callable, Mapping, Sequence
 import msgspec
 from returns.result import Failure
 
-from sqcore._arguments import (
+from sqcore.core.arguments import (
     checked_credentials,
     checked_member,
     checked_seconds,
     checked_text,
     new_job,
 )
-from sqcore._endpoints import MAX_URL_LENGTH, base_url, batch_ids
-from sqcore._errors import (
+from sqcore.core.endpoints import MAX_URL_LENGTH, base_url, batch_ids
+from sqcore.core.errors import (
     ApiFailure,
     BadBody,
     Fault,
@@ -35,11 +35,11 @@ from sqcore._errors import (
     ServerError,
     Unauthorized,
 )
-from sqcore._models import CircuitType
-from sqcore._query import FindAgain, JobQuery, build_query_request, query_url, submission_tag
-from sqcore._retry import GiveUp, MaybeSent, OutOfTime
-from sqcore._wait import assert_never
-from sqcore._wire import (
+from sqcore.core.models import CircuitType
+from sqcore.core.query import FindAgain, JobQuery, build_query_request, query_url, submission_tag
+from sqcore.core.retry import GiveUp, MaybeSent, OutOfTime
+from sqcore.core.waiting import assert_never
+from sqcore.core.wire import (
     build_cancel_request,
     build_create_request,
     build_fetch_request,
@@ -200,7 +200,7 @@ class Session:
         `sqcore-submission:<random_id>`; else it is upstream's `NewJob` as given.
 
         Raises:
-            TypeError, ValueError: A bad or unknown argument (`sqcore._arguments.new_job`).
+            TypeError, ValueError: A bad or unknown argument (`sqcore.core.arguments.new_job`).
         """
         body, credentials = new_job(circuits, given, self.circuit_type)
         tags = tuple(body.tags)

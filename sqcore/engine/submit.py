@@ -14,9 +14,9 @@ from __future__ import annotations
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from sqcore._errors import Fault, exception_of
-from sqcore._query import FindAgain, JobQuery, find_again
-from sqcore._wire import parse_create_reply
+from sqcore.core.errors import Fault, exception_of
+from sqcore.core.query import FindAgain, JobQuery, find_again
+from sqcore.core.wire import parse_create_reply
 from sqcore.engine.calls import call, find
 from sqcore.engine.effects import Abandoned, JobState, Log, Step, Warn, now
 from sqcore.engine.session import Session, Submitting

@@ -17,11 +17,11 @@ import msgspec
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
-from sqcore._errors import ApiFailure, Fault
-from sqcore._fetch_reply import one_job_replies, parse_poll_reply
-from sqcore._models import CircuitStatus
-from sqcore._status import is_terminal, overall_status
-from sqcore._wait import (
+from sqcore.core.errors import ApiFailure, Fault
+from sqcore.core.models import CircuitStatus
+from sqcore.core.replies import one_job_replies, parse_poll_reply
+from sqcore.core.status import is_terminal, overall_status
+from sqcore.core.waiting import (
     Change,
     Done,
     Progress,

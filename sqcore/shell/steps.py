@@ -24,8 +24,8 @@ from typing import TYPE_CHECKING, Generic, Protocol, TypeVar
 from returns.pipeline import is_successful
 from returns.result import Result
 
-from sqcore._errors import Fault, SuperstaqWarning, exception_of
-from sqcore._wait import Progress
+from sqcore.core.errors import Fault, SuperstaqWarning, exception_of
+from sqcore.core.waiting import Progress
 from sqcore.engine.effects import (
     Draw,
     Instant,

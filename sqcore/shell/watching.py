@@ -16,7 +16,7 @@ from typing import Generic, Protocol, TypeVar
 
 from returns.result import Result
 
-from sqcore._errors import Fault
+from sqcore.core.errors import Fault
 from sqcore.engine.effects import JobState, Learned, Step
 from sqcore.engine.jobs import is_settled, wait_plan
 from sqcore.engine.session import Session

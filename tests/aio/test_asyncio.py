@@ -214,8 +214,8 @@ def test_it_asks_the_core_for_every_decision_and_makes_none_of_its_own(
 def test_the_async_shell_runs_the_same_engine_handle_base_and_steps_as_the_blocking_one() -> None:
     shared = {
         "sqcore.engine",
-        "sqcore._handle",
-        "sqcore._base",
+        "sqcore.shell.handle",
+        "sqcore.shell.base",
         "sqcore.shell.watching",
         "sqcore.shell.steps",
     }

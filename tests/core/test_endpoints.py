@@ -1,4 +1,4 @@
-"""`sqcore._endpoints`: which hosts may be sent the key, the base URL, the fetch URL and the
+"""`sqcore.core.endpoints`: which hosts may be sent the key, the base URL, the fetch URL and the
 batching of job ids by URL length."""
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from returns.pipeline import is_successful
 
-from sqcore._endpoints import (
+from sqcore.core.endpoints import (
     MAX_URL_LENGTH,
     base_url,
     batch_ids,
     fetch_url,
     unsafe_url_reason,
 )
-from sqcore._models import CircuitType
+from sqcore.core.models import CircuitType
 
 BASE = "https://superstaq.example/v0.3.0"
 JOB_65 = "00000000-0000-0000-0000-000000000065"

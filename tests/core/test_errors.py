@@ -1,4 +1,4 @@
-"""`sqcore._errors`: the public exceptions carry upstream's exact texts
+"""`sqcore.core.errors`: the public exceptions carry upstream's exact texts
 (general_superstaq.superstaq_exceptions); the internal failure values are frozen data."""
 
 from __future__ import annotations
@@ -7,7 +7,7 @@ import pickle
 
 import pytest
 
-from sqcore._errors import (
+from sqcore.core.errors import (
     BadBody,
     Fault,
     MissingJob,

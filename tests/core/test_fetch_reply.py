@@ -1,4 +1,4 @@
-"""`sqcore._fetch_reply`: a fetch reply read from its bytes, in full into `JobData`
+"""`sqcore.core.replies`: a fetch reply read from its bytes, in full into `JobData`
 (`parse_fetch_reply`, `decode_job`) and as far as a status decision needs
 (`parse_poll_reply`: each requested job's statuses, unknown names warned about in the same
 pass); and `one_job_replies`, which cuts jobs out of a batch reply as replies of their own,
@@ -24,16 +24,16 @@ from hypothesis import strategies as st
 from returns.pipeline import is_successful
 from returns.result import Result
 
-from sqcore._errors import ApiFailure, BadBody, MissingJob
-from sqcore._fetch_reply import (
+from sqcore.core.errors import ApiFailure, BadBody, MissingJob
+from sqcore.core.models import CircuitStatus, CircuitType, JobData, JobType
+from sqcore.core.replies import (
     PollResult,
     decode_job,
     one_job_replies,
     parse_fetch_reply,
     parse_poll_reply,
 )
-from sqcore._models import CircuitStatus, CircuitType, JobData, JobType
-from sqcore._wire import parse_cancel_reply
+from sqcore.core.wire import parse_cancel_reply
 from tests.fakes import EPOCH, FakeClock
 from tests.fixtures import (
     JOB_65,

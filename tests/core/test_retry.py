@@ -1,4 +1,4 @@
-"""`sqcore._retry`: the backoff, the retry decision and Retry-After.
+"""`sqcore.core.retry`: the backoff, the retry decision and Retry-After.
 
 The policy (SPEC.md, Client: Errors; and `create_job`): 503, 429, connection faults and
 timeouts are retried with exponential backoff and jitter, honouring Retry-After, until the
@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sqcore._errors import ApiFailure, NetworkFault, Retryable, ServerError, Unauthorized
-from sqcore._retry import (
+from sqcore.core.errors import ApiFailure, NetworkFault, Retryable, ServerError, Unauthorized
+from sqcore.core.retry import (
     BASE_DELAY_SECONDS,
     MAX_DELAY_SECONDS,
     RESUBMITTABLE_FAULTS,

@@ -1,4 +1,4 @@
-"""`sqcore._wait`: the wait decisions (one job, many jobs), the polling interval (`Backoff`,
+"""`sqcore.core.waiting`: the wait decisions (one job, many jobs), the polling interval (`Backoff`,
 `next_interval`), what changed between polls and the progress snapshot.
 
 Single decisions are checked against their documented rule; whole waits run as the shell runs
@@ -15,14 +15,14 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from sqcore._models import (
+from sqcore.core.models import (
     STATUS_PRIORITY_ORDER,
     TERMINAL_CIRCUIT_STATES,
     TERMINAL_COMPILE_STATES,
     CircuitStatus,
 )
-from sqcore._status import overall_status
-from sqcore._wait import (
+from sqcore.core.status import overall_status
+from sqcore.core.waiting import (
     MIN_POLLING_SECONDS,
     Backoff,
     Change,

@@ -10,8 +10,8 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 from returns.pipeline import is_successful
 
-from sqcore._fetch_reply import parse_poll_reply
-from sqcore._query import FindAgain, JobQuery
+from sqcore.core.query import FindAgain, JobQuery
+from sqcore.core.replies import parse_poll_reply
 from sqcore.engine.calls import (
     MIN_RETRY_ATTEMPT_SECONDS,
     attempt_timeout,

@@ -8,8 +8,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sqcore._models import TERMINAL_COMPILE_STATES, CircuitStatus
-from sqcore._wait import Backoff
+from sqcore.core.models import TERMINAL_COMPILE_STATES, CircuitStatus
+from sqcore.core.waiting import Backoff
 from sqcore.engine.effects import JobState, Learned, Report, Send, Sleep, Warn
 from sqcore.engine.jobs import decoded, is_settled, refresh, wait, wait_plan
 from tests.engine.feed import Feed, always, in_turn, jobs_reply, reply, session

@@ -10,7 +10,7 @@ from collections.abc import Callable
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sqcore._models import CircuitStatus
+from sqcore.core.models import CircuitStatus
 from sqcore.engine.effects import JobState, Learned, Report, Send, Warn
 from sqcore.engine.jobs import wait_plan
 from sqcore.engine.watch import Watched, watch

@@ -1,4 +1,4 @@
-"""Every argument check (`sqcore._arguments`): a bad argument to `Client`, its methods, `Job`,
+"""Every argument check (`sqcore.core.arguments`): a bad argument to `Client`, its methods, `Job`,
 the waits or `create_job` raises `TypeError` or `ValueError` at once, before any request, with
 a message that names the argument (a caller without mypy still learns what went wrong)."""
 
@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sqcore import Backoff, CircuitType, Client, Job, JobType, as_completed, wait_all
-from sqcore._arguments import SIM_METHODS, canonical_ids, new_job
-from sqcore._wire import NewJob
+from sqcore.core.arguments import SIM_METHODS, canonical_ids, new_job
+from sqcore.core.wire import NewJob
 from tests.fakes import always, json_reply, untyped
 from tests.fixtures import JOB_65, JOB_66, fixture
 from tests.shell.conftest import HOST, KEY, client_on

@@ -18,8 +18,8 @@ from typing import TypeVar
 import msgspec
 from returns.result import Failure, Result, Success
 
-from sqcore._errors import ApiFailure, BadBody, MissingJob
-from sqcore._models import (
+from sqcore.core.errors import ApiFailure, BadBody, MissingJob
+from sqcore.core.models import (
     CircuitStatus,
     CircuitType,
     JobData,
@@ -27,7 +27,7 @@ from sqcore._models import (
     ServerWarning,
     is_known,
 )
-from sqcore._wire import DECODE_ERRORS, split_path, undecodable
+from sqcore.core.wire import DECODE_ERRORS, split_path, undecodable
 
 __all__ = [
     "FetchResult",

@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING, ClassVar, Generic, NoReturn, Protocol, TypeVar
 import msgspec
 from returns.result import Result
 
-from sqcore._arguments import canonical_id, checked_counts, checked_index
-from sqcore._errors import Fault, SuperstaqUnsuccessfulJobException
-from sqcore._fetch_reply import one_job_reply, parse_fetch_reply
-from sqcore._models import STATUS_PRIORITY_ORDER, CircuitStatus, Endian, JobData
-from sqcore._status import failure_summary, overall_status, status_of
-from sqcore._wait import Backoff
-from sqcore._wire import DECODE_ERRORS, split_path, undecodable
+from sqcore.core.arguments import canonical_id, checked_counts, checked_index
+from sqcore.core.errors import Fault, SuperstaqUnsuccessfulJobException
+from sqcore.core.models import STATUS_PRIORITY_ORDER, CircuitStatus, Endian, JobData
+from sqcore.core.replies import one_job_reply, parse_fetch_reply
+from sqcore.core.status import failure_summary, overall_status, status_of
+from sqcore.core.waiting import Backoff
+from sqcore.core.wire import DECODE_ERRORS, split_path, undecodable
 from sqcore.engine import jobs
 from sqcore.engine.effects import JobState, Step
 from sqcore.engine.session import Session

@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from returns.result import Failure, Result, Success
 
-from sqcore._models import CircuitType
+from sqcore.core.models import CircuitType
 from transports._urls import is_loopback_host, url_for_message
 
 __all__ = ["MAX_URL_LENGTH", "base_url", "batch_ids", "fetch_url", "unsafe_url_reason"]

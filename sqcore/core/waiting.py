@@ -16,8 +16,8 @@ from typing import NoReturn
 
 import msgspec
 
-from sqcore._models import STATUS_PRIORITY_ORDER, TERMINAL_CIRCUIT_STATES, CircuitStatus
-from sqcore._status import overall_status
+from sqcore.core.models import STATUS_PRIORITY_ORDER, TERMINAL_CIRCUIT_STATES, CircuitStatus
+from sqcore.core.status import overall_status
 
 __all__ = [
     "MIN_POLLING_SECONDS",

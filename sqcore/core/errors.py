@@ -144,7 +144,7 @@ class Retryable(msgspec.Struct, frozen=True):
 
 
 class NetworkFault(msgspec.Struct, frozen=True):
-    """The transport failed (`transports.TransportError`); `sqcore._retry` decides by its
+    """The transport failed (`transports.TransportError`); `sqcore.core.retry` decides by its
     kind whether asking again can help.
 
     Attributes:

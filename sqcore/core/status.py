@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from sqcore._models import (
+from sqcore.core.models import (
     STATUS_PRIORITY_ORDER,
     TERMINAL_CIRCUIT_STATES,
     CircuitStatus,

@@ -9,9 +9,9 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
-from sqcore import _config
-from sqcore._models import CircuitType
+from sqcore.core.models import CircuitType
 from sqcore.engine.session import Session
+from sqcore.shell import config
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -45,8 +45,8 @@ class ClientBase(Generic[_Transport, _Clock]):
         **credentials: str,
     ) -> None:
         self._session = Session(
-            _config.find_api_key() if api_key is None else api_key,
-            _config.resolve_remote_host(remote_host),
+            config.find_api_key() if api_key is None else api_key,
+            config.resolve_remote_host(remote_host),
             api_version=api_version,
             circuit_type=circuit_type,
             client_name=client_name,

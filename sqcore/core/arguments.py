@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 import msgspec
 
-from sqcore._models import CircuitStatus, CircuitType, JobType, is_known
-from sqcore._query import JobQuery
-from sqcore._status import index_error
-from sqcore._wait import Backoff, Polling
-from sqcore._wire import NewJob
+from sqcore.core.models import CircuitStatus, CircuitType, JobType, is_known
+from sqcore.core.query import JobQuery
+from sqcore.core.status import index_error
+from sqcore.core.waiting import Backoff, Polling
+from sqcore.core.wire import NewJob
 from transports._types import PROVIDER_CREDENTIALS
 
 if TYPE_CHECKING:
