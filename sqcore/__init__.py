@@ -12,7 +12,7 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sqcore._client import Client
+    from sqcore._client import Client, Clock
     from sqcore._job import Job, as_completed, wait_all
     from sqcore.core.errors import (
         SuperstaqException,
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
         JobData,
         JobType,
     )
-    from sqcore.core.waiting import Backoff, Progress
+    from sqcore.core.waiting import Backoff, Change, Progress
 
     __version__: str
 
@@ -39,9 +39,11 @@ __all__ = [
     "TERMINAL_COMPILE_STATES",
     "UNSUCCESSFUL_CIRCUIT_STATES",
     "Backoff",
+    "Change",
     "CircuitStatus",
     "CircuitType",
     "Client",
+    "Clock",
     "Endian",
     "Job",
     "JobData",
@@ -57,6 +59,7 @@ __all__ = [
 
 _HOME: dict[str, str] = {
     "Client": "sqcore._client",
+    "Clock": "sqcore._client",
     "SuperstaqException": "sqcore.core.errors",
     "SuperstaqServerException": "sqcore.core.errors",
     "SuperstaqUnsuccessfulJobException": "sqcore.core.errors",
@@ -65,6 +68,7 @@ _HOME: dict[str, str] = {
     "as_completed": "sqcore._job",
     "wait_all": "sqcore._job",
     "Backoff": "sqcore.core.waiting",
+    "Change": "sqcore.core.waiting",
     "Progress": "sqcore.core.waiting",
     "TERMINAL_CIRCUIT_STATES": "sqcore.core.models",
     "TERMINAL_COMPILE_STATES": "sqcore.core.models",

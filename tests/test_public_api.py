@@ -32,6 +32,8 @@ def test_sqcore_exports_exactly_the_spec_names() -> None:
         "as_completed",
         "Progress",
         "Backoff",
+        "Change",
+        "Clock",
     }
     for name in sqcore.__all__:
         assert getattr(sqcore, name) is not None
