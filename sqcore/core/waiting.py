@@ -173,7 +173,12 @@ def decide_wait_all(
         return Done()
     left = deadline - now
     if left <= 0:
-        return TimedOut(overall_status([overall_status(statuses or ()) for statuses in still_open]))
+        # The first of their overall statuses is the first of all their circuits' statuses;
+        # a job not seen yet is RECEIVED, the first of all.
+        seen = [statuses for statuses in still_open if statuses is not None]
+        if len(seen) < len(still_open):
+            return TimedOut(CircuitStatus.RECEIVED)
+        return TimedOut(overall_status(set().union(*seen)))
     return SleepFor(min(interval, left))
 
 

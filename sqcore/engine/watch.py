@@ -3,15 +3,17 @@
 Each poll fetches only the jobs still open, every open job of a client in as few requests
 as the URL length allows, all within one deadline; a job finished is never fetched again.
 A poll decides each job once: a job whose statuses did not move costs a lookup and a
-comparison, nothing more. What a poll learned goes to the shell (`Learned`): the new state
-of each job whose statuses moved (of every job polled, on the first poll, so that no handle
-keeps data older than the wait), and the jobs finished, to hand out in the order given.
+comparison, nothing more (it is as open as it was). What a poll learned goes to the shell
+(`Learned`): the new state of each job whose statuses moved (and, on the first poll, of each
+job some handle of which knows something else: data that would be stale, or less), and the
+jobs finished, to hand out in the order given.
 """
 
 from __future__ import annotations
 
 import collections
 from collections.abc import Sequence
+from collections.abc import Set as AbstractSet
 
 import msgspec
 from returns.pipeline import is_successful
@@ -38,18 +40,10 @@ from sqcore.engine.effects import JobState, Learned, Report, Sleep, Step, Warn, 
 from sqcore.engine.jobs import WaitPlan
 from sqcore.engine.session import Session
 
-__all__ = ["SHOWN_OPEN", "Watched", "watch"]
+__all__ = ["SHOWN_OPEN", "watch"]
 
 #: A timed-out wait names this many open jobs, and counts the rest.
 SHOWN_OPEN = 10
-
-
-class Watched(msgspec.Struct, frozen=True):
-    """A job a wait watches: what its handle knows, and which client fetches it (an index
-    into the wait's sessions)."""
-
-    state: JobState
-    via: int = 0
 
 
 class _Read(msgspec.Struct, frozen=True):
@@ -60,19 +54,34 @@ class _Books:
     """What a wait on many jobs knows between polls: each job's statuses, the jobs still
     open (by client), the states and ends to tell, the changes to report."""
 
-    def __init__(self, jobs: Sequence[Watched], report: bool) -> None:
-        self.order = {job.state.job_id: at for at, job in enumerate(jobs)}
-        self.via = {job.state.job_id: job.via for job in jobs}
-        self.seen = {job.state.job_id: job.state.statuses for job in jobs}
+    def __init__(
+        self,
+        jobs: Sequence[JobState],
+        vias: Sequence[int] | None,
+        unshared: AbstractSet[str],
+        report: bool,
+    ) -> None:
+        self.jobs = jobs
+        self.seen: dict[str, tuple[CircuitStatus, ...] | None] = {}
         self.open: dict[int, dict[str, None]] = {}
         self.finished: list[str] = []
-        for job in jobs:
-            statuses = job.state.statuses
+        #: Jobs whose first poll is told even when nothing moved: some handle of theirs
+        #: knows something else (data that would be stale, or less).
+        self.tell_first: set[str] = set(unshared)
+        only: dict[str, None] = {}  # the open jobs, when one client fetches them all
+        for at, state in enumerate(jobs):
+            job_id, statuses = state.job_id, state.statuses
+            self.seen[job_id] = statuses
             if statuses is not None and is_terminal(statuses):
-                self.finished.append(job.state.job_id)
-            else:
-                self.open.setdefault(job.via, {})[job.state.job_id] = None
-        self.first = True  # the first poll tells every state it fetches
+                self.finished.append(job_id)
+                continue
+            group = only if vias is None else self.open.setdefault(vias[at], {})
+            group[job_id] = None
+            if state.reply is not None or state.data is not None:
+                self.tell_first.add(job_id)
+        if vias is None:
+            self.open[0] = only
+        self.first = True
         self.learned: list[JobState] = []
         self.changes: list[Change] = []
         self.report = report
@@ -81,6 +90,13 @@ class _Books:
         if report:
             self.overall = {job_id: overall_status(s or ()) for job_id, s in self.seen.items()}
             self.counts.update(self.overall.values())
+        self._order: dict[str, int] = {}
+
+    def order(self) -> dict[str, int]:
+        """Each job's place in the order given (made when first needed)."""
+        if not self._order:
+            self._order = {state.job_id: at for at, state in enumerate(self.jobs)}
+        return self._order
 
     def polls(self) -> list[tuple[int, list[str]]]:
         """Each client's open jobs, in the order given."""
@@ -96,14 +112,17 @@ class _Books:
         poll = polled.unwrap()
         moved: list[tuple[str, tuple[CircuitStatus, ...]]] = []
         ended: list[str] = []
+        seen, first, tell_first = self.seen, self.first, self.tell_first
         for job_id, statuses in poll.statuses.items():
-            before = self.seen[job_id]
-            if statuses == before and not self.first:
+            before = seen[job_id]
+            if statuses == before:  # nothing moved: still open, as it was
+                if first and job_id in tell_first:
+                    moved.append((job_id, statuses))
                 continue
             moved.append((job_id, statuses))
-            if before is not None and statuses != before:
+            if before is not None:
                 self.changes.extend(changes_between(job_id, before, statuses))
-            self.seen[job_id] = statuses
+            seen[job_id] = statuses
             if self.report:
                 self._recount(job_id, statuses)
             if is_terminal(statuses):
@@ -117,8 +136,9 @@ class _Books:
                 return Failure(cut.failure())
             replies = cut.unwrap()
         self.learned.extend(JobState(job_id, s, replies.get(job_id)) for job_id, s in moved)
-        for job_id in ended:
-            del self.open[self.via[job_id]][job_id]
+        for ids in self.open.values():
+            for job_id in ended:
+                ids.pop(job_id, None)
         self.finished.extend(ended)
         return Success(_Read(poll.warnings))
 
@@ -139,7 +159,7 @@ class _Books:
         """The jobs finished since the last call, if any, in the order given, to hand out."""
         if not self.finished:
             return None
-        finished, self.finished = sorted(self.finished, key=self.order.__getitem__), []
+        finished, self.finished = sorted(self.finished, key=self.order().__getitem__), []
         return Learned((), tuple(finished))
 
     def open_statuses(self) -> list[tuple[CircuitStatus, ...] | None]:
@@ -153,7 +173,7 @@ class _Books:
     def timed_out(self) -> Fault:
         """The fault of the wait's deadline: how many jobs are still open, naming some."""
         still_open = sorted(
-            (job_id for ids in self.open.values() for job_id in ids), key=self.order.__getitem__
+            (job_id for ids in self.open.values() for job_id in ids), key=self.order().__getitem__
         )
         shown = ", ".join(
             f"{job_id} ({overall_status(self.seen[job_id] or ()).value})"
@@ -162,16 +182,24 @@ class _Books:
         more = len(still_open) - SHOWN_OPEN
         return Fault(
             "timeout",
-            f"Timed out while waiting for results: {len(still_open)} of {len(self.order)} "
+            f"Timed out while waiting for results: {len(still_open)} of {len(self.jobs)} "
             f"jobs still open: {shown}{f' and {more} more' if more > 0 else ''}.",
         )
 
 
 def watch(
-    sessions: Sequence[Session], jobs: Sequence[Watched], plan: WaitPlan, report: bool = False
+    sessions: Sequence[Session],
+    jobs: Sequence[JobState],
+    plan: WaitPlan,
+    report: bool = False,
+    vias: Sequence[int] | None = None,
+    unshared: AbstractSet[str] = frozenset(),
 ) -> Step[Result[None, Fault]]:
-    """Waits until every job in `jobs` is terminal, polling the open ones together (each
-    through its session, `sessions[job.via]`), until the deadline `plan` sets.
+    """Waits until every job in `jobs` (what their handles know) is terminal, polling the
+    open ones together, until the deadline `plan` sets. Job `jobs[i]` is fetched through
+    `sessions[vias[i]]` (`vias` None: all through the first). `unshared`: the jobs some
+    handle of which knows something else than the state given (the first poll tells it
+    what it fetched even when nothing moved).
 
     Effects: Learned for what each poll of a client learned, then Learned for the jobs
     finished (first those finished before any poll); Report (with `report`) once a poll;
@@ -184,7 +212,7 @@ def watch(
         return Success(None)
     start = (yield from now()).monotonic
     deadline = start + plan.timeout_seconds
-    books = _Books(jobs, report)
+    books = _Books(jobs, vias, unshared, report)
     interval: float | None = None
     while True:
         ended = books.ended()  # before the first poll: those finished already

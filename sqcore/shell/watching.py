@@ -20,7 +20,7 @@ from sqcore.core.errors import Fault
 from sqcore.engine.effects import JobState, Learned, Step
 from sqcore.engine.jobs import is_settled, wait_plan
 from sqcore.engine.session import Session
-from sqcore.engine.watch import Watched, watch
+from sqcore.engine.watch import watch
 
 __all__ = ["Handles"]
 
@@ -52,32 +52,44 @@ class Handles(Generic[_H, _C]):
     """
 
     def __init__(self, jobs: Iterable[_H], client_of: Callable[[_H], _C]) -> None:
-        watched: dict[str, _H] = {}
         every: dict[str, list[_H]] = {}
-        for handle in {id(handle): handle for handle in jobs}.values():  # each handle once
-            state = handle.known
-            job_id = state.job_id
-            kept = watched.get(job_id)
-            if kept is None or (is_settled(state) and not is_settled(kept.known)):
-                watched[job_id] = handle
-            every.setdefault(job_id, []).append(handle)
-        self._watched = watched
+        for handle in jobs:
+            job_id = handle.known.job_id
+            handles = every.get(job_id)
+            if handles is None:
+                every[job_id] = [handle]
+            elif all(other is not handle for other in handles):  # each handle once
+                handles.append(handle)
         self._every = every
+        self._watched = {job_id: handles[0] for job_id, handles in every.items()}
+        self._unshared: set[str] = set()
+        for job_id, handles in every.items():
+            if len(handles) > 1:
+                self._share(job_id, handles)
         self.clients: list[_C] = []
-        self._via: list[int] = []
-        by_client: dict[int, int] = {}
-        for handle in watched.values():
+        self._vias: list[int] = []
+        via = -1
+        for handle in self._watched.values():
             client = client_of(handle)
-            via = by_client.setdefault(id(client), len(self.clients))
-            if via == len(self.clients):
-                self.clients.append(client)
-            self._via.append(via)
-        for job_id, handle in watched.items():  # what one handle knows is final, all know
-            state = handle.known
-            if is_settled(state):
-                for other in every[job_id]:
-                    if other is not handle:
-                        other.learn(state)
+            if via < 0 or client is not self.clients[via]:
+                known = (at for at, other in enumerate(self.clients) if other is client)
+                via = next(known, len(self.clients))
+                if via == len(self.clients):
+                    self.clients.append(client)
+            self._vias.append(via)
+
+    def _share(self, job_id: str, handles: list[_H]) -> None:
+        """Several handles of one job: the wait watches one that knows it finished, if any
+        (and the others learn its state), else the first given."""
+        settled = [handle for handle in handles if is_settled(handle.known)]
+        if settled:
+            chosen = self._watched[job_id] = settled[0]
+            for other in handles:
+                if other is not chosen:
+                    other.learn(chosen.known)
+        known = self._watched[job_id].known
+        if any(handle.known is not known for handle in handles):
+            self._unshared.add(job_id)
 
     def watching(
         self, timeout_seconds: object, polling_seconds: object, report: bool
@@ -90,12 +102,10 @@ class Handles(Generic[_H, _C]):
         """
         default = max((client.max_retry_seconds for client in self.clients), default=0.0)
         plan = wait_plan(timeout_seconds, default, polling_seconds)
-        watched = [
-            Watched(handle.known, via)
-            for handle, via in zip(self._watched.values(), self._via, strict=True)
-        ]
+        states = [handle.known for handle in self._watched.values()]
+        vias = self._vias if len(self.clients) > 1 else None
         sessions = [client.session for client in self.clients]
-        return watch(sessions, watched, plan, report)
+        return watch(sessions, states, plan, report, vias, self._unshared)
 
     def take(self, learned: Learned) -> list[_H]:
         """Tells every handle of each job `learned` names its new state; the jobs it

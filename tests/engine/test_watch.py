@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from sqcore.core.models import CircuitStatus
 from sqcore.engine.effects import JobState, Learned, Report, Send, Warn
 from sqcore.engine.jobs import wait_plan
-from sqcore.engine.watch import Watched, watch
+from sqcore.engine.watch import watch
 from tests.engine.feed import Feed, ids_asked, jobs_reply, reply, session
 from transports import Request, Response
 
@@ -44,8 +44,8 @@ def server_of(
     return server, asked
 
 
-def fresh(job_ids: list[str], via: int = 0) -> list[Watched]:
-    return [Watched(JobState(job_id), via) for job_id in job_ids]
+def fresh(job_ids: list[str]) -> list[JobState]:
+    return [JobState(job_id) for job_id in job_ids]
 
 
 def test_only_open_jobs_are_polled_and_each_finished_one_is_handed_out_once_in_order() -> None:
@@ -94,7 +94,7 @@ def test_a_job_that_ended_keeps_its_json_and_an_open_one_none() -> None:
 
 def test_jobs_settled_already_are_handed_out_before_any_request() -> None:
     jobs = ids(2)
-    settled = [Watched(JobState(job_id, (S.COMPLETED,))) for job_id in jobs]
+    settled = [JobState(job_id, (S.COMPLETED,)) for job_id in jobs]
     feed = Feed(lambda _request: reply(500, b""))
 
     assert feed.play(watch([session()], settled, wait_plan(10, 60, 1))).unwrap() is None
@@ -107,9 +107,9 @@ def test_each_client_polls_its_own_jobs() -> None:
     first, second = ids(2)
     server, asked = server_of(lambda job, poll: ["completed"])
     feed = Feed(server)
-    jobs = [Watched(JobState(first), 0), Watched(JobState(second), 1)]
+    jobs = [JobState(first), JobState(second)]
 
-    feed.play(watch([session(), session()], jobs, wait_plan(10, 60, 1)))
+    feed.play(watch([session(), session()], jobs, wait_plan(10, 60, 1), vias=[0, 1]))
 
     assert asked == [[first], [second]]
     assert [send.via for send in feed.of(Send)] == [0, 1]
