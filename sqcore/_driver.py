@@ -13,8 +13,8 @@ from typing import TYPE_CHECKING, TypeVar
 from returns.result import Result
 
 from sqcore.core.errors import Fault
-from sqcore.engine.effects import Learned, Outcome, Send, Sleep, Step
-from sqcore.shell.steps import OnProgress, Runner, Steps
+from sqcore.engine.effects import Learned, Send, Sleep, Step
+from sqcore.shell.steps import Done, OnProgress, Runner, Steps
 
 if TYPE_CHECKING:
     from sqcore._client import Clock
@@ -57,7 +57,7 @@ def stream(
         steps.value()
 
 
-def _perform(steps: _Steps[_T], effect: Send | Sleep) -> Outcome:
+def _perform(steps: _Steps[_T], effect: Send | Sleep) -> Done:
     """Sends or sleeps, blocking."""
     try:
         if isinstance(effect, Sleep):

@@ -15,8 +15,8 @@ from typing import TYPE_CHECKING, TypeVar
 from returns.result import Result
 
 from sqcore.core.errors import Fault
-from sqcore.engine.effects import Learned, Outcome, Send, Sleep, Step
-from sqcore.shell.steps import OnProgress, Runner, Steps
+from sqcore.engine.effects import Learned, Send, Sleep, Step
+from sqcore.shell.steps import Done, OnProgress, Runner, Steps
 
 if TYPE_CHECKING:
     from sqcore.aio._client import AsyncClock
@@ -47,7 +47,7 @@ async def stream(
 ) -> AsyncIterator[Learned]:
     """Runs `op`, yielding what it learns as it goes; at its end, its fault raised."""
     with Steps(op, clients, on_progress) as steps:
-        outcome: Outcome = None
+        outcome: Done = None
         while (effect := steps.next(outcome)) is not None:
             if isinstance(effect, Learned):
                 yield effect
@@ -57,7 +57,7 @@ async def stream(
         steps.value()
 
 
-async def _performed(steps: Steps[_T, AsyncTransport, AsyncClock], effect: Send | Sleep) -> Outcome:
+async def _performed(steps: Steps[_T, AsyncTransport, AsyncClock], effect: Send | Sleep) -> Done:
     """Sends or sleeps, awaited."""
     try:
         if isinstance(effect, Send):

@@ -21,7 +21,18 @@ from sqcore.core.query import FindAgain, parse_query_reply
 from sqcore.core.replies import parse_fetch_reply
 from sqcore.core.retry import RetryIn, decide_retry
 from sqcore.core.wire import classify_response, parse_cancel_reply
-from sqcore.engine.effects import Abandoned, JobState, Log, Sleep, Step, Warn, draw, now, send
+from sqcore.engine.effects import (
+    Abandoned,
+    Instant,
+    JobState,
+    Log,
+    Step,
+    Warn,
+    draw,
+    now,
+    send,
+    sleep,
+)
 from sqcore.engine.session import Budget, MakeRequest, Session
 from transports._types import Response, TransportError
 
@@ -81,9 +92,11 @@ def call(
     via: int = 0,
     submission: FindAgain | None = None,
     abandoned: Abandoned | None = None,
+    started: Instant | None = None,
 ) -> Step[Result[bytes, Fault]]:
     """Sends a request until a reply body or a final fault, within `budget` (None: a call
-    of its own, begun at its first attempt, under no deadline).
+    of its own, begun at its first attempt, under no deadline); `started`: the clock as the
+    call begins, when the caller has just read it.
 
     `submission` is set for a job submission: it is not idempotent, so it is repeated only
     when the server provably did not take it, and a fault after which it may have is the
@@ -91,34 +104,24 @@ def call(
     abandoned in flight (and each retry's sleep, but a submission's own: a submission
     retried was provably not taken).
 
-    Effects: per attempt Now, Send, Now, a debug Log; after a failure, Draw; before a retry,
-    an info Log and a Sleep.
+    Effects: Now (unless `started` is given), then per attempt a Send; after a failure a
+    Draw; before a retry, an info Log and a Sleep.
     """
+    if started is None:
+        started = yield from now()
+    if budget is None:
+        budget = session.budget(started.monotonic, None)
     attempt = 0
     while True:
-        started = (yield from now()).monotonic
-        if budget is None:
-            budget = session.budget(started, None)
-        request = make_request(attempt_timeout(session, budget, attempt, started))
+        request = make_request(attempt_timeout(session, budget, attempt, started.monotonic))
         sent = yield from send(request, via, abandoned)
-        instant = yield from now()
-        outcome = _classified(sent, instant.wall)
-        yield Log(
-            "debug",
-            "%s %s -> %s in %.3f s",
-            (
-                request.method,
-                request.url.split("?", 1)[0],
-                sent.map(lambda reply: str(reply.status)).value_or("no reply"),
-                instant.monotonic - started,
-            ),
-        )
+        outcome = _classified(sent.result, sent.at.wall)
         if is_successful(outcome):
             return Success(outcome.unwrap())
         decision = decide_retry(
             attempt,
             outcome.failure(),
-            budget.retries_end - instant.monotonic,
+            budget.retries_end - sent.at.monotonic,
             (yield from draw(via)),
             idempotent=submission is None,
         )
@@ -127,7 +130,7 @@ def call(
         attempt += 1
         reason = session.redact(decision.failure.reason)
         yield Log("info", "retrying %s in %.2f s after: %s", (what, decision.seconds, reason))
-        yield Sleep(decision.seconds, None if submission is not None else abandoned)
+        started = yield from sleep(decision.seconds, None if submission is not None else abandoned)
 
 
 def _classified(
@@ -171,10 +174,13 @@ def fetch_each(
     caller's `deadline`), each reply parsed by `parse(body, batch)` as it comes (so that
     no more than one reply is held at a time): each batch's value, in order."""
     headers = headers or session.headers({})
-    budget = session.budget((yield from now()).monotonic, deadline)
+    first = yield from now()
+    budget = session.budget(first.monotonic, deadline)
+    started: Instant | None = first
     values: list[_R] = []
     for batch, make_request, what in session.fetches(ids, headers):
-        body = yield from call(session, make_request, what, budget, via=via)
+        body = yield from call(session, make_request, what, budget, via=via, started=started)
+        started = None  # the next batch reads the clock as it begins
         value = yield from read(session, body, lambda reply: parse(reply, batch), what)  # noqa: B023
         if not is_successful(value):
             return Failure(value.failure())

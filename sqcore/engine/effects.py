@@ -5,14 +5,18 @@ sends back its outcome, until the operation returns its value `T` (for the publi
 `Result` whose failure is a `Fault`, raised by the driver through `exception_of`).
 
     the effect                      the driver                                and sends back
-    Send(request, via, abandoned)   sends it through client `via`'s transport  its Result
-    Sleep(seconds, abandoned)       sleeps on the clock                       None
+    Send(request, via, abandoned)   sends it through client `via`'s transport  a Sent
+    Sleep(seconds, abandoned)       sleeps on the clock                       an Instant
     Now()                           reads the clock                           an Instant
     Draw(via)                       asks client `via`'s random source         a float in [0, 1)
     Warn(message)                   a SuperstaqWarning at the caller's line   None
     Log(level, template, args)      a line on the `sqcore` logger             None
     Report(progress)                on_progress(progress), when one was given None
     Learned(states, finished)       hands it to the shell: handles take it in None
+
+A Send comes back with the transport's result and the clock as it came (`Sent`), a Sleep
+with the clock as it ended: one request is one Now (when its call begins) and one Send.
+The driver logs each request (method, path, status, time) at DEBUG.
 
 A `Send` or `Sleep` the caller abandons (a cancelled task, an `asyncio.wait_for` timeout,
 Ctrl-C) while a job may have been created carries the words to say (`Abandoned`): the
@@ -44,12 +48,14 @@ __all__ = [
     "Outcome",
     "Report",
     "Send",
+    "Sent",
     "Sleep",
     "Step",
     "Warn",
     "draw",
     "now",
     "send",
+    "sleep",
 ]
 
 _T = TypeVar("_T")
@@ -77,6 +83,13 @@ class Abandoned(msgspec.Struct, frozen=True):
     def said(self, cause: str) -> str:
         """The words, for an abandonment by the exception named `cause`."""
         return f"{self.what} was stopped by {cause} after its request was sent. {self.advice}"
+
+
+class Sent(msgspec.Struct, frozen=True):
+    """What a Send came back with: the transport's result, and the clock as it came."""
+
+    result: Result[Response, TransportError]
+    at: Instant
 
 
 class Send(msgspec.Struct, frozen=True):
@@ -156,21 +169,27 @@ class Learned(msgspec.Struct, frozen=True):
 NOW = Now()
 
 Effect = Send | Sleep | Now | Draw | Warn | Log | Report | Learned
-#: What a driver sends back: a transport's result (Send), an Instant (Now), a float (Draw),
+#: What an operation is sent back: a Sent (Send), an Instant (Now, Sleep), a float (Draw),
 #: None for the rest.
-Outcome = Result[Response, TransportError] | Instant | float | None
+Outcome = Sent | Instant | float | None
 #: An operation of the engine, returning `_T`.
 Step = Generator[Effect, Outcome, _T]
 
 
-def send(
-    request: Request, via: int = 0, abandoned: Abandoned | None = None
-) -> Step[Result[Response, TransportError]]:
-    """Sends `request`: what the transport returned."""
+def send(request: Request, via: int = 0, abandoned: Abandoned | None = None) -> Step[Sent]:
+    """Sends `request`: what the transport returned, and when."""
     sent = yield Send(request, via, abandoned)
-    if sent is None or isinstance(sent, (Instant, float)):
+    if not isinstance(sent, Sent):
         raise AssertionError(f"a Send was answered with {sent!r}")
     return sent
+
+
+def sleep(seconds: float, abandoned: Abandoned | None = None) -> Step[Instant]:
+    """Sleeps `seconds`: the clock as the sleep ended."""
+    instant = yield Sleep(seconds, abandoned)
+    if not isinstance(instant, Instant):
+        raise AssertionError(f"a Sleep was answered with {instant!r}")
+    return instant
 
 
 def now() -> Step[Instant]:

@@ -32,7 +32,7 @@ from sqcore.core.waiting import (
     with_floor,
 )
 from sqcore.engine.calls import fetch_each
-from sqcore.engine.effects import JobState, Learned, Report, Sleep, Step, Warn, now
+from sqcore.engine.effects import JobState, Learned, Report, Step, Warn, now, sleep
 from sqcore.engine.session import Session
 
 __all__ = ["WaitPlan", "decoded", "is_settled", "refresh", "wait", "wait_plan"]
@@ -183,7 +183,7 @@ def wait(session: Session, state: JobState, plan: WaitPlan) -> Step[Result[None,
             case Done():
                 return Success(None)
             case SleepFor(seconds=seconds):
-                yield Sleep(seconds)
+                yield from sleep(seconds)
             case TimedOut(status=status):
                 return Failure(
                     Fault(

@@ -32,8 +32,8 @@ def create(session: Session, submitting: Submitting) -> Step[Result[JobState, Fa
     `call` and `find`, Warn for the reply's warnings, info Logs about a lookup. Faults: the
     submission's (`may_have_been_created` after a possible delivery).
     """
-    began = (yield from now()).wall
-    found_again = find_again(submitting.tag, submitting.tags, submitting.target, began)
+    began = yield from now()
+    found_again = find_again(submitting.tag, submitting.tags, submitting.target, began.wall)
     tagged = "" if submitting.tag is None else f" (submission tag {submitting.tag})"
     abandoned = Abandoned(submitting.what + tagged, found_again.advice)
     body = yield from call(
@@ -42,6 +42,7 @@ def create(session: Session, submitting: Submitting) -> Step[Result[JobState, Fa
         submitting.what,
         submission=found_again,
         abandoned=abandoned,
+        started=began,
     )
     created = yield from _read(session, body, submitting, found_again)
     if is_successful(created):

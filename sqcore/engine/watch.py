@@ -36,7 +36,7 @@ from sqcore.core.waiting import (
     tally,
 )
 from sqcore.engine.calls import fetch_each
-from sqcore.engine.effects import JobState, Learned, Report, Sleep, Step, Warn, now
+from sqcore.engine.effects import JobState, Learned, Report, Step, Warn, now, sleep
 from sqcore.engine.jobs import WaitPlan
 from sqcore.engine.session import Session
 
@@ -238,7 +238,7 @@ def watch(
             case Done():
                 return Success(None)
             case SleepFor(seconds=seconds):
-                yield Sleep(seconds)
+                yield from sleep(seconds)
             case TimedOut():
                 return Failure(books.timed_out())
             case unreachable:

@@ -6,7 +6,7 @@ what is left, sending and sleeping, and hands `Learned` to the shell that asked.
     with Steps(op, clients, on_progress) as steps:
         effect = steps.next(None)
         while effect is not None:           # Send, Sleep or Learned
-            effect = steps.next(<perform effect>)
+            effect = steps.next(<perform effect>)     # a Send's result, or None
         return steps.value()                 # the op's value, or its fault raised
 """
 
@@ -35,21 +35,25 @@ from sqcore.engine.effects import (
     Outcome,
     Report,
     Send,
+    Sent,
     Sleep,
     Step,
     Warn,
 )
+from transports._types import Response, TransportError
 
 if TYPE_CHECKING:
     from typing_extensions import Self
 
-__all__ = ["OnProgress", "Runner", "Steps", "caller_stacklevel", "logger", "value_of"]
+__all__ = ["Done", "OnProgress", "Runner", "Steps", "caller_stacklevel", "logger", "value_of"]
 
 logger = logging.getLogger("sqcore")
 logger.addHandler(logging.NullHandler())
 
 #: Called once per poll with a snapshot of the wait.
 OnProgress = Callable[[Progress], None]
+#: What a driver did for an effect: a Send's result from the transport, None for the rest.
+Done = Result[Response, TransportError] | None
 
 _LEVELS = {"debug": logging.DEBUG, "info": logging.INFO}
 _PACKAGE_DIR = os.path.dirname(os.path.dirname(os.path.abspath(__file__))) + os.sep
@@ -103,6 +107,8 @@ class Steps(Generic[_T, _Tr, _Cl]):
         self._clients = clients
         self._on_progress = on_progress
         self._result: Result[_T, Fault] | None = None
+        self._pending: Send | Sleep | Learned | None = None
+        self._sent_at = 0.0
 
     def __enter__(self) -> Self:
         return self
@@ -119,8 +125,10 @@ class Steps(Generic[_T, _Tr, _Cl]):
         """The transport `send` goes through."""
         return self._clients[send.via].transport
 
-    def next(self, outcome: Outcome) -> Send | Sleep | Learned | None:
-        """The next effect for the driver, having sent `outcome` in; None at the end."""
+    def next(self, done: Done) -> Send | Sleep | Learned | None:
+        """The next effect for the driver, having sent in what the last one gave (`done`:
+        the transport's result for a Send, None for the rest); None at the end."""
+        outcome = self._answer(done)
         op = self._op
         while True:
             try:
@@ -129,8 +137,34 @@ class Steps(Generic[_T, _Tr, _Cl]):
                 self._result = stop.value
                 return None
             if isinstance(effect, (Send, Sleep, Learned)):
+                self._pending = effect
+                if isinstance(effect, Send):
+                    self._sent_at = self.clock.monotonic()
                 return effect
             outcome = self._perform(effect)
+
+    def _answer(self, done: Done) -> Outcome:
+        """What the operation is sent back for the effect the driver performed: a Send's
+        result with the clock as it came (and its line on the log), a Sleep's end."""
+        pending, self._pending = self._pending, None
+        if pending is None or isinstance(pending, Learned):
+            return None
+        clock = self.clock
+        at = Instant(clock.monotonic(), clock.time())
+        if isinstance(pending, Sleep):
+            return at
+        if done is None:
+            raise AssertionError("a Send was performed without a result")
+        if logger.isEnabledFor(logging.DEBUG):
+            request = pending.request
+            logger.debug(
+                "%s %s -> %s in %.3f s",
+                request.method,
+                request.url.split("?", 1)[0],
+                done.map(lambda reply: str(reply.status)).value_or("no reply"),
+                at.monotonic - self._sent_at,
+            )
+        return Sent(done, at)
 
     def _perform(self, effect: Now | Draw | Warn | Log | Report) -> Outcome:
         if isinstance(effect, Now):

@@ -1,8 +1,8 @@
 """Feeding the engine: an operation played against scripted outcomes, no transport and no
 clock object. `Feed` answers each effect as a driver would, from plain values: a function
-of the request for each Send (a reply or a transport fault), a time that moves by each
-Sleep and by each Send's latency, a draw for each Draw; and it keeps every effect, so a
-test reads the whole conversation."""
+of the request for each Send (a reply or a transport fault, with the time it came), a time
+that moves by each Sleep and by each Send's latency, a draw for each Draw; and it keeps
+every effect, so a test reads the whole conversation."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import json
 from collections.abc import Callable, Mapping, Sequence
 from typing import TypeVar
 
-from returns.result import Failure, Success
+from returns.result import Failure, Result, Success
 
 from sqcore.engine.effects import (
     Draw,
@@ -20,6 +20,7 @@ from sqcore.engine.effects import (
     Now,
     Outcome,
     Send,
+    Sent,
     Sleep,
     Step,
 )
@@ -112,18 +113,23 @@ class Feed:
         if isinstance(effect, Send):
             self.now += min(self.latency, effect.request.timeout)
             answered = self.server(effect.request)
-            if isinstance(answered, TransportError):
-                return Failure(answered)
-            return Success(answered)
+            result: Result[Response, TransportError] = (
+                Failure(answered) if isinstance(answered, TransportError) else Success(answered)
+            )
+            return Sent(result, self.instant())
         if isinstance(effect, Sleep):
             assert effect.seconds >= 0, f"a negative sleep: {effect.seconds}"
             self.now += effect.seconds
-            return None
+            return self.instant()
         if isinstance(effect, Now):
-            return Instant(self.now, EPOCH + self.now)
+            return self.instant()
         if isinstance(effect, Draw):
             return self.draws.pop(0) if len(self.draws) > 1 else self.draws[0]
         return None
+
+    def instant(self) -> Instant:
+        """The time now."""
+        return Instant(self.now, EPOCH + self.now)
 
     def of(self, kind: type[T]) -> list[T]:
         """The effects of one kind, in order."""
