@@ -51,8 +51,6 @@ __all__ = [
 #: may be tiny, so it still gets this long (the budget can be overrun by at most this).
 MIN_RETRY_ATTEMPT_SECONDS = 0.1
 
-NO_HEADERS: Mapping[str, str] = {}
-
 
 class _Warned(Protocol):
     """A reply read: it carries the server's warnings (and any about unknown names)."""
@@ -133,6 +131,11 @@ def call(
         started = yield from sleep(decision.seconds, None if submission is not None else abandoned)
 
 
+def _or_clients(session: Session, headers: Mapping[str, str] | None) -> Mapping[str, str]:
+    """`headers`, or (None) the client's own."""
+    return session.headers({}) if headers is None else headers
+
+
 def _classified(
     sent: Result[Response, TransportError], now_epoch: float
 ) -> Result[bytes, ApiFailure]:
@@ -167,18 +170,17 @@ def fetch_each(
     ids: Sequence[str],
     deadline: float | None,
     parse: Callable[[bytes, tuple[str, ...]], Result[_R, ApiFailure]],
-    headers: Mapping[str, str] = NO_HEADERS,
+    headers: Mapping[str, str] | None = None,
     via: int = 0,
 ) -> Step[Result[list[_R], Fault]]:
     """Fetches jobs `ids` in URL-sized batches, all within one retry budget (and the
     caller's `deadline`), each reply parsed by `parse(body, batch)` as it comes (so that
     no more than one reply is held at a time): each batch's value, in order."""
-    headers = headers or session.headers({})
     first = yield from now()
     budget = session.budget(first.monotonic, deadline)
     started: Instant | None = first
     values: list[_R] = []
-    for batch, make_request, what in session.fetches(ids, headers):
+    for batch, make_request, what in session.fetches(ids, _or_clients(session, headers)):
         body = yield from call(session, make_request, what, budget, via=via, started=started)
         started = None  # the next batch reads the clock as it begins
         value = yield from read(session, body, lambda reply: parse(reply, batch), what)  # noqa: B023
@@ -189,7 +191,7 @@ def fetch_each(
 
 
 def fetch_jobs(
-    session: Session, ids: Sequence[str], headers: Mapping[str, str] = NO_HEADERS
+    session: Session, ids: Sequence[str], headers: Mapping[str, str] | None = None
 ) -> Step[Result[dict[str, JobData], Fault]]:
     """Fetches the full data of jobs `ids`, keyed by id (`Client.fetch_jobs`)."""
     fetched = yield from fetch_each(session, ids, None, parse_fetch_reply, headers)
@@ -197,13 +199,13 @@ def fetch_jobs(
 
 
 def cancel(
-    session: Session, ids: Sequence[str], headers: Mapping[str, str] = NO_HEADERS
+    session: Session, ids: Sequence[str], headers: Mapping[str, str] | None = None
 ) -> Step[Result[list[str], Fault]]:
     """Cancels jobs `ids`: the ids the server cancelled (`Client.cancel_jobs`)."""
     if not ids:
         return Success([])
     what = f"cancelling job(s) {', '.join(ids)}"
-    body = yield from call(session, session.cancel(ids, headers or session.headers({})), what)
+    body = yield from call(session, session.cancel(ids, _or_clients(session, headers)), what)
     done = yield from read(session, body, parse_cancel_reply, what)
     return done.map(lambda reply: list(reply.succeeded))
 

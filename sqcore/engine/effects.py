@@ -176,7 +176,7 @@ Outcome = Sent | Instant | float | None
 Step = Generator[Effect, Outcome, _T]
 
 
-def send(request: Request, via: int = 0, abandoned: Abandoned | None = None) -> Step[Sent]:
+def send(request: Request, via: int, abandoned: Abandoned | None) -> Step[Sent]:
     """Sends `request`: what the transport returned, and when."""
     sent = yield Send(request, via, abandoned)
     if not isinstance(sent, Sent):
@@ -184,7 +184,7 @@ def send(request: Request, via: int = 0, abandoned: Abandoned | None = None) -> 
     return sent
 
 
-def sleep(seconds: float, abandoned: Abandoned | None = None) -> Step[Instant]:
+def sleep(seconds: float, abandoned: Abandoned | None) -> Step[Instant]:
     """Sleeps `seconds`: the clock as the sleep ended."""
     instant = yield Sleep(seconds, abandoned)
     if not isinstance(instant, Instant):
@@ -200,7 +200,7 @@ def now() -> Step[Instant]:
     return instant
 
 
-def draw(via: int = 0) -> Step[float]:
+def draw(via: int) -> Step[float]:
     """Draws a random number in [0, 1)."""
     number = yield Draw(via)
     if not isinstance(number, (int, float)):

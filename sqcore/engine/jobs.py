@@ -183,7 +183,7 @@ def wait(session: Session, state: JobState, plan: WaitPlan) -> Step[Result[None,
             case Done():
                 return Success(None)
             case SleepFor(seconds=seconds):
-                yield from sleep(seconds)
+                yield from sleep(seconds, None)
             case TimedOut(status=status):
                 return Failure(
                     Fault(

@@ -238,7 +238,7 @@ def watch(
             case Done():
                 return Success(None)
             case SleepFor(seconds=seconds):
-                yield from sleep(seconds)
+                yield from sleep(seconds, None)
             case TimedOut():
                 return Failure(books.timed_out())
             case unreachable:

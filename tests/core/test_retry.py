@@ -115,9 +115,15 @@ def test_the_policy_tables_are_the_documented_ones() -> None:
 def test_a_failure_no_retry_can_fix_gives_up_at_once(
     attempt: int, failure: ApiFailure, left: float, draw: float, idempotent: bool
 ) -> None:
-    if isinstance(failure, Retryable) or (
-        isinstance(failure, NetworkFault)
-        and (failure.fault in RETRIED_KINDS or not (idempotent or failure.fault in UNSENT_FAULTS))
+    if (
+        isinstance(failure, Retryable)
+        or (
+            isinstance(failure, NetworkFault)
+            and (
+                failure.fault in RETRIED_KINDS or not (idempotent or failure.fault in UNSENT_FAULTS)
+            )
+        )
+        or (isinstance(failure, ServerError) and not idempotent and failure.status in MAYBE_TAKEN)
     ):
         return  # retried, or (a submission) stopped as MaybeSent: the tests below
     assert decide_retry(attempt, failure, left, draw, idempotent=idempotent) == GiveUp(failure)

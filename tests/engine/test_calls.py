@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import uuid
 
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from returns.pipeline import is_successful
@@ -55,6 +56,7 @@ def test_a_request_answered_at_once_is_one_reading_of_the_clock_and_one_send() -
     assert [type(effect) for effect in feed.effects] == [Now, Send]
     (send,) = feed.of(Send)
     assert send.request.timeout == 30.0  # the bound: the first attempt has the budget's 60 s
+    assert send.via == 0  # through the operation's own client
 
 
 def test_a_busy_server_is_asked_again_after_a_jittered_backoff_said_in_the_log() -> None:
@@ -265,3 +267,83 @@ def test_a_search_keeps_only_the_ids_it_named() -> None:
 
     assert [state.job_id for state in found] == [JOB_68]
     assert found[0].data is not None and found[0].statuses == tuple(found[0].data.statuses)
+
+
+def test_each_retry_backs_off_twice_as_long_as_the_last() -> None:
+    feed = Feed(in_turn(BUSY, BUSY, BUSY, OK), draws=[0.0])
+    feed.play(call(session(), fetch_request, "fetching"))
+    assert [sleep.seconds for sleep in feed.of(Sleep)] == [0.05, 0.1, 0.2]
+
+
+def test_a_retry_after_date_is_read_against_the_wall_clock() -> None:
+    feed = Feed(in_turn(reply(503, b"", **{"Retry-After": "Fri, 15 Jan 2027 08:17:10 GMT"}), OK))
+    feed.play(call(session(), fetch_request, "fetching"))
+    (sleep,) = feed.of(Sleep)
+    assert sleep.seconds == 30.0  # the feed's wall clock reads 08:16:40
+
+
+def test_a_retry_gets_only_what_is_left_of_the_retries() -> None:
+    feed = Feed(in_turn(BUSY, OK), latency=2.0, draws=[0.0])
+    feed.play(call(session(max_retry_seconds=10), fetch_request, "fetching"))
+    first, second = feed.requests
+    assert first.timeout == 10.0  # the budget (under the 30 s bound)
+    # what is left after the request and the backoff
+    assert second.timeout == pytest.approx(10.0 - 2.0 - 0.05)
+
+
+def test_a_fetch_under_a_deadline_gives_its_first_request_no_more_than_the_deadline() -> None:
+    feed = Feed(always(reply(200, jobs_reply({JOB_65: ["running"]}))))
+    feed.play(fetch_each(session(), [JOB_65], 1000.0 + 4.0, parse_poll_reply))
+    (request,) = feed.requests
+    assert request.timeout == 4.0
+
+
+def test_a_fetchs_faults_name_what_it_was_fetching() -> None:
+    feed = Feed(always(TransportError("tls", "bad certificate")))
+    fault = feed.play(fetch_each(session(), [JOB_65], None, parse_poll_reply)).failure()
+    assert fault.message == f"Request failed while fetching job(s) {JOB_65}: tls: bad certificate"
+
+    feed = Feed(always(reply(200, b"[]")))
+    fault = feed.play(fetch_each(session(), [JOB_65], None, parse_poll_reply)).failure()
+    assert fault.message.startswith(
+        f"Could not read the server's reply for fetching job(s) {JOB_65}: "
+    )
+
+
+def test_a_fetch_carries_a_calls_credentials_and_otherwise_the_clients() -> None:
+    made = session(ibmq_token="client-token")
+    feed = Feed(always(reply(200, fixture("fetch_completed_single.json"))))
+
+    feed.play(fetch_jobs(made, [JOB_65], made.headers({"ibmq_token": "call-token"})))
+    feed.play(fetch_jobs(made, [JOB_65]))
+
+    assert [request.headers["ibmq_token"] for request in feed.requests] == [
+        "call-token",
+        "client-token",
+    ]
+    assert [send.via for send in feed.of(Send)] == [0, 0]
+
+
+def test_a_request_through_another_client_draws_from_that_clients_source() -> None:
+    feed = Feed(in_turn(BUSY, OK))
+    feed.play(call(session(), fetch_request, "fetching", via=2))
+    assert [send.via for send in feed.of(Send)] == [2, 2]
+    assert feed.of(Draw) == [Draw(2)]
+
+
+def test_a_cancels_fault_and_warnings_name_what_it_was_cancelling() -> None:
+    warned = reply(200, {"succeeded": [], "message": "", "warnings": [{"message": "later"}]})
+    feed = Feed(in_turn(warned, TransportError("tls", "no")))
+
+    feed.play(cancel(session(), [JOB_65]))
+    fault = feed.play(cancel(session(), [JOB_65])).failure()
+
+    assert feed.of(Warn) == [Warn("later")]
+    assert fault.message == f"Request failed while cancelling job(s) {JOB_65}: tls: no"
+
+
+def test_a_searchs_fault_says_it_was_finding_jobs() -> None:
+    made = session()
+    feed = Feed(always(TransportError("tls", "no")))
+    fault = feed.play(find(made, made.find(JobQuery(tags=("a",))))).failure()
+    assert fault.message == "Request failed while finding jobs: tls: no"

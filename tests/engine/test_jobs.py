@@ -189,3 +189,70 @@ def test_each_state_a_wait_fetches_is_told_once() -> None:
     feed = Feed(server)
     feed.play(wait(session(), JobState(JOB_65), wait_plan(10, 60, 1)))
     assert feed.learned == [Learned((JobState(JOB_65, (S.COMPLETED, S.COMPLETED), DONE.body),))]
+
+
+def test_a_waits_first_check_gets_no_longer_than_the_wait() -> None:
+    feed = Feed(always(RUNNING))
+    feed.play(wait(session(), JobState(JOB_65), wait_plan(4, 60, 10)))
+    assert feed.requests[0].timeout == 4.0
+
+
+def test_a_fault_of_a_check_ends_the_wait_with_it() -> None:
+    feed = Feed(always(reply(401, "Not authorized")))
+    fault = feed.play(wait(session(), JobState(JOB_65), wait_plan(10, 60, 1))).failure()
+    assert (fault.kind, fault.status_code) == ("server", 401)
+    assert feed.of(Report) == []
+
+
+def test_a_floored_interval_is_warned_about_in_the_plans_words() -> None:
+    plan = wait_plan(10, 60, 0)
+    feed = Feed(always(DONE))
+    feed.play(wait(session(), JobState(JOB_65), plan))
+    assert feed.effects[0] == Warn(plan.warning or "")
+
+
+def test_a_wait_for_one_circuit_reports_that_circuit_and_its_own_changes_only() -> None:
+    answers = [
+        reply(200, jobs_reply({JOB_65: ["running", "running"]})),
+        reply(200, jobs_reply({JOB_65: ["completed", "running"]})),  # the other one moves
+        reply(200, jobs_reply({JOB_65: ["completed", "completed"]})),
+    ]
+    feed = Feed(in_turn(*answers), latency=0.5)
+
+    feed.play(wait(session(), JobState(JOB_65), wait_plan(100, 60, 2, index=1)))
+
+    progress = [report.progress for report in feed.of(Report)]
+    assert [(p.counts, p.done, p.total) for p in progress] == [
+        (((S.RUNNING, 1),), 0, 1),
+        (((S.RUNNING, 1),), 0, 1),
+        (((S.COMPLETED, 1),), 1, 1),
+    ]
+    assert [p.elapsed_seconds for p in progress] == [0.5, 3.0, 5.5]
+    assert [[(c.index, c.after) for c in p.changes] for p in progress] == [
+        [],
+        [],
+        [(1, S.COMPLETED)],
+    ]
+
+
+def test_a_backoff_grows_while_nothing_moves_and_starts_over_when_something_does() -> None:
+    same = reply(200, jobs_reply({JOB_65: ["running"]}))
+    moved = reply(200, jobs_reply({JOB_65: ["pending"]}))
+    feed = Feed(in_turn(same, same, same, moved, moved, DONE))
+
+    feed.play(wait(session(), JobState(JOB_65), wait_plan(1000, 60, Backoff(1, 2, 30))))
+
+    assert [sleep.seconds for sleep in feed.of(Sleep)] == [1, 2, 4, 1, 2]
+
+
+def test_a_decoded_state_keeps_its_job_and_statuses() -> None:
+    body = fixture("fetch_completed_single.json")
+    state = decoded(session(), JobState(JOB_65, (S.COMPLETED,), body)).unwrap()
+    assert (state.job_id, state.statuses, state.reply) == (JOB_65, (S.COMPLETED,), None)
+    with pytest.raises(AssertionError, match=f"^job {JOB_65}: a state without a reply"):
+        decoded(session(), JobState(JOB_65, (S.COMPLETED,)))
+
+
+def test_a_bad_timeout_is_named() -> None:
+    with pytest.raises(TypeError, match=r"^timeout_seconds must be a number"):
+        wait_plan("10", 60, 5)

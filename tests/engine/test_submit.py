@@ -9,7 +9,7 @@ import uuid
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sqcore.engine.effects import Abandoned, JobState, Log, Send, Sleep, Warn
+from sqcore.engine.effects import Abandoned, JobState, Log, Now, Send, Sleep, Warn
 from sqcore.engine.session import Session, Submitting
 from sqcore.engine.submit import create
 from tests.engine.feed import Feed, Server, always, in_turn, reply, session
@@ -20,6 +20,9 @@ RANDOM = uuid.UUID(int=7)
 TAG = f"sqcore-submission:{RANDOM}"
 CREATED = reply(200, {"job_id": JOB_65, "num_circuits": 1})
 LOST = TransportError("timeout", "the reply never came")
+CONTACT = (
+    "\n\nIf you would like to contact a member of our team, email us at superstaq@infleqtion.com."
+)
 
 
 def submitting(made: Session, *, tag: bool = True) -> Submitting:
@@ -164,3 +167,16 @@ def test_a_submission_is_posted_again_only_while_it_was_provably_not_taken(
 
     for answer in sent[:-1]:
         assert answer in (TransportError("connect", "refused"), reply(503, b""))
+
+
+def test_a_submission_reads_the_clock_once_before_it_is_sent() -> None:
+    feed = Feed(always(CREATED))
+    feed.play(create(session(), submitting(session())))
+    assert [type(effect) for effect in feed.effects] == [Now, Send]
+
+
+def test_a_lookup_that_fails_logs_the_fault_as_its_exception_says_it() -> None:
+    feed = Feed(by_method(LOST, reply(500, {"detail": "down"})))
+    feed.play(create(session(), submitting(session())))
+    (line,) = [log.template % log.args for log in feed.of(Log)]
+    assert line.endswith("failed: down (Status code: 500)" + CONTACT)

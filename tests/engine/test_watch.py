@@ -4,17 +4,21 @@ the order given), decides each job once a poll, and never sleeps past its deadli
 
 from __future__ import annotations
 
+import json
 import uuid
 from collections.abc import Callable
 
+import msgspec
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sqcore.core.models import CircuitStatus
-from sqcore.engine.effects import JobState, Learned, Report, Send, Warn
+from sqcore.core.models import CircuitStatus, JobData
+from sqcore.core.waiting import Backoff
+from sqcore.engine.effects import JobState, Learned, Report, Send, Sleep, Warn
 from sqcore.engine.jobs import wait_plan
 from sqcore.engine.watch import watch
 from tests.engine.feed import Feed, ids_asked, jobs_reply, reply, session
+from tests.fixtures import job_65
 from transports import Request, Response
 
 S = CircuitStatus
@@ -184,3 +188,96 @@ def test_a_wait_ends_never_sleeps_past_its_deadline_and_hands_out_each_job_once(
     if result.map(lambda _: True).value_or(False):
         assert sorted(handed) == sorted(jobs)
     assert all(end <= start + timeout + 1e-9 for end in feed.sleep_ends())
+
+
+def test_a_job_whose_handle_holds_data_is_told_at_the_first_poll() -> None:
+    jobs = ids(1)
+    server, _ = server_of(lambda job, poll: ["running"])
+    feed = Feed(server)
+    data = JobState(
+        jobs[0], (S.RUNNING,), None, msgspec.json.decode(json.dumps(job_65()), type=JobData)
+    )
+
+    feed.play(watch([session()], [data], wait_plan(0, 60, 1)))
+
+    assert feed.learned == [Learned((JobState(jobs[0], (S.RUNNING,)),))]
+
+
+def test_a_job_ending_alone_in_its_batch_keeps_the_whole_reply_and_its_statuses() -> None:
+    jobs = ids(1)
+    server, _ = server_of(lambda job, poll: ["completed", "failed"])
+    feed = Feed(server)
+
+    feed.play(watch([session()], fresh(jobs), wait_plan(10, 60, 1)))
+
+    (state,) = feed.learned[0].states
+    assert state.statuses == (S.COMPLETED, S.FAILED)
+    assert state.reply == jobs_reply({jobs[0]: ["completed", "failed"]})
+
+
+def test_the_first_poll_gets_no_longer_than_the_wait() -> None:
+    server, _ = server_of(lambda job, poll: ["running"])
+    feed = Feed(server)
+    feed.play(watch([session()], fresh(ids(1)), wait_plan(3, 60, 10)))
+    assert feed.requests[0].timeout == 3.0
+
+
+def test_a_reply_that_cannot_be_read_ends_the_wait_naming_the_batch() -> None:
+    jobs = ids(2)
+    feed = Feed(lambda _request: reply(200, b"[]"))
+    fault = feed.play(watch([session()], fresh(jobs), wait_plan(10, 60, 1))).failure()
+    assert fault.message.startswith(
+        f"Could not read the server's reply for fetching job(s) {jobs[0]}, {jobs[1]}: "
+    )
+
+
+def test_progress_counts_from_what_the_handles_knew_and_times_from_the_start() -> None:
+    jobs = ids(2)
+    server, _ = server_of(lambda job, poll: ["running"])
+    feed = Feed(server, latency=0.25)
+    known = [JobState(jobs[0], (S.COMPLETED,)), JobState(jobs[1], (S.PENDING,))]
+
+    feed.play(watch([session()], known, wait_plan(0, 60, 1), report=True))
+
+    (report,) = feed.of(Report)
+    assert report.progress.counts == ((S.RUNNING, 1), (S.COMPLETED, 1))
+    assert report.progress.elapsed_seconds == 0.25
+    assert [(c.before, c.after) for c in report.progress.changes] == [
+        (S.PENDING, S.RUNNING),
+        (S.PENDING, S.RUNNING),
+    ]
+
+
+def test_a_backoff_wait_starts_over_when_any_job_moves() -> None:
+    jobs = ids(2)
+    server, _ = server_of(lambda job, poll: ["running" if poll < 3 else "pending"])
+    feed = Feed(server)
+
+    feed.play(watch([session()], fresh(jobs), wait_plan(9, 60, Backoff(1, 2, 30))))
+
+    assert [sleep.seconds for sleep in feed.of(Sleep)][:4] == [1, 2, 4, 1]
+
+
+def test_a_timed_out_wait_names_the_open_jobs_in_the_order_given_across_clients() -> None:
+    jobs = ids(3)
+    server, _ = server_of(lambda job, poll: ["running"])
+    feed = Feed(server)
+    vias = [1, 0, 1]
+
+    fault = feed.play(
+        watch([session(), session()], fresh(jobs), wait_plan(0, 60, 1), vias=vias)
+    ).failure()
+
+    shown = ", ".join(f"{job_id} (running)" for job_id in jobs)
+    assert fault.message == f"Timed out while waiting for results: 3 of 3 jobs still open: {shown}."
+
+
+def test_jobs_that_end_in_one_poll_are_handed_out_in_the_order_given() -> None:
+    jobs = ids(3)
+    server, _ = server_of(lambda job, poll: ["completed"])
+    feed = Feed(server)
+    vias = [1, 0, 1]
+
+    feed.play(watch([session(), session()], fresh(jobs), wait_plan(5, 60, 1), vias=vias))
+
+    assert [learned.finished for learned in feed.learned if learned.finished] == [tuple(jobs)]
