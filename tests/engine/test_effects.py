@@ -3,6 +3,8 @@ driver that answers an effect with the wrong kind of outcome is a bug, said at o
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import pytest
 from returns.result import Success
 
@@ -48,18 +50,18 @@ def test_each_helper_yields_its_effect_and_returns_its_outcome() -> None:
 @pytest.mark.parametrize(
     ("step", "wrong", "said"),
     [
-        (send(REQUEST, 0, None), INSTANT, "a Send was answered with Instant"),
-        (now(), None, "a Now was answered with None"),
-        (sleep(1.0, None), 0.5, "a Sleep was answered with 0.5"),
-        (draw(0), INSTANT, "a Draw was answered with Instant"),
+        (lambda: send(REQUEST, 0, None), INSTANT, "a Send was answered with Instant"),
+        (now, None, "a Now was answered with None"),
+        (lambda: sleep(1.0, None), 0.5, "a Sleep was answered with 0.5"),
+        (lambda: draw(0), INSTANT, "a Draw was answered with Instant"),
     ],
     ids=["send", "now", "sleep", "draw"],
 )
 def test_an_outcome_of_the_wrong_kind_is_a_bug_said_at_once(
-    step: Step[object], wrong: Outcome, said: str
+    step: Callable[[], Step[object]], wrong: Outcome, said: str
 ) -> None:
     with pytest.raises(AssertionError, match=f"^{said}"):
-        answered(step, wrong)
+        answered(step(), wrong)
 
 
 def test_abandoned_words_name_what_stopped_it() -> None:
