@@ -259,11 +259,6 @@ class Session:
         """The fault that ends a call doing `what`: the retries ran out, a failure no retry
         can fix, or a submission that may have been taken (`submission` says how to find
         its job)."""
-        if isinstance(decision, MaybeSent) and submission is None:
-            # Only a submission is not repeated when it may have been sent.
-            raise AssertionError(f"{what}: a request that may be repeated was 'maybe sent'")
-        advice = "" if submission is None else submission.advice
-        tag = None if submission is None else submission.tag
         match decision:
             case OutOfTime(failure=failure):
                 return Fault(
@@ -271,21 +266,23 @@ class Session:
                     "Reached maximum number of retries. Last error: " + self.redact(failure.reason),
                 )
             case MaybeSent(failure=failure):
+                if submission is None:  # only a submission is not repeated when maybe sent
+                    raise AssertionError(f"{what}: a request that may be repeated was 'maybe sent'")
                 if isinstance(failure, ServerError):
                     return Fault(
                         "server",
-                        f"{_sentence(self.redact(failure.message))} {advice}",
+                        f"{_sentence(self.redact(failure.message))} {submission.advice}",
                         failure.status,
                         contact_info=failure.contact_info,
                         may_have_been_created=True,
-                        submission_tag=tag,
+                        submission_tag=submission.tag,
                     )
                 return Fault(
                     "superstaq",
                     f"Request failed while {what}, after it was sent: "
-                    f"{self.redact(failure.reason)}. {advice}",
+                    f"{self.redact(failure.reason)}. {submission.advice}",
                     may_have_been_created=True,
-                    submission_tag=tag,
+                    submission_tag=submission.tag,
                 )
             case GiveUp(failure=failure):
                 return self.given_up(failure, what)

@@ -765,3 +765,13 @@ def test_one_jobs_data_nested_too_deeply_is_a_failure_naming_the_job() -> None:
     failure = decode_job(JOB_66, document).failure()
 
     assert failure == BadBody(f"the job's data {TOO_DEEP}", "$", JOB_66)
+
+
+@pytest.mark.parametrize("parse", [parse_poll_reply, parse_fetch_reply], ids=["poll", "full"])
+def test_a_job_that_is_an_array_and_warnings_that_are_an_object_are_named(
+    parse: Callable[[bytes, list[str]], Result[object, ApiFailure]],
+) -> None:
+    array = parse(reply_of({JOB_65: []}), [JOB_65])
+    warnings = parse(reply_of({JOB_65: job_65(), "warnings": {}}), [JOB_65])
+    assert array.failure() == BadBody("Expected `object`, got `array`", "$", JOB_65)
+    assert warnings.failure() == BadBody("Expected `array`, got `object`", "$.warnings")

@@ -504,3 +504,8 @@ def test_a_tally_of_counts_is_the_progress_of_as_many_statuses(
 def test_assert_never_names_the_value() -> None:
     with pytest.raises(AssertionError, match=r"^unhandled case: 'surprise'$"):
         untyped(assert_never)("surprise")
+
+
+def test_a_backoff_starting_at_the_floor_is_kept_as_it_is() -> None:
+    at_floor = Backoff(MIN_POLLING_SECONDS, 2.0, 1.0)
+    assert with_floor(at_floor) is at_floor

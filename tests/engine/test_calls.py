@@ -347,3 +347,31 @@ def test_a_searchs_fault_says_it_was_finding_jobs() -> None:
     feed = Feed(always(TransportError("tls", "no")))
     fault = feed.play(find(made, made.find(JobQuery(tags=("a",))))).failure()
     assert fault.message == "Request failed while finding jobs: tls: no"
+
+
+def test_a_retry_is_said_at_info() -> None:
+    feed = Feed(in_turn(BUSY, OK))
+    feed.play(call(session(), fetch_request, "fetching"))
+    assert [log.level for log in feed.of(Log)] == ["info"]
+
+
+def test_a_cancel_of_several_jobs_names_them_all_and_carries_a_calls_credentials() -> None:
+    made = session()
+    feed = Feed(always(TransportError("tls", "no")))
+    headers = made.headers({"cq_token": "call-token"})
+
+    fault = feed.play(cancel(made, [JOB_65, JOB_66], headers)).failure()
+
+    assert fault.message == f"Request failed while cancelling job(s) {JOB_65}, {JOB_66}: tls: no"
+    assert feed.requests[0].headers["cq_token"] == "call-token"
+
+
+def test_replies_that_cannot_be_read_name_the_cancel_and_the_search() -> None:
+    made = session()
+    feed = Feed(always(reply(200, b"[]")))
+    cancelled = feed.play(cancel(made, [JOB_65])).failure()
+    found = feed.play(find(made, made.find(JobQuery(tags=("a",))))).failure()
+    assert cancelled.message.startswith(
+        f"Could not read the server's reply for cancelling job(s) {JOB_65}: "
+    )
+    assert found.message.startswith("Could not read the server's reply for finding jobs: ")

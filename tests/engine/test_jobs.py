@@ -256,3 +256,14 @@ def test_a_decoded_state_keeps_its_job_and_statuses() -> None:
 def test_a_bad_timeout_is_named() -> None:
     with pytest.raises(TypeError, match=r"^timeout_seconds must be a number"):
         wait_plan("10", 60, 5)
+
+
+def test_a_waits_changes_name_the_job_and_its_first_check_none() -> None:
+    moved = reply(200, jobs_reply({JOB_65: ["pending", "completed"]}))
+    feed = Feed(in_turn(RUNNING, moved, DONE))
+
+    feed.play(wait(session(), JobState(JOB_65), wait_plan(100, 60, 1)))
+
+    first, second, _ = [report.progress.changes for report in feed.of(Report)]
+    assert first == ()
+    assert {change.job_id for change in second} == {JOB_65}

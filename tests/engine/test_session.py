@@ -10,6 +10,7 @@ import uuid
 
 import pytest
 
+from sqcore.core.endpoints import MAX_URL_LENGTH
 from sqcore.core.errors import (
     ApiFailure,
     BadBody,
@@ -243,3 +244,46 @@ def test_a_submission_maybe_taken_says_so_with_its_tag_and_how_to_find_it() -> N
 def test_only_a_submission_can_be_maybe_sent() -> None:
     with pytest.raises(AssertionError, match=re.escape("fetching: a request that may be")):
         session().fault(MaybeSent(NetworkFault("timeout", "t")), "fetching")
+
+
+def test_every_request_says_who_is_asking_and_in_which_version() -> None:
+    made = session()
+    for headers in (made.headers({}), made.headers({"cq_token": "call-token"})):
+        assert headers["Authorization"] == KEY
+        assert headers["X-Client-Name"] == "sqcore-engine-test"
+        assert headers["X-Client-Version"] == "v0.3.0"
+    (_, make_request, _), *_ = made.fetches([JOB_65], made.headers({}))
+    assert make_request(1.0).url == f"{HOST}/v0.3.0/client/job/cirq?job_id={JOB_65}"
+
+
+def test_a_submission_posts_to_its_endpoint_with_its_calls_credentials() -> None:
+    made = session()
+    submitting = made.submission("c", {"target": "t", "cq_token": "call-token"}, uuid.UUID(int=1))
+    request = submitting.request(1.0)
+    assert (request.method, request.url) == ("POST", f"{HOST}/v0.3.0/client/job")
+    assert request.headers["cq_token"] == "call-token"
+
+
+def test_a_query_fits_up_to_the_longest_url_and_not_a_character_more() -> None:
+    made = session()
+    base = len(f"{HOST}/v0.3.0/client/job/cirq?tags=")
+    fits = "a" * (MAX_URL_LENGTH - base)
+    made.find(JobQuery(tags=(fits,)))
+    with pytest.raises(ValueError) as caught:
+        made.find(JobQuery(tags=(fits + "a",)))
+    assert str(caught.value) == (
+        f"the query is {MAX_URL_LENGTH + 1} characters long as a URL, over the "
+        f"{MAX_URL_LENGTH} that fit: give fewer job_ids, tags or other values (or fetch_jobs "
+        "for many ids)"
+    )
+
+
+def test_a_secret_of_four_characters_is_redacted_and_a_longer_one_first() -> None:
+    made = session(ibmq_token="azzzzb", cq_token="zzzz")
+    assert made.redact("azzzzb zzzz") == "<redacted> <redacted>"
+
+
+@pytest.mark.parametrize("message", ["Done.", "Why?", "Stop!"])
+def test_a_servers_sentence_is_not_ended_twice(message: str) -> None:
+    fault = session().fault(MaybeSent(ServerError(500, message)), "submitting", FIND)
+    assert fault.message == f"{message} {FIND.advice}"

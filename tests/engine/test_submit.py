@@ -180,3 +180,35 @@ def test_a_lookup_that_fails_logs_the_fault_as_its_exception_says_it() -> None:
     feed.play(create(session(), submitting(session())))
     (line,) = [log.template % log.args for log in feed.of(Log)]
     assert line.endswith("failed: down (Status code: 500)" + CONTACT)
+
+
+def test_without_a_tag_the_advice_names_the_users_tags_else_the_target() -> None:
+    made = session()
+    with_tags = made.submission("c", {"target": "t", "tags": ["mine"]}, RANDOM)
+    without = made.submission("c", {"target": "t"}, RANDOM)
+    feed = Feed(always(LOST))
+
+    tagged_fault = feed.play(create(made, with_tags)).failure()
+    target_fault = feed.play(create(made, without)).failure()
+
+    assert tagged_fault.message == (
+        "Request failed while submitting a job to t, after it was sent: timeout: the reply "
+        "never came. The job may have been created: look for it with find_jobs(tags=['mine'], "
+        "submitted_after=datetime.fromisoformat('2027-01-15T08:16:40+00:00')) before "
+        "submitting again."
+    )
+    assert "find_jobs(targets=['t'], submitted_after=" in target_fault.message
+    assert [send.abandoned.what for send in feed.of(Send) if send.abandoned] == [
+        "submitting a job to t",
+        "submitting a job to t",
+    ]
+
+
+def test_an_unreadable_reply_to_a_submission_is_a_superstaq_exception() -> None:
+    feed = Feed(always(reply(200, {"job_id": "nope"})))
+    fault = feed.play(create(session(), submitting(session(), tag=False))).failure()
+    assert (fault.kind, fault.may_have_been_created, fault.submission_tag) == (
+        "superstaq",
+        True,
+        None,
+    )

@@ -9,6 +9,7 @@ import uuid
 from collections.abc import Callable
 
 import msgspec
+import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -65,20 +66,27 @@ def test_only_open_jobs_are_polled_and_each_finished_one_is_handed_out_once_in_o
     assert finished == [(jobs[1], jobs[3]), (jobs[2],), (jobs[0],)]
 
 
-def test_after_the_first_poll_only_the_jobs_that_moved_are_told() -> None:
-    jobs = ids(3)
+def test_only_the_jobs_that_moved_are_told_and_at_first_those_whose_handles_know_more() -> None:
+    jobs = ids(5)
     moving = jobs[1]
     server, _ = server_of(
         lambda job, poll: ["completed"] if job == moving and poll == 2 else ["running"]
     )
     feed = Feed(server)
-
-    feed.play(watch([session()], fresh(jobs), wait_plan(2.5, 60, 1)))
-
-    told = [
-        [state.job_id for state in learned.states] for learned in feed.learned if learned.states
+    running = (S.RUNNING,)
+    known = [
+        JobState(jobs[0]),  # never fetched: told
+        JobState(moving, running),  # as polled until it moves
+        JobState(jobs[2], running, b"{}"),  # holds a reply that would be stale: told
+        JobState(jobs[3], running),  # as polled, but another handle knows less: told
+        JobState(jobs[4], running),  # as polled: never told
     ]
-    assert told == [jobs, [moving]]  # every job at the first poll; then only the one that moved
+
+    feed.play(watch([session()], known, wait_plan(2.5, 60, 1), unshared={jobs[3]}))
+
+    told = [[state.job_id for state in told.states] for told in feed.learned if told.states]
+    assert told == [[jobs[0], jobs[2], jobs[3]], [moving]]
+    assert all(state.reply is None for state in feed.learned[0].states)
     (ended,) = [learned.finished for learned in feed.learned if learned.finished]
     assert ended == (moving,)
 
@@ -96,7 +104,21 @@ def test_a_job_that_ended_keeps_its_json_and_an_open_one_none() -> None:
     assert jobs[1].encode() not in first[0].reply  # cut out of the batch
 
 
-def test_jobs_settled_already_are_handed_out_before_any_request() -> None:
+def test_jobs_settled_already_are_handed_out_before_the_first_poll() -> None:
+    jobs = ids(2)
+    server, _ = server_of(lambda job, poll: ["running"])
+    feed = Feed(server)
+    known = [JobState(jobs[0], (S.COMPLETED,)), JobState(jobs[1])]
+
+    feed.play(watch([session()], known, wait_plan(0, 60, 1)))
+
+    first_told = next(at for at, e in enumerate(feed.effects) if isinstance(e, Learned))
+    first_sent = next(at for at, e in enumerate(feed.effects) if isinstance(e, Send))
+    assert first_told < first_sent
+    assert feed.effects[first_told] == Learned((), (jobs[0],))
+
+
+def test_jobs_settled_already_are_handed_out_without_any_request() -> None:
     jobs = ids(2)
     settled = [JobState(job_id, (S.COMPLETED,)) for job_id in jobs]
     feed = Feed(lambda _request: reply(500, b""))
@@ -259,7 +281,7 @@ def test_a_backoff_wait_starts_over_when_any_job_moves() -> None:
 
 
 def test_a_timed_out_wait_names_the_open_jobs_in_the_order_given_across_clients() -> None:
-    jobs = ids(3)
+    jobs = ids(3)[::-1]  # not in the order of their ids
     server, _ = server_of(lambda job, poll: ["running"])
     feed = Feed(server)
     vias = [1, 0, 1]
@@ -272,8 +294,15 @@ def test_a_timed_out_wait_names_the_open_jobs_in_the_order_given_across_clients(
     assert fault.message == f"Timed out while waiting for results: 3 of 3 jobs still open: {shown}."
 
 
+@pytest.mark.parametrize(("count", "more"), [(10, ""), (11, " and 1 more")])
+def test_ten_open_jobs_are_named_and_only_more_are_counted(count: int, more: str) -> None:
+    server, _ = server_of(lambda job, poll: ["running"])
+    fault = Feed(server).play(watch([session()], fresh(ids(count)), wait_plan(0, 60, 1)))
+    assert fault.failure().message.endswith(f"(running){more}.")
+
+
 def test_jobs_that_end_in_one_poll_are_handed_out_in_the_order_given() -> None:
-    jobs = ids(3)
+    jobs = ids(3)[::-1]  # not in the order of their ids
     server, _ = server_of(lambda job, poll: ["completed"])
     feed = Feed(server)
     vias = [1, 0, 1]
@@ -281,3 +310,11 @@ def test_jobs_that_end_in_one_poll_are_handed_out_in_the_order_given() -> None:
     feed.play(watch([session(), session()], fresh(jobs), wait_plan(5, 60, 1), vias=vias))
 
     assert [learned.finished for learned in feed.learned if learned.finished] == [tuple(jobs)]
+
+
+def test_a_floored_interval_is_warned_about_in_the_plans_words() -> None:
+    plan = wait_plan(1, 60, 0)
+    server, _ = server_of(lambda job, poll: ["completed"])
+    feed = Feed(server)
+    feed.play(watch([session()], fresh(ids(1)), plan))
+    assert feed.effects[0] == Warn(plan.warning or "")
