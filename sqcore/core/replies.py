@@ -71,12 +71,14 @@ class _Statuses(msgspec.Struct):
 
 
 class _Polled(msgspec.Struct):
-    """`_Statuses` as the one pass reads it: each status as its member (a name this client
-    does not know: UNRECOGNIZED, through the enum's `_missing_`, which msgspec calls)."""
+    """`_Statuses` as the one pass reads it: each name as its member, so that a poll makes
+    no string of its own (a name this client does not know becomes a stand-in, through the
+    enums' `_missing_`, which msgspec calls; a type name that is not a string fails the one
+    pass, and the job-by-job reading takes over)."""
 
     statuses: tuple[CircuitStatus, ...]
-    job_type: object = None
-    circuit_type: object = None
+    job_type: JobType | None = None
+    circuit_type: CircuitType | None = None
 
 
 # One pass over a whole reply (the common case); "warnings" is its one top-level array.
@@ -134,8 +136,8 @@ def _polled(
         job_type, circuit_type = entry.job_type, entry.circuit_type
         if (
             CircuitStatus.UNRECOGNIZED in entry.statuses
-            or (isinstance(job_type, str) and job_type not in _JOB_TYPES)
-            or (isinstance(circuit_type, str) and circuit_type not in _CIRCUIT_TYPES)
+            or (job_type is not None and job_type not in _JOB_TYPES)
+            or (circuit_type is not None and circuit_type not in _CIRCUIT_TYPES)
         ):
             return None
         statuses[job_id] = entry.statuses

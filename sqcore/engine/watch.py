@@ -171,19 +171,21 @@ class _Books:
         return tally(self.counts, elapsed, changes)
 
     def timed_out(self) -> Fault:
-        """The fault of the wait's deadline: how many jobs are still open, naming some."""
-        still_open = sorted(
-            (job_id for ids in self.open.values() for job_id in ids), key=self.order().__getitem__
-        )
-        shown = ", ".join(
-            f"{job_id} ({overall_status(self.seen[job_id] or ()).value})"
-            for job_id in still_open[:SHOWN_OPEN]
-        )
-        more = len(still_open) - SHOWN_OPEN
+        """The fault of the wait's deadline: how many jobs are still open, naming the first
+        ten in the order given."""
+        still_open = {job_id for ids in self.open.values() for job_id in ids}
+        named: list[str] = []
+        for state in self.jobs:
+            if len(named) == SHOWN_OPEN:
+                break
+            if state.job_id in still_open:
+                status = overall_status(self.seen[state.job_id] or ())
+                named.append(f"{state.job_id} ({status.value})")
+        more = len(still_open) - len(named)
         return Fault(
             "timeout",
             f"Timed out while waiting for results: {len(still_open)} of {len(self.jobs)} "
-            f"jobs still open: {shown}{f' and {more} more' if more > 0 else ''}.",
+            f"jobs still open: {', '.join(named)}{f' and {more} more' if more > 0 else ''}.",
         )
 
 

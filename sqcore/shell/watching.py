@@ -52,20 +52,20 @@ class Handles(Generic[_H, _C]):
     """
 
     def __init__(self, jobs: Iterable[_H], client_of: Callable[[_H], _C]) -> None:
-        every: dict[str, list[_H]] = {}
+        first: dict[str, _H] = {}
+        #: The handles of a job given as several, after its first.
+        self._more: dict[str, list[_H]] = {}
         for handle in jobs:
             job_id = handle.known.job_id
-            handles = every.get(job_id)
-            if handles is None:
-                every[job_id] = [handle]
-            elif all(other is not handle for other in handles):  # each handle once
-                handles.append(handle)
-        self._every = every
-        self._watched = {job_id: handles[0] for job_id, handles in every.items()}
+            if first.setdefault(job_id, handle) is not handle:
+                more = self._more.setdefault(job_id, [])
+                if all(other is not handle for other in more):  # each handle once
+                    more.append(handle)
+        self._first = first
+        self._watched = dict(first) if self._more else first
         self._unshared: set[str] = set()
-        for job_id, handles in every.items():
-            if len(handles) > 1:
-                self._share(job_id, handles)
+        for job_id, more in self._more.items():
+            self._share(job_id, [first[job_id], *more])
         self.clients: list[_C] = []
         self._vias: list[int] = []
         via = -1
@@ -110,8 +110,10 @@ class Handles(Generic[_H, _C]):
     def take(self, learned: Learned) -> list[_H]:
         """Tells every handle of each job `learned` names its new state; the jobs it
         finished, as the handles watched."""
-        every = self._every
+        first, more = self._first, self._more
         for state in learned.states:
-            for handle in every[state.job_id]:
-                handle.learn(state)
+            job_id = state.job_id
+            first[job_id].learn(state)
+            for other in more.get(job_id, ()):
+                other.learn(state)
         return [self._watched[job_id] for job_id in learned.finished]
