@@ -12,15 +12,15 @@ import importlib
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from sqcore._client import Client
-    from sqcore._errors import (
+    from sqcore._client import Client, Clock
+    from sqcore._job import Job, as_completed, wait_all
+    from sqcore.core.errors import (
         SuperstaqException,
         SuperstaqServerException,
         SuperstaqUnsuccessfulJobException,
         SuperstaqWarning,
     )
-    from sqcore._job import Job, as_completed, wait_all
-    from sqcore._models import (
+    from sqcore.core.models import (
         TERMINAL_CIRCUIT_STATES,
         TERMINAL_COMPILE_STATES,
         UNSUCCESSFUL_CIRCUIT_STATES,
@@ -30,7 +30,7 @@ if TYPE_CHECKING:
         JobData,
         JobType,
     )
-    from sqcore._wait import Backoff, Progress
+    from sqcore.core.waiting import Backoff, Change, Progress
 
     __version__: str
 
@@ -39,9 +39,11 @@ __all__ = [
     "TERMINAL_COMPILE_STATES",
     "UNSUCCESSFUL_CIRCUIT_STATES",
     "Backoff",
+    "Change",
     "CircuitStatus",
     "CircuitType",
     "Client",
+    "Clock",
     "Endian",
     "Job",
     "JobData",
@@ -57,23 +59,25 @@ __all__ = [
 
 _HOME: dict[str, str] = {
     "Client": "sqcore._client",
-    "SuperstaqException": "sqcore._errors",
-    "SuperstaqServerException": "sqcore._errors",
-    "SuperstaqUnsuccessfulJobException": "sqcore._errors",
-    "SuperstaqWarning": "sqcore._errors",
+    "Clock": "sqcore._client",
+    "SuperstaqException": "sqcore.core.errors",
+    "SuperstaqServerException": "sqcore.core.errors",
+    "SuperstaqUnsuccessfulJobException": "sqcore.core.errors",
+    "SuperstaqWarning": "sqcore.core.errors",
     "Job": "sqcore._job",
     "as_completed": "sqcore._job",
     "wait_all": "sqcore._job",
-    "Backoff": "sqcore._wait",
-    "Progress": "sqcore._wait",
-    "TERMINAL_CIRCUIT_STATES": "sqcore._models",
-    "TERMINAL_COMPILE_STATES": "sqcore._models",
-    "UNSUCCESSFUL_CIRCUIT_STATES": "sqcore._models",
-    "CircuitStatus": "sqcore._models",
-    "CircuitType": "sqcore._models",
-    "Endian": "sqcore._models",
-    "JobData": "sqcore._models",
-    "JobType": "sqcore._models",
+    "Backoff": "sqcore.core.waiting",
+    "Change": "sqcore.core.waiting",
+    "Progress": "sqcore.core.waiting",
+    "TERMINAL_CIRCUIT_STATES": "sqcore.core.models",
+    "TERMINAL_COMPILE_STATES": "sqcore.core.models",
+    "UNSUCCESSFUL_CIRCUIT_STATES": "sqcore.core.models",
+    "CircuitStatus": "sqcore.core.models",
+    "CircuitType": "sqcore.core.models",
+    "Endian": "sqcore.core.models",
+    "JobData": "sqcore.core.models",
+    "JobType": "sqcore.core.models",
 }
 
 

@@ -2,6 +2,6 @@
 
 import sys
 
-from sqcore._cli import main
+from sqcore.cli.main import main
 
 sys.exit(main())

@@ -1,36 +1,28 @@
-"""Shell: `Client`, the blocking client: it sends what its `Session` builds, and sleeps.
+"""Shell: `Client`, the blocking client: arguments in, the blocking driver, results out.
 
-A public method builds its request (`Session`), sends it until a body or a final failure
-(`_send`: the transport sends, `Attempts` decides, the clock sleeps), then reads the body
-(`Session` again). The clock and the random source are injectable (`clock=`, `rng=`), so
-tests run on a fake clock without real sleeps.
-
-The interface `Job`, `wait_all` and `as_completed` use, internal but kept small:
-`_poll(ids, deadline, keep, credentials)` fetches jobs' states in URL-sized batches, and
-`_session.decoded(job_id, state)` decodes a state's data.
+Each public method checks its arguments, has its `Session` build what it sends, and runs the
+engine's operation (`sqcore.engine`) on the blocking driver (`sqcore._driver`): the transport
+sends, the clock sleeps. The clock and the random source are injectable (`clock=`, `rng=`),
+so tests run on a fake clock without real sleeps.
 """
 
 from __future__ import annotations
 
-import inspect
 import time
 import uuid
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from sqcore._arguments import JobFilters, Submission, canonical_ids, job_query
-from sqcore._attempts import Budget, MakeRequest
-from sqcore._base import ClientBase
-from sqcore._errors import SuperstaqException
-from sqcore._models import CircuitStatus, JobData
-from sqcore._session import JobState, Submitting
-from sqcore._wire import parse_cancel_reply
+from sqcore._driver import perform
+from sqcore._job import Job
+from sqcore.core.arguments import JobFilters, Submission, canonical_ids, job_query
+from sqcore.core.models import JobData
+from sqcore.engine import calls, submit
+from sqcore.shell.base import ClientBase
 from transports._types import Transport
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
-
-    from sqcore._job import Job
 
 __all__ = ["Client", "Clock", "SystemClock"]
 
@@ -99,13 +91,10 @@ class Client(ClientBase[Transport, Clock]):
             without `send`, or whose `send` is a coroutine function (an AsyncTransport).
     """
 
-    def _default_transport(self) -> Transport:
+    def _defaults(self) -> tuple[Callable[[], Transport], Callable[[], Clock]]:
         from transports.urllib3 import Urllib3Transport
 
-        return Urllib3Transport()
-
-    def _default_clock(self) -> Clock:
-        return SystemClock()
+        return Urllib3Transport, SystemClock
 
     # -- public API ----------------------------------------------------------------------
 
@@ -125,10 +114,8 @@ class Client(ClientBase[Transport, Clock]):
             SuperstaqException: The reply could not be read, or lacks a requested job.
             TimeoutError: 503/429/network faults went on past `max_retry_seconds`.
         """
-        jobs: dict[str, JobData] = {}
-        for batch, body in self._replies(canonical_ids(job_ids), None, kwargs):
-            jobs.update(self._session.jobs(body, batch))
-        return jobs
+        ids, headers = canonical_ids(job_ids), self._session.headers(kwargs)
+        return perform(calls.fetch_jobs(self._session, ids, headers), [self])
 
     def cancel_jobs(self, job_ids: Sequence[str | uuid.UUID], **kwargs: str) -> list[str]:
         """Cancels jobs (every circuit of each that is not terminal yet).
@@ -146,14 +133,8 @@ class Client(ClientBase[Transport, Clock]):
             SuperstaqException: The reply could not be read.
             TimeoutError: 503/429/network faults went on past `max_retry_seconds`.
         """
-        ids = canonical_ids(job_ids)
-        if not ids:
-            return []
-        what = f"cancelling job(s) {', '.join(ids)}"
-        body = self._send(self._session.cancel(ids, kwargs), what, None)
-        result = self._session.value(parse_cancel_reply(body), what)
-        self._session.warn(result.warnings)
-        return list(result.succeeded)
+        ids, headers = canonical_ids(job_ids), self._session.headers(kwargs)
+        return perform(calls.cancel(self._session, ids, headers), [self])
 
     def create_job(self, circuits: str, **submission: Unpack[Submission]) -> Job:
         """Submits a job (`POST client/job`) and returns its `Job`.
@@ -166,7 +147,7 @@ class Client(ClientBase[Transport, Clock]):
         line on the `sqcore` logger says so); else the `SuperstaqException` raised has
         `may_have_been_created=True` and says how to find the job (`find_jobs`).
 
-        Args (keywords after `circuits`, typed by `sqcore._arguments.Submission`):
+        Args (keywords after `circuits`, typed by `sqcore.core.arguments.Submission`):
             circuits: The SDK's serialized circuits, one string, sent as is.
             target: The target, e.g. "ss_unconstrained_simulator" (required).
             shots: Shots per circuit (>= 0; default 1).
@@ -197,30 +178,15 @@ class Client(ClientBase[Transport, Clock]):
             TimeoutError: 503/429 or connection failures went on past `max_retry_seconds`
                 (the job was not created).
         """
-        from sqcore._job import Job
-
-        submitting = self._session.submission(circuits, submission, self.clock.time())
-        try:
-            reply = self._send(submitting.request, submitting.what, None, submitting)
-            return Job(self, self._session.created(reply, submitting))
-        except SuperstaqException as error:
-            if not error.may_have_been_created or error.submission_tag is None:
-                raise
-            try:
-                found = self._found_again(submitting, error.submission_tag)
-            except KeyboardInterrupt as interrupt:
-                self._session.interrupted(interrupt, submitting)
-                raise
-            if found is None:
-                raise
-            return found
+        submitting = self._session.submission(circuits, submission, uuid.uuid4())
+        return Job.knowing(self, perform(submit.create(self._session, submitting), [self]))
 
     def find_jobs(self, **filters: Unpack[JobFilters]) -> list[Job]:
         """Finds jobs by what they are (upstream's `JobQuery`): `GET client/job/{type}`
         with filters. A job is found when it matches one value of every filter given (the
         values of one filter OR, the filters AND); no filter finds every job of the user.
 
-        Args (keywords, each optional, typed by `sqcore._arguments.JobFilters`):
+        Args (keywords, each optional, typed by `sqcore.core.arguments.JobFilters`):
             tags: Jobs with any of these tags.
             statuses: Jobs with a circuit in any of these statuses.
             targets: Jobs submitted to any of these targets.
@@ -241,85 +207,5 @@ class Client(ClientBase[Transport, Clock]):
                 reply whose keys are not job ids is a `SuperstaqException` naming the key.
         """
         query = job_query(filters)
-        body = self._send(self._session.find(query), "finding jobs", None)
-        from sqcore._handle import adopted
-        from sqcore._job import Job
-
-        found = self._session.found(body, query)
-        return [adopted(Job(self, job_id), data) for job_id, data in found.items()]
-
-    def _found_again(self, submitting: Submitting, tag: str) -> Job | None:
-        """The job of a submission that may have failed, looked up once by its submission
-        tag; None when the lookup finds none or fails itself."""
-        try:
-            return self._session.found_again(submitting, self.find_jobs(tags=[tag]))
-        except (SuperstaqException, TimeoutError) as failure:
-            return self._session.found_again(submitting, failure)
-
-    # -- the interface of Job, wait_all and as_completed -----------------------------------
-
-    def _poll(
-        self,
-        ids: Sequence[str],
-        deadline: float | None,
-        keep: Callable[[tuple[CircuitStatus, ...]], bool],
-        credentials: Mapping[str, str],
-    ) -> dict[str, JobState]:
-        """The states of jobs `ids` (canonical), fetched in URL-sized batches; each keeps its
-        JSON only when `keep` selects it by its statuses."""
-        states: dict[str, JobState] = {}
-        for batch, body in self._replies(ids, deadline, credentials):
-            states.update(self._session.states(body, batch, keep))
-        return states
-
-    def _replies(
-        self, ids: Sequence[str], deadline: float | None, credentials: Mapping[str, str]
-    ) -> Iterator[tuple[tuple[str, ...], bytes]]:
-        """Fetches `ids` in URL-sized batches: each batch, and the body of its reply; all
-        within one retry budget."""
-        budget = self._session.budget(self.clock.monotonic(), deadline)
-        for batch, make_request, what in self._session.fetches(ids, credentials):
-            yield batch, self._send(make_request, what, budget)
-
-    def _send(
-        self,
-        make_request: MakeRequest,
-        what: str,
-        budget: Budget | None,
-        submitting: Submitting | None = None,
-    ) -> bytes:
-        """Sends until a reply body or a final failure; returns the body or raises. A job
-        `submitting` is not repeated once it may have been taken; interrupted while its
-        request is out, it logs that the job may exist, and notes it on the interrupt."""
-        attempts = self._session.attempts(
-            what,
-            self.clock,
-            self._rng,
-            budget,
-            None if submitting is None else submitting.find_again,
-        )
-        while True:
-            request = attempts.next_request(make_request)
-            try:
-                sent = self.transport.send(request)
-            except KeyboardInterrupt as interrupt:
-                if submitting is not None:
-                    self._session.interrupted(interrupt, submitting)
-                raise
-            if inspect.isawaitable(sent):  # an AsyncTransport that `_check_send` let through
-                _discard(sent)
-                raise TypeError(
-                    f"transport: {type(self.transport).__name__}.send returned an awaitable: "
-                    "an AsyncTransport, for sqcore.aio.AsyncClient (it was not awaited)"
-                )
-            step = attempts.outcome(request, sent)
-            if isinstance(step, bytes):
-                return step
-            self.clock.sleep(step)
-
-
-def _discard(awaitable: object) -> None:
-    """Closes a coroutine never awaited, so Python does not warn that it was not."""
-    close = getattr(awaitable, "close", None)
-    if callable(close):
-        close()
+        found = calls.find(self._session, self._session.find(query), query.job_ids)
+        return [Job.knowing(self, state) for state in perform(found, [self])]

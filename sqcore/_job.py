@@ -1,5 +1,5 @@
 """Shell: `Job` (upstream `general_superstaq.job.Job`'s documented interface), `wait_all`
-and `as_completed`, blocking.
+and `as_completed`, blocking: arguments in, the blocking driver, results out.
 
 A Job caches what the last fetch said (`JobState`) and fetches again only while some
 circuit is open: once every circuit is terminal, no request is ever made for it again.
@@ -11,13 +11,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
-from sqcore._arguments import checked_index
-from sqcore._handle import JobHandle, keep_every_reply, restored
-from sqcore._models import CircuitStatus, JobData
-from sqcore._session import JobState
-from sqcore._status import is_terminal, status_of
-from sqcore._wait import Backoff
-from sqcore._watch import BatchWatch, OnProgress
+from returns.result import Result
+
+from sqcore._driver import perform, stream
+from sqcore.core.arguments import checked_index
+from sqcore.core.errors import Fault
+from sqcore.core.models import CircuitStatus, JobData
+from sqcore.core.status import status_of
+from sqcore.core.waiting import Backoff
+from sqcore.engine.effects import Step
+from sqcore.shell.handle import JobHandle
+from sqcore.shell.steps import OnProgress
+from sqcore.shell.watching import Handles
 
 if TYPE_CHECKING:
     from sqcore._client import Client
@@ -28,7 +33,7 @@ __all__ = ["Job", "as_completed", "wait_all"]
 _J = TypeVar("_J", bound="Job")
 
 
-class Job(JobHandle["Client"]):
+class Job(JobHandle["Client", None]):
     """A job on the Superstaq API: its status across every circuit, its data, cancel, wait.
 
     Args:
@@ -40,34 +45,21 @@ class Job(JobHandle["Client"]):
         TypeError: `job_id` is neither a str nor a UUID.
     """
 
-    @classmethod
-    def load(cls, client: Client, data: bytes | str) -> Job:
-        """A job restored from `dump()`'s bytes, read through `client`.
-
-        Raises:
-            ValueError: `data` is not a saved job; the message says where it is wrong.
-        """
-        job_id, state = restored(data)
-        job = cls(client, job_id)
-        job._state = state
-        return job
-
-    # -- requests ------------------------------------------------------------------------
-
-    def _fetch(
-        self, deadline: float | None = None, credentials: dict[str, str] | None = None
-    ) -> JobState:
+    def _fetch(self) -> None:
         """Fetches the job (its statuses and its JSON) and caches what came back."""
-        states = self._client._poll([self._id], deadline, keep_every_reply, credentials or {})
-        state = states[self._id]
-        self._adopt(state)
-        return state
+        self._state = perform(self._refreshing(), [self._client])
 
-    def _refresh(self, deadline: float | None = None) -> tuple[CircuitStatus, ...]:
+    def _refresh(self) -> tuple[CircuitStatus, ...]:
         """The job's statuses: fetched while some circuit is open, else the cached ones."""
-        if self._state is not None and self._is_settled():
-            return self._state.statuses
-        return self._fetch(deadline).statuses
+        settled = self._settled()
+        if settled is None:
+            self._fetch()
+            settled = self._state.statuses or ()
+        return settled
+
+    def _waited(self, wait: Step[Result[None, Fault]], on_progress: OnProgress | None) -> None:
+        for learned in stream(wait, [self._client], on_progress):
+            (self._state,) = learned.states
 
     @property
     def job_data(self) -> JobData:
@@ -75,11 +67,9 @@ class Job(JobHandle["Client"]):
 
         Later reads use the cached copy until a status check fetches the job again.
         """
-        state = self._state
-        if state is None or (state.data is None and state.reply is None):
-            state = self._fetch()  # statuses alone cannot give the data: fetch it
-        self._state, data = self._client._session.decoded(self._id, state)
-        return data
+        if not self._holds_data():
+            self._fetch()  # statuses alone cannot give the data: fetch it
+        return self._decoded()
 
     def target(self) -> str:
         """The target the job was submitted to."""
@@ -210,50 +200,6 @@ class Job(JobHandle["Client"]):
         self._whole_job(index)
         self._client.cancel_jobs([self._job_id], **kwargs)
 
-    def wait_until_terminal_state(
-        self,
-        index: int | None = None,
-        timeout_seconds: float | None = None,
-        polling_seconds: float | Backoff = 5,
-        check_until_compiled: bool = False,
-        on_progress: OnProgress | None = None,
-    ) -> None:
-        """Waits until the job (or circuit `index`) is terminal, or compiled.
-
-        Args:
-            index: Wait only for this circuit.
-            timeout_seconds: Wall-clock seconds to wait in all, request time included; None
-                means the client's `max_retry_seconds`; 0 means one status check, no wait.
-            polling_seconds: Seconds between status checks (>= 0; below 0.1, 0.1 with a
-                `SuperstaqWarning`), or a `Backoff`.
-            check_until_compiled: Stop once the status is in `TERMINAL_COMPILE_STATES` (the
-                circuits are compiled), as upstream (0.5.67) does.
-            on_progress: Called once per check with a `Progress` of the circuits.
-
-        Raises:
-            ValueError, TypeError: A bad `timeout_seconds` or `polling_seconds`.
-            IndexError: `index` is out of range.
-            TimeoutError: Not there at the deadline: "Timed out while waiting for results.
-                Final status was '<status>'."
-        """
-        clock = self._client.clock
-        wait = self._wait(
-            index, timeout_seconds, polling_seconds, check_until_compiled, on_progress
-        )
-        while (pause := wait.after(self._refresh(wait.deadline), clock.monotonic())) is not None:
-            clock.sleep(pause)
-
-    def wait_until_complete(
-        self,
-        index: int | None = None,
-        timeout_seconds: float | None = None,
-        polling_seconds: float | Backoff = 5,
-        on_progress: OnProgress | None = None,
-    ) -> None:
-        """Waits until the job (or circuit `index`) is terminal: `wait_until_terminal_state`
-        without `check_until_compiled` (the name upstream had before 0.5.67)."""
-        self.wait_until_terminal_state(index, timeout_seconds, polling_seconds, False, on_progress)
-
 
 def wait_all(
     jobs: Iterable[_J],
@@ -310,27 +256,19 @@ def as_completed(
         ValueError, TypeError: A bad argument, at the call (not at the first `next`).
         TimeoutError: From the iterator, at the deadline: how many jobs are still open.
     """
-    watch = BatchWatch.starting_now(
-        jobs,
-        timeout_seconds=timeout_seconds,
-        polling_seconds=polling_seconds,
-        on_progress=on_progress,
-    )
-    return _watching(watch)
+    handles = Handles(jobs, _client_of)
+    wait = handles.watching(timeout_seconds, polling_seconds, on_progress is not None)
+    return _finished(handles, wait, on_progress)
 
 
-def _watching(watch: BatchWatch[_J]) -> Iterator[_J]:
-    if not watch.jobs:
-        return
-    clock = watch.jobs[0]._client.clock
-    yield from watch.finished()  # terminal already (a cache, a restored job): no request
-    while True:
-        for group in watch.polls():
-            client = group[0]._client
-            ids = [job._id for job in group]
-            watch.absorb(client._poll(ids, watch.deadline, is_terminal, {}))
-        yield from watch.finished()
-        pause = watch.after(clock.monotonic())
-        if pause is None:
-            return
-        clock.sleep(pause)
+def _client_of(job: Job) -> Client:
+    return job.client
+
+
+def _finished(
+    handles: Handles[_J, Client],
+    wait: Step[Result[None, Fault]],
+    on_progress: OnProgress | None,
+) -> Iterator[_J]:
+    for learned in stream(wait, handles.clients, on_progress):
+        yield from handles.take(learned)

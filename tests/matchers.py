@@ -7,7 +7,7 @@ itself decides: the kind of failure, the JSON path, the job, and the words sqcor
 
 from __future__ import annotations
 
-from sqcore._errors import BadBody
+from sqcore.core.errors import BadBody
 
 
 class Bad:

@@ -4,8 +4,9 @@
 #     tests/mutation.sh
 #
 # mutmut (configured in pyproject.toml, [tool.mutmut]) mutates the pure modules:
-# sqcore/_status.py, _wait.py, _retry.py, _wire.py, _fetch_reply.py, _endpoints.py, _models.py
-# and _errors.py, and transports/_urls.py, _proxy.py and _no_proxy.py; it runs tests/core
+# sqcore/core/ (status, waiting, retry, wire, replies, endpoints, models and errors), the
+# engine, sqcore/engine/ (effects, session, calls, jobs, watch, submit), and
+# transports/_urls.py, _proxy.py and _no_proxy.py; it runs tests/core and tests/engine
 # against every mutant.
 # It prints the score per module and each surviving mutant's diff, and exits non-zero when
 # the score is below MUTATION_MIN percent (default 90). tests/README.md lists the survivors

@@ -8,7 +8,7 @@ from typing import get_args
 import msgspec
 from hypothesis import strategies as st
 
-from sqcore._errors import (
+from sqcore.core.errors import (
     ApiFailure,
     BadBody,
     MissingJob,
@@ -17,8 +17,8 @@ from sqcore._errors import (
     ServerError,
     Unauthorized,
 )
-from sqcore._models import TERMINAL_CIRCUIT_STATES, CircuitStatus, CircuitType, JobData, JobType
-from sqcore._wait import Backoff
+from sqcore.core.models import TERMINAL_CIRCUIT_STATES, CircuitStatus, CircuitType, JobData, JobType
+from sqcore.core.waiting import Backoff
 from transports._types import TransportErrorKind
 
 statuses = st.sampled_from(list(CircuitStatus))

@@ -19,8 +19,8 @@ from collections.abc import Iterator
 import msgspec
 import pytest
 
-from sqcore import _cli as cli
-from sqcore._cli import main
+from sqcore.cli import main as cli
+from sqcore.cli.main import main
 from tests.fixtures import JOB_65, nested, nested_reply
 from tests.wire.hostile import Hangup, HostileServer, Reply, Stall, emulator_behind, servers
 from transports.emulator import Emulator, EmulatorServer

@@ -32,6 +32,8 @@ def test_sqcore_exports_exactly_the_spec_names() -> None:
         "as_completed",
         "Progress",
         "Backoff",
+        "Change",
+        "Clock",
     }
     for name in sqcore.__all__:
         assert getattr(sqcore, name) is not None
@@ -166,9 +168,10 @@ def test_import_sqcore_does_not_import_urllib3() -> None:
 
 
 def test_every_lazy_name_resolves_to_its_home() -> None:
-    from sqcore import _client, _errors, _job, _models, _wait
+    from sqcore import _client, _job
+    from sqcore.core import errors, models, waiting
 
-    homes = (_client, _errors, _job, _models, _wait)
+    homes = (_client, errors, _job, models, waiting)
     for name in sqcore.__all__:
         assert any(getattr(home, name, None) is getattr(sqcore, name) for home in homes), name
     assert set(sqcore.__all__) <= set(dir(sqcore))

@@ -1,4 +1,5 @@
-"""The modules that decide do no I/O: checked on their imports (STYLE.md, Layout)."""
+"""The modules that decide do no I/O: checked on their imports (STYLE.md, Layout). In sqcore
+they are folders: every module of `sqcore/core/` and `sqcore/engine/`."""
 
 from __future__ import annotations
 
@@ -8,16 +9,25 @@ import pathlib
 import pytest
 
 ROOT = pathlib.Path(__file__).resolve().parents[1]
+
+# -- sqcore: the pure folders --------------------------------------------------------------
+
+#: Each pure folder of sqcore, and the parts of sqcore its modules may import: the core
+#: imports only the core; the engine, the core and the engine.
+SQCORE_PURE = {
+    "sqcore/core": ("sqcore.core",),
+    "sqcore/engine": ("sqcore.core", "sqcore.engine"),
+}
+SQCORE = sorted(
+    path.relative_to(ROOT).as_posix()
+    for folder in SQCORE_PURE
+    for path in (ROOT / folder).rglob("*.py")
+)
+
+# -- transports: the pure modules ----------------------------------------------------------
+
 PURE = [
-    "sqcore/_models.py",
-    "sqcore/_status.py",
-    "sqcore/_wait.py",
-    "sqcore/_retry.py",
-    "sqcore/_wire.py",
-    "sqcore/_fetch_reply.py",
-    "sqcore/_errors.py",
-    "sqcore/_endpoints.py",
-    "sqcore/_query.py",
+    *SQCORE,
     "transports/_types.py",
     "transports/_proxy.py",
     "transports/_no_proxy.py",
@@ -44,10 +54,6 @@ FORBIDDEN = {
     "http",
     "transports.emulator",
     "transports.urllib3",
-    "sqcore._client",
-    "sqcore._job",
-    "sqcore._config",
-    "sqcore._cli",
 }
 FORBIDDEN_CALLS = {"open", "print", "input", "exec", "eval"}
 #: A pure module may import another pure one (the emulator's pure modules import each other).
@@ -84,3 +90,21 @@ def test_pure_module_imports_nothing_that_does_io(path: str) -> None:
 def test_transports_never_import_sqcore(path: str) -> None:
     tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
     assert not any(name == "sqcore" or name.startswith("sqcore.") for name in _imports(tree))
+
+
+@pytest.mark.parametrize("path", SQCORE)
+def test_sqcores_pure_folders_import_of_sqcore_only_what_is_pure(path: str) -> None:
+    folder = path.rsplit("/", 1)[0]
+    allowed = SQCORE_PURE[folder]
+    tree = ast.parse((ROOT / path).read_text(encoding="utf-8"))
+    for name in _imports(tree):
+        if name == "sqcore" or name.startswith("sqcore."):
+            assert name.startswith(allowed), f"{path} imports {name}"
+
+
+def test_the_pure_folders_are_not_empty_and_a_shell_import_is_caught() -> None:
+    assert {path.rsplit("/", 1)[0] for path in SQCORE} == set(SQCORE_PURE)
+    tree = ast.parse("from sqcore.shell.steps import logger\nimport time\n")
+    names = _imports(tree)
+    assert not all(name.startswith(SQCORE_PURE["sqcore/engine"]) for name in names)
+    assert names & FORBIDDEN == {"time"}

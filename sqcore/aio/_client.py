@@ -1,7 +1,6 @@
-"""Shell: `AsyncClient`, the asyncio twin of `Client`: it awaits where `Client` blocks.
-
-Its `Session` builds every request and `Attempts` decides after each one (`sqcore._attempts`),
-exactly as for `Client`; this module only awaits the transport and the clock's sleep.
+"""Shell: `AsyncClient`, the asyncio twin of `Client`: arguments in, the asyncio driver,
+results out. Its `Session` builds what it sends and the engine (`sqcore.engine`) decides,
+exactly as for `Client`; only the sending and the sleeping are awaited (`sqcore.aio._driver`).
 """
 
 from __future__ import annotations
@@ -9,23 +8,19 @@ from __future__ import annotations
 import asyncio
 import time
 import uuid
-from collections.abc import AsyncIterator, Callable, Mapping, Sequence
-from types import TracebackType
+from collections.abc import Callable, Sequence
 from typing import TYPE_CHECKING, Protocol
 
-from sqcore._arguments import JobFilters, Submission, canonical_ids, job_query
-from sqcore._attempts import Budget, MakeRequest
-from sqcore._base import ClientBase
-from sqcore._errors import SuperstaqException
-from sqcore._models import CircuitStatus, JobData
-from sqcore._session import JobState, Submitting
-from sqcore._wire import parse_cancel_reply
+from sqcore.aio._driver import perform
+from sqcore.aio._job import AsyncJob
+from sqcore.core.arguments import JobFilters, Submission, canonical_ids, job_query
+from sqcore.core.models import JobData
+from sqcore.engine import calls, submit
+from sqcore.shell.base import ClientBase
 from transports._types import AsyncTransport
 
 if TYPE_CHECKING:
     from typing_extensions import Unpack
-
-    from sqcore.aio._job import AsyncJob
 
 __all__ = ["AsyncClient", "AsyncClock", "SystemAsyncClock"]
 
@@ -74,23 +69,15 @@ class AsyncClient(ClientBase[AsyncTransport, AsyncClock]):
 
     _AWAITS_TRANSPORT = True
 
-    def _default_transport(self) -> AsyncTransport:
-        from transports._threaded import ThreadedTransport
+    def _defaults(self) -> tuple[Callable[[], AsyncTransport], Callable[[], AsyncClock]]:
+        from transports import ThreadedTransport
 
-        return ThreadedTransport()
-
-    def _default_clock(self) -> AsyncClock:
-        return SystemAsyncClock()
+        return ThreadedTransport, SystemAsyncClock
 
     async def __aenter__(self) -> AsyncClient:
         return self
 
-    async def __aexit__(
-        self,
-        exc_type: type[BaseException] | None,
-        exc: BaseException | None,
-        tb: TracebackType | None,
-    ) -> None:
+    async def __aexit__(self, *exc_info: object) -> None:
         self.close()
 
     # -- public API ----------------------------------------------------------------------
@@ -99,21 +86,13 @@ class AsyncClient(ClientBase[AsyncTransport, AsyncClock]):
         self, job_ids: Sequence[str | uuid.UUID], **kwargs: str
     ) -> dict[str, JobData]:
         """`Client.fetch_jobs`, awaited."""
-        jobs: dict[str, JobData] = {}
-        async for batch, body in self._replies(canonical_ids(job_ids), None, kwargs):
-            jobs.update(self._session.jobs(body, batch))
-        return jobs
+        ids, headers = canonical_ids(job_ids), self._session.headers(kwargs)
+        return await perform(calls.fetch_jobs(self._session, ids, headers), [self])
 
     async def cancel_jobs(self, job_ids: Sequence[str | uuid.UUID], **kwargs: str) -> list[str]:
         """`Client.cancel_jobs`, awaited."""
-        ids = canonical_ids(job_ids)
-        if not ids:
-            return []
-        what = f"cancelling job(s) {', '.join(ids)}"
-        body = await self._send(self._session.cancel(ids, kwargs), what, None)
-        result = self._session.value(parse_cancel_reply(body), what)
-        self._session.warn(result.warnings)
-        return list(result.succeeded)
+        ids, headers = canonical_ids(job_ids), self._session.headers(kwargs)
+        return await perform(calls.cancel(self._session, ids, headers), [self])
 
     async def create_job(self, circuits: str, **submission: Unpack[Submission]) -> AsyncJob:
         """`Client.create_job`, awaited: submits a job and returns its `AsyncJob`.
@@ -123,88 +102,13 @@ class AsyncClient(ClientBase[AsyncTransport, AsyncClock]):
         find it (its submission tag, if any), and the `CancelledError` it re-raises carries
         the same as a note (`add_note`); cancelled before, it adds nothing.
         """
-        from sqcore.aio._job import AsyncJob
-
-        submitting = self._session.submission(circuits, submission, self.clock.time())
-        try:
-            reply = await self._send(submitting.request, submitting.what, None, submitting)
-            return AsyncJob(self, self._session.created(reply, submitting))
-        except SuperstaqException as error:
-            if not error.may_have_been_created or error.submission_tag is None:
-                raise
-            try:
-                found = await self._found_again(submitting, error.submission_tag)
-            except asyncio.CancelledError as cancelled:
-                self._session.interrupted(cancelled, submitting)
-                raise
-            if found is None:
-                raise
-            return found
+        submitting = self._session.submission(circuits, submission, uuid.uuid4())
+        return AsyncJob.knowing(
+            self, await perform(submit.create(self._session, submitting), [self])
+        )
 
     async def find_jobs(self, **filters: Unpack[JobFilters]) -> list[AsyncJob]:
         """`Client.find_jobs`, awaited: the jobs found, each with its data cached."""
         query = job_query(filters)
-        body = await self._send(self._session.find(query), "finding jobs", None)
-        from sqcore._handle import adopted
-        from sqcore.aio._job import AsyncJob
-
-        found = self._session.found(body, query)
-        return [adopted(AsyncJob(self, job_id), data) for job_id, data in found.items()]
-
-    async def _found_again(self, submitting: Submitting, tag: str) -> AsyncJob | None:
-        """`Client._found_again`, awaited."""
-        try:
-            return self._session.found_again(submitting, await self.find_jobs(tags=[tag]))
-        except (SuperstaqException, TimeoutError) as failure:
-            return self._session.found_again(submitting, failure)
-
-    # -- the interface of AsyncJob, wait_all and as_completed ------------------------------
-
-    async def _poll(
-        self,
-        ids: Sequence[str],
-        deadline: float | None,
-        keep: Callable[[tuple[CircuitStatus, ...]], bool],
-        credentials: Mapping[str, str],
-    ) -> dict[str, JobState]:
-        """`Client._poll`, awaited."""
-        states: dict[str, JobState] = {}
-        async for batch, body in self._replies(ids, deadline, credentials):
-            states.update(self._session.states(body, batch, keep))
-        return states
-
-    async def _replies(
-        self, ids: Sequence[str], deadline: float | None, credentials: Mapping[str, str]
-    ) -> AsyncIterator[tuple[tuple[str, ...], bytes]]:
-        budget = self._session.budget(self.clock.monotonic(), deadline)
-        for batch, make_request, what in self._session.fetches(ids, credentials):
-            yield batch, await self._send(make_request, what, budget)
-
-    async def _send(
-        self,
-        make_request: MakeRequest,
-        what: str,
-        budget: Budget | None,
-        submitting: Submitting | None = None,
-    ) -> bytes:
-        """`Client._send`, awaiting the transport and the sleeps; a submission cancelled
-        while its request is out says so (a cancelled sleep is before any such request)."""
-        attempts = self._session.attempts(
-            what,
-            self.clock,
-            self._rng,
-            budget,
-            None if submitting is None else submitting.find_again,
-        )
-        while True:
-            request = attempts.next_request(make_request)
-            try:
-                sent = await self.transport.send(request)
-            except asyncio.CancelledError as cancelled:
-                if submitting is not None:
-                    self._session.interrupted(cancelled, submitting)
-                raise
-            step = attempts.outcome(request, sent)
-            if isinstance(step, bytes):
-                return step
-            await self.clock.sleep(step)
+        found = calls.find(self._session, self._session.find(query), query.job_ids)
+        return [AsyncJob.knowing(self, state) for state in await perform(found, [self])]

@@ -1,20 +1,25 @@
 """Shell: `AsyncJob`, `wait_all` and `as_completed` for asyncio: the twins of `sqcore.Job`
-and its waits, on the same `JobHandle`, `JobWait` and `BatchWatch`; only the fetching and
-the sleeping are awaited.
+and its waits, on the same `JobHandle`, `Handles` and engine; only the sending and the
+sleeping are awaited (`sqcore.aio._driver`).
 """
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator, Iterable, Mapping, Sequence
+from collections.abc import AsyncIterator, Coroutine, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, TypeVar
 
-from sqcore._arguments import checked_index
-from sqcore._handle import JobHandle, keep_every_reply, restored
-from sqcore._models import CircuitStatus, JobData
-from sqcore._session import JobState
-from sqcore._status import is_terminal, status_of
-from sqcore._wait import Backoff
-from sqcore._watch import BatchWatch, OnProgress
+from returns.result import Result
+
+from sqcore.aio._driver import perform, stream
+from sqcore.core.arguments import checked_index
+from sqcore.core.errors import Fault
+from sqcore.core.models import CircuitStatus, JobData
+from sqcore.core.status import status_of
+from sqcore.core.waiting import Polling
+from sqcore.engine.effects import Step
+from sqcore.shell.handle import JobHandle
+from sqcore.shell.steps import OnProgress
+from sqcore.shell.watching import Handles
 
 if TYPE_CHECKING:
     from sqcore.aio._client import AsyncClient
@@ -25,37 +30,38 @@ __all__ = ["AsyncJob", "as_completed", "wait_all"]
 _J = TypeVar("_J", bound="AsyncJob")
 
 
-class AsyncJob(JobHandle["AsyncClient"]):
+class AsyncJob(JobHandle["AsyncClient", Coroutine[object, object, None]]):
     """A job on the Superstaq API, for asyncio, made as `sqcore.Job` is (with an
     `AsyncClient`): its methods that may make a request are coroutines here; `job_id()`,
     equality, hashing, `str`, `dump` and `load` are plain. The same caching rule: once every
     circuit is terminal, no request is made."""
 
-    @classmethod
-    def load(cls, client: AsyncClient, data: bytes | str) -> AsyncJob:
-        """`Job.load` for asyncio: a job restored from `dump()`'s bytes (no request)."""
-        job_id, state = restored(data)
-        job = cls(client, job_id)
-        job._state = state
-        return job
+    async def _fetch(self) -> None:
+        self._state = await perform(self._refreshing(), [self._client])
 
-    async def _fetch(self, deadline: float | None = None) -> JobState:
-        state = (await self._client._poll([self._id], deadline, keep_every_reply, {}))[self._id]
-        self._adopt(state)
-        return state
+    async def _refresh(self) -> tuple[CircuitStatus, ...]:
+        settled = self._settled()
+        if settled is None:
+            await self._fetch()
+            settled = self._state.statuses or ()
+        return settled
 
-    async def _refresh(self, deadline: float | None = None) -> tuple[CircuitStatus, ...]:
-        if self._state is not None and self._is_settled():
-            return self._state.statuses
-        return (await self._fetch(deadline)).statuses
+    def _waited(
+        self, wait: Step[Result[None, Fault]], on_progress: OnProgress | None
+    ) -> Coroutine[object, object, None]:
+        return self._waiting(wait, on_progress)
+
+    async def _waiting(
+        self, wait: Step[Result[None, Fault]], on_progress: OnProgress | None
+    ) -> None:
+        async for learned in stream(wait, [self._client], on_progress):
+            (self._state,) = learned.states
 
     async def data(self) -> JobData:
         """The job's `JobData` (`Job.job_data`): fetched on first use, then cached."""
-        state = self._state
-        if state is None or (state.data is None and state.reply is None):
-            state = await self._fetch()
-        self._state, data = self._client._session.decoded(self._id, state)
-        return data
+        if not self._holds_data():
+            await self._fetch()
+        return self._decoded()
 
     async def target(self) -> str:
         """The target the job was submitted to."""
@@ -103,44 +109,15 @@ class AsyncJob(JobHandle["AsyncClient"]):
         self._whole_job(index)
         await self._client.cancel_jobs([self._job_id], **kwargs)
 
-    async def wait_until_terminal_state(
-        self,
-        index: int | None = None,
-        timeout_seconds: float | None = None,
-        polling_seconds: float | Backoff = 5,
-        check_until_compiled: bool = False,
-        on_progress: OnProgress | None = None,
-    ) -> None:
-        """`Job.wait_until_terminal_state`, awaited; cancelling the task ends it at once."""
-        clock = self._client.clock
-        wait = self._wait(
-            index, timeout_seconds, polling_seconds, check_until_compiled, on_progress
-        )
-        while (
-            pause := wait.after(await self._refresh(wait.deadline), clock.monotonic())
-        ) is not None:
-            await clock.sleep(pause)
-
-    async def wait_until_complete(
-        self,
-        index: int | None = None,
-        timeout_seconds: float | None = None,
-        polling_seconds: float | Backoff = 5,
-        on_progress: OnProgress | None = None,
-    ) -> None:
-        """`Job.wait_until_complete`, awaited."""
-        await self.wait_until_terminal_state(
-            index, timeout_seconds, polling_seconds, False, on_progress
-        )
-
 
 async def wait_all(
     jobs: Iterable[_J],
     timeout_seconds: float | None = None,
-    polling_seconds: float | Backoff = 5,
+    polling_seconds: Polling = 5,
     on_progress: OnProgress | None = None,
 ) -> None:
-    """`sqcore.wait_all` for asyncio: every open job of a client polled together."""
+    """`sqcore.wait_all` for asyncio: every open job of a client polled together
+    (`polling_seconds`: seconds, or a `Backoff`)."""
     async for _ in as_completed(jobs, timeout_seconds, polling_seconds, on_progress):
         pass
 
@@ -148,35 +125,28 @@ async def wait_all(
 def as_completed(
     jobs: Iterable[_J],
     timeout_seconds: float | None = None,
-    polling_seconds: float | Backoff = 5,
+    polling_seconds: Polling = 5,
     on_progress: OnProgress | None = None,
 ) -> AsyncIterator[_J]:
-    """`sqcore.as_completed` for asyncio: an async iterator of the jobs as they finish.
+    """`sqcore.as_completed` for asyncio: an async iterator of the jobs as they finish
+    (`polling_seconds`: seconds, or a `Backoff`).
 
     Arguments are checked at the call; the iterator raises TimeoutError at the deadline.
     """
-    watch = BatchWatch.starting_now(
-        jobs,
-        timeout_seconds=timeout_seconds,
-        polling_seconds=polling_seconds,
-        on_progress=on_progress,
-    )
-    return _watching(watch)
+    handles = Handles(jobs, _client_of)
+    wait = handles.watching(timeout_seconds, polling_seconds, on_progress is not None)
+    return _finished(handles, wait, on_progress)
 
 
-async def _watching(watch: BatchWatch[_J]) -> AsyncIterator[_J]:
-    if not watch.jobs:
-        return
-    clock = watch.jobs[0]._client.clock
-    for job in watch.finished():  # terminal already (a cache, a restored job): no request
-        yield job
-    while True:
-        for group in watch.polls():
-            ids = [job._id for job in group]
-            watch.absorb(await group[0]._client._poll(ids, watch.deadline, is_terminal, {}))
-        for job in watch.finished():
+def _client_of(job: AsyncJob) -> AsyncClient:
+    return job.client
+
+
+async def _finished(
+    handles: Handles[_J, AsyncClient],
+    wait: Step[Result[None, Fault]],
+    on_progress: OnProgress | None,
+) -> AsyncIterator[_J]:
+    async for learned in stream(wait, handles.clients, on_progress):
+        for job in handles.take(learned):
             yield job
-        pause = watch.after(clock.monotonic())
-        if pause is None:
-            return
-        await clock.sleep(pause)

@@ -17,7 +17,7 @@ from returns.result import Result
 import sqcore
 import sqcore.aio
 from sqcore import Backoff, CircuitStatus, JobData, Progress
-from sqcore._base import is_async
+from sqcore.shell.base import is_async
 from tests.fakes import FakeClock
 from transports import AsyncTransport, Request, Response, Transport, TransportError
 

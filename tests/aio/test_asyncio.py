@@ -197,7 +197,7 @@ def test_it_asks_the_core_for_every_decision_and_makes_none_of_its_own(
     }
     assert decisions == set()
     imported = {node.module for node in ast.walk(tree) if isinstance(node, ast.ImportFrom)}
-    assert not imported & {"sqcore._client", "sqcore._job"}  # the blocking twins: not used
+    assert not imported & {"sqcore._client", "sqcore._job", "sqcore._driver"}  # the twins
     # No rule tables of its own either: no module-level set, tuple or frozenset constants.
     tables = [
         node
@@ -211,12 +211,18 @@ def test_it_asks_the_core_for_every_decision_and_makes_none_of_its_own(
     assert tables == []
 
 
-def test_the_async_shell_uses_the_same_session_handle_and_watch_as_the_blocking_one() -> None:
-    shared = {"sqcore._session", "sqcore._handle", "sqcore._watch", "sqcore._base"}
+def test_the_async_shell_runs_the_same_engine_handle_base_and_steps_as_the_blocking_one() -> None:
+    shared = {
+        "sqcore.engine",
+        "sqcore.shell.handle",
+        "sqcore.shell.base",
+        "sqcore.shell.watching",
+        "sqcore.shell.steps",
+    }
     blocking = {
         node.module
-        for path in (ROOT / "sqcore" / "_client.py", ROOT / "sqcore" / "_job.py")
-        for node in ast.walk(_tree(path))
+        for name in ("_client.py", "_job.py", "_driver.py")
+        for node in ast.walk(_tree(ROOT / "sqcore" / name))
         if isinstance(node, ast.ImportFrom)
     }
     asynchronous = {

@@ -1,7 +1,7 @@
 """Decode: a fetch reply read in full into `JobData`, against a bare decode into the same types.
 
 sqcore's side is the decode its client runs on every fetch reply it reads in full
-(`sqcore._fetch_reply.parse_fetch_reply`, which `Client.fetch_jobs` calls: one pass into
+(`sqcore.core.replies.parse_fetch_reply`, which `Client.fetch_jobs` calls: one pass into
 `JobData`s and warnings, read again job by job only when something is wrong, so that the
 error names the job and the path).
 The floor is one `msgspec.json.Decoder(dict[str, JobData]).decode` of the same bytes: the
@@ -22,7 +22,7 @@ import msgspec
 from returns.pipeline import is_successful
 
 from sqcore import Client, Job, JobData
-from sqcore._fetch_reply import parse_fetch_reply
+from sqcore.core.replies import parse_fetch_reply
 from tests.benchmarks import _data, _harness, _upstream
 from tests.benchmarks._canned import HOST, KEY, batch_reply, canned_transport, requested_ids
 from tests.benchmarks._harness import Figure, Settings, Target, format_bytes

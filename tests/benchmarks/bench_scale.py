@@ -21,12 +21,21 @@ or on then off in turn (its ticks take a second, upstream's about 15 s). The ser
 counts the requests (checked) and the bytes it writes per tick.
 
 Figures: upstream CPU / sqcore CPU per tick, uncompressed, target >= 20; the same with
-gzip, reported (both over the rounds that ticked both). Each side's share of one core
-when polling every 5 s (CPU per tick / 5 s; above 100% it cannot keep up) is in the notes,
-with the tick's wall time. For users choosing between the two codings: sqcore's tick CPU
-with gzip / without (reported), the bytes each receives, and the CPU of the inflating
-alone (`zlib.decompress` of one tick's gzip-coded batch replies, fetched once with
-`http.client` and inflated again here).
+gzip, reported (both over the rounds that ticked both). A tick costs what its bytes cost:
+sqcore's own CPU per uncompressed tick (the tick's CPU but its transport's, which a
+wrapper around sqcore's `Urllib3Transport` counts) / the CPU of msgspec alone decoding that
+tick's replies (`msgspec.json.decode` of each of the bodies, fetched once with
+`http.client`), target <= 1.5, over every round (each tick paired with a decode measured
+right after it, from a full collection, the same jobs alive). The note gives the whole
+tick and the transport's share of it, the same decode with the replies held until the
+last is decoded (as a tick holds what it read: the collector then walks them), and
+sqcore's own reading of the replies (`parse_poll_reply`: the statuses alone).
+
+Each side's share of one core when polling every 5 s (CPU per tick / 5 s; above 100% it
+cannot keep up) is in the notes, with the tick's wall time. For users choosing between the
+two codings: sqcore's tick CPU with gzip / without (reported), the bytes each receives, and
+the CPU of the inflating alone (`zlib.decompress` of one tick's gzip-coded batch replies,
+fetched once with `http.client` and inflated again here).
 """
 
 from __future__ import annotations
@@ -34,11 +43,17 @@ from __future__ import annotations
 import gc
 import http.client
 import statistics
+import time
 import urllib.parse
 import zlib
 from collections.abc import Callable, Sequence
 
+import msgspec
+from returns.result import Result
+
 from sqcore import Client, Job
+from sqcore.core.endpoints import batch_ids
+from sqcore.core.replies import parse_poll_reply
 from tests.benchmarks import _harness, _upstream
 from tests.benchmarks._harness import (
     Context,
@@ -50,13 +65,16 @@ from tests.benchmarks._harness import (
 )
 from tests.benchmarks._server_host import KEY, Host, open_host
 from tests.benchmarks._ticks import sqcore_tick, upstream_tick
+from transports import Request, Response, TransportError, Urllib3Transport
 
-__all__ = ["CIRCUITS", "POLLING_SECONDS", "TARGET", "run"]
+__all__ = ["CIRCUITS", "DECODE_TARGET", "POLLING_SECONDS", "TARGET", "run"]
 
 CIRCUITS = 3
 #: The polling interval the share of a core is given for.
 POLLING_SECONDS = 5.0
 TARGET = Target(">=", 20.0)
+#: sqcore's CPU per tick / msgspec's decode of the tick's replies.
+DECODE_TARGET = Target("<=", 1.5)
 
 #: The sides of a round: (library, compression on).
 _SIDES: tuple[tuple[str, bool], ...] = (
@@ -78,6 +96,14 @@ class _Tick:
         self.wall: list[float] = []
         self.bytes: list[int] = []
         self.requests: list[int] = []
+        self.transport: list[float] = []  # the transport's share of the CPU (sqcore's ticks)
+
+    @classmethod
+    def of_cpu(cls, cpu: Sequence[float]) -> _Tick:
+        """Ticks known by their CPU alone."""
+        made = cls()
+        made.cpu = list(cpu)
+        return made
 
     def first(self, count: int) -> _Tick:
         """The first `count` ticks alone."""
@@ -108,44 +134,104 @@ class _Tick:
         }
 
 
+class _Timed:
+    """A transport whose CPU in `send` is counted: a tick's share that is the transport's."""
+
+    def __init__(self, inner: Urllib3Transport) -> None:
+        self.inner = inner
+        self.cpu = 0.0
+
+    def send(self, request: Request) -> Result[Response, TransportError]:
+        """The inner transport's `send`, timed."""
+        start = time.process_time()
+        try:
+            return self.inner.send(request)
+        finally:
+            self.cpu += time.process_time() - start
+
+
 def _measure(
-    host: Host, make_tick: Callable[[], Callable[[], None]], gzip: bool, into: _Tick
+    host: Host,
+    make_tick: Callable[[], Callable[[], None]],
+    gzip: bool,
+    into: _Tick,
+    timed: _Timed | None = None,
 ) -> None:
     """Times one tick, from a full collection (the garbage of the last tick is no part of it)."""
     host.set_gzip(gzip)
     tick = make_tick()
     gc.collect()
     before = host.counters()
+    transport_before = 0.0 if timed is None else timed.cpu
     cpu, wall = _harness.cpu_and_wall(tick)
     after = host.counters()
+    if timed is not None:
+        into.transport.append(timed.cpu - transport_before)
     into.cpu.append(cpu)
     into.wall.append(wall)
     into.bytes.append(after.bytes_sent - before.bytes_sent)
     into.requests.append(after.requests - before.requests)
 
 
-def _inflate_cpu(host: Host, batches: Sequence[Sequence[str]]) -> float:
-    """This process's CPU to inflate one tick's gzip-coded batch replies (`zlib` alone)."""
-    host.set_gzip(True)
+def _replies(host: Host, batches: Sequence[Sequence[str]], gzip: bool) -> list[bytes]:
+    """The bodies of one tick's batch replies as the server sends them (gzip-coded or not),
+    fetched once with `http.client`."""
+    host.set_gzip(gzip)
     parts = urllib.parse.urlsplit(host.url)
     connection = http.client.HTTPConnection(parts.hostname or "127.0.0.1", parts.port)
-    coded = []
+    headers = {"Authorization": KEY, **({"Accept-Encoding": "gzip"} if gzip else {})}
+    bodies = []
     try:
         for batch in batches:
             query = urllib.parse.urlencode([("job_id", job_id) for job_id in batch])
-            connection.request(
-                "GET",
-                f"/v0.3.0/client/job/cirq?{query}",
-                headers={"Authorization": KEY, "Accept-Encoding": "gzip"},
-            )
+            connection.request("GET", f"/v0.3.0/client/job/cirq?{query}", headers=headers)
             reply = connection.getresponse()
-            coded.append(reply.read())
-            if reply.getheader("Content-Encoding") != "gzip":
-                raise AssertionError("the server did not gzip a batch reply")
+            bodies.append(reply.read())
+            if (reply.getheader("Content-Encoding") == "gzip") != gzip:
+                raise AssertionError(f"the server's coding of a batch reply is not gzip={gzip}")
     finally:
         connection.close()
+    return bodies
+
+
+def _inflate_cpu(host: Host, batches: Sequence[Sequence[str]]) -> float:
+    """This process's CPU to inflate one tick's gzip-coded batch replies (`zlib` alone)."""
+    coded = _replies(host, batches, gzip=True)
     cpu, _ = _harness.cpu_and_wall(lambda: [zlib.decompress(body, wbits=31) for body in coded])
     return cpu
+
+
+class _Decodes:
+    """What msgspec alone takes to decode one tick's replies (see the module docstring):
+    held as a tick holds them, each dropped at once; and sqcore's reading of them."""
+
+    def __init__(self, batches: Sequence[Sequence[str]], bodies: Sequence[bytes]) -> None:
+        self.bodies = bodies
+        self.batches = batches
+        self.held: list[float] = []
+        self.dropped: list[float] = []
+        self.read: list[float] = []
+
+    def measure(self) -> None:
+        """Times each decode once, from a full collection."""
+        decoder = msgspec.json.Decoder()
+        pairs = list(zip(self.batches, self.bodies, strict=True))
+
+        def dropped() -> None:
+            for body in self.bodies:
+                decoder.decode(body)
+
+        def read() -> None:
+            for batch, body in pairs:
+                parse_poll_reply(body, batch)
+
+        for times, op in (
+            (self.held, lambda: [decoder.decode(body) for body in self.bodies]),
+            (self.dropped, dropped),
+            (self.read, read),
+        ):
+            gc.collect()
+            times.append(_harness.cpu_and_wall(op)[0])
 
 
 def run(settings: Settings, log: Callable[[str], None]) -> list[Figure]:
@@ -153,7 +239,8 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Figure]:
     jobs = settings.scale_jobs
     with open_host(settings.server) as host:
         ids = host.create([[3600.0] * CIRCUITS] * jobs).ids
-        client = Client(api_key=KEY, remote_host=host.url)
+        timed = _Timed(Urllib3Transport())
+        client = Client(api_key=KEY, remote_host=host.url, transport=timed)
         our_jobs = [Job(client, job_id) for job_id in ids]
         upstream = _upstream.make_client(host.url, KEY)
 
@@ -170,6 +257,8 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Figure]:
         }
         sqcore_tick(our_jobs[:1])  # first-use imports, the connections
         upstream_tick(_upstream.jobs(upstream, ids[:1]))
+        batches = batch_ids(client.url, client.circuit_type, ids)
+        decodes = _Decodes(batches, _replies(host, batches, gzip=False))
         measured = {side: _Tick() for side in _SIDES}
         rounds = settings.scale_pairs + settings.scale_extra_pairs
         for round_ in range(rounds):
@@ -178,7 +267,11 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Figure]:
             # alternating, so that a drift of the machine's speed favours neither.
             for side in _SIDES if round_ < settings.scale_pairs else _SQCORE_ROUNDS[round_ % 2]:
                 name, gzip = side
-                _measure(host, ticks[name], gzip, measured[side])
+                _measure(
+                    host, ticks[name], gzip, measured[side], timed if name == "sqcore" else None
+                )
+                if side == ("sqcore", False):
+                    decodes.measure()
                 log(
                     f"scale: round {round_ + 1}/{rounds}, {jobs} jobs, {name} "
                     f"{'gzip' if gzip else 'identity'}: CPU "
@@ -186,21 +279,20 @@ def run(settings: Settings, log: Callable[[str], None]) -> list[Figure]:
                     f"{format_seconds(measured[side].wall[-1])}, "
                     f"{measured[side].requests[-1]} requests"
                 )
-        # sqcore's batches: as many as it sent, as full as they go (ceil of the mean)
-        per_request = -(-jobs // measured[("sqcore", False)].requests[0])
-        inflate = _inflate_cpu(
-            host, [ids[i : i + per_request] for i in range(0, jobs, per_request)]
-        )
+        if measured[("sqcore", False)].requests[0] != len(batches):
+            raise AssertionError(f"sqcore's ticks made {measured[('sqcore', False)].requests}")
+        inflate = _inflate_cpu(host, batches)
+        timed.inner.close()
     for (name, _), tick in measured.items():
         if name == "upstream" and set(tick.requests) != {jobs}:
             raise AssertionError(f"upstream ticks made {tick.requests} requests, not {jobs}")
         if name == "sqcore" and len(set(tick.requests)) != 1:
             raise AssertionError(f"sqcore ticks made {tick.requests} requests")
-    return _figures(settings, measured, inflate)
+    return _figures(settings, measured, inflate, decodes)
 
 
 def _figures(
-    settings: Settings, measured: dict[tuple[str, bool], _Tick], inflate: float
+    settings: Settings, measured: dict[tuple[str, bool], _Tick], inflate: float, decodes: _Decodes
 ) -> list[Figure]:
     """Upstream / sqcore per tick, uncompressed (the target) and with gzip, over the rounds
     that ticked both; sqcore with gzip / without, over every round."""
@@ -244,6 +336,33 @@ def _figures(
                 **coded.context("sqcore_gzip"),
                 **plain.context("sqcore_identity"),
                 "inflate_cpu_seconds": inflate,
+            },
+        )
+    )
+    held, dropped = statistics.median(decodes.held), statistics.median(decodes.dropped)
+    own = [cpu - transport for cpu, transport in zip(plain.cpu, plain.transport, strict=True)]
+    rows.append(
+        (
+            f"tick of {jobs:,} open jobs x {CIRCUITS}, identity: sqcore's own CPU vs msgspec "
+            "decoding the replies",
+            "CPU own/decode",
+            _Tick.of_cpu(own),
+            _Tick.of_cpu(decodes.dropped),
+            DECODE_TARGET,
+            f"own {format_seconds(statistics.median(own))} (the tick "
+            f"{format_seconds(statistics.median(plain.cpu))} but its transport's "
+            f"{format_seconds(statistics.median(plain.transport))}) vs msgspec.json.decode "
+            f"of its {len(decodes.bodies)} replies ({format_bytes(inflated)}) "
+            f"{format_seconds(dropped)}; the replies held until the last is decoded "
+            f"{format_seconds(held)}; sqcore's reading of them (parse_poll_reply) "
+            f"{format_seconds(statistics.median(decodes.read))}",
+            {
+                "sqcore_own_cpu_seconds": statistics.median(own),
+                "sqcore_tick_cpu_seconds": statistics.median(plain.cpu),
+                "transport_cpu_seconds": statistics.median(plain.transport),
+                "decode_cpu_seconds": dropped,
+                "decode_held_cpu_seconds": held,
+                "parse_poll_reply_cpu_seconds": statistics.median(decodes.read),
             },
         )
     )

@@ -171,7 +171,7 @@ def test_upstreams_job_query_reads_sqcores_query_as_the_query_it_was_built_from(
     from general_superstaq.models import JobQuery as UpstreamQuery
 
     from sqcore import CircuitStatus, CircuitType
-    from sqcore._query import JobQuery, query_url
+    from sqcore.core.query import JobQuery, query_url
 
     job_id = "00000000-0000-4000-8000-000000000065"
     before = datetime.datetime(2027, 1, 15, 9, 30, 0, 250_000, tzinfo=datetime.timezone.utc)

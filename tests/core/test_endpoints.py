@@ -1,4 +1,4 @@
-"""`sqcore._endpoints`: which hosts may be sent the key, the base URL, the fetch URL and the
+"""`sqcore.core.endpoints`: which hosts may be sent the key, the base URL, the fetch URL and the
 batching of job ids by URL length."""
 
 from __future__ import annotations
@@ -11,14 +11,14 @@ from hypothesis import given
 from hypothesis import strategies as st
 from returns.pipeline import is_successful
 
-from sqcore._endpoints import (
+from sqcore.core.endpoints import (
     MAX_URL_LENGTH,
     base_url,
     batch_ids,
     fetch_url,
     unsafe_url_reason,
 )
-from sqcore._models import CircuitType
+from sqcore.core.models import CircuitType
 
 BASE = "https://superstaq.example/v0.3.0"
 JOB_65 = "00000000-0000-0000-0000-000000000065"
@@ -228,3 +228,8 @@ def test_by_default_a_batch_fills_up_to_4000_characters() -> None:
     # 48 characters of base URL, then 44 per id ("&job_id=" and 36): 89 fit in 4000.
     assert [len(batch) for batch in batches] == [89, 89, 72]
     assert all(len(fetch_url(BASE, CircuitType.CIRQ, b)) <= MAX_URL_LENGTH for b in batches)
+
+
+def test_the_port_of_an_ipv6_host_is_named_after_its_last_colon() -> None:
+    refused = base_url("https://[::1]:99999", "v0.3.0").failure()
+    assert refused == "'https://[::1]:99999' has port '99999', which is not a TCP port (1 to 65535)"

@@ -1,4 +1,4 @@
-"""`sqcore._errors`: the public exceptions carry upstream's exact texts
+"""`sqcore.core.errors`: the public exceptions carry upstream's exact texts
 (general_superstaq.superstaq_exceptions); the internal failure values are frozen data."""
 
 from __future__ import annotations
@@ -7,8 +7,9 @@ import pickle
 
 import pytest
 
-from sqcore._errors import (
+from sqcore.core.errors import (
     BadBody,
+    Fault,
     MissingJob,
     NetworkFault,
     RetriesExhaustedError,
@@ -19,6 +20,7 @@ from sqcore._errors import (
     SuperstaqUnsuccessfulJobException,
     SuperstaqWarning,
     Unauthorized,
+    exception_of,
 )
 from tests.fakes import untyped
 
@@ -117,3 +119,38 @@ def test_failure_values_default_to_the_whole_body_and_carry_their_kind() -> None
 def test_failure_values_are_frozen() -> None:
     with pytest.raises(AttributeError):
         untyped(setattr)(BadBody("m"), "path", "$.x")
+
+
+# -- faults: the one mapping to exceptions ---------------------------------------------------
+
+
+def test_a_server_fault_is_a_server_exception_with_its_status_contact_and_submission() -> None:
+    fault = Fault(
+        "server", "kaput", 502, contact_info=True, may_have_been_created=True, submission_tag="t"
+    )
+    error = exception_of(fault)
+    assert type(error) is SuperstaqServerException
+    assert str(error) == "kaput (Status code: 502)" + CONTACT
+    assert (error.status_code, error.may_have_been_created, error.submission_tag) == (
+        502,
+        True,
+        "t",
+    )
+
+
+def test_a_superstaq_fault_is_a_superstaq_exception_with_its_submission() -> None:
+    error = exception_of(Fault("superstaq", "lost", may_have_been_created=True, submission_tag="t"))
+    assert type(error) is SuperstaqException
+    assert (str(error), error.may_have_been_created, error.submission_tag) == ("lost", True, "t")
+
+
+@pytest.mark.parametrize(
+    ("kind", "kind_of_error"),
+    [("retries", RetriesExhaustedError), ("timeout", TimeoutError), ("index", IndexError)],
+)
+def test_the_other_faults_are_the_builtin_errors_the_api_documents(
+    kind: str, kind_of_error: type[Exception]
+) -> None:
+    error = exception_of(untyped(Fault)(kind, "why"))
+    assert type(error) is kind_of_error
+    assert str(error) == "why"

@@ -1,4 +1,4 @@
-"""`sqcore._fetch_reply`: a fetch reply read from its bytes, in full into `JobData`
+"""`sqcore.core.replies`: a fetch reply read from its bytes, in full into `JobData`
 (`parse_fetch_reply`, `decode_job`) and as far as a status decision needs
 (`parse_poll_reply`: each requested job's statuses, unknown names warned about in the same
 pass); and `one_job_replies`, which cuts jobs out of a batch reply as replies of their own,
@@ -24,16 +24,16 @@ from hypothesis import strategies as st
 from returns.pipeline import is_successful
 from returns.result import Result
 
-from sqcore._errors import ApiFailure, BadBody, MissingJob
-from sqcore._fetch_reply import (
+from sqcore.core.errors import ApiFailure, BadBody, MissingJob
+from sqcore.core.models import CircuitStatus, CircuitType, JobData, JobType
+from sqcore.core.replies import (
     PollResult,
     decode_job,
     one_job_replies,
     parse_fetch_reply,
     parse_poll_reply,
 )
-from sqcore._models import CircuitStatus, CircuitType, JobData, JobType
-from sqcore._wire import parse_cancel_reply
+from sqcore.core.wire import parse_cancel_reply
 from tests.fakes import EPOCH, FakeClock
 from tests.fixtures import (
     JOB_65,
@@ -765,3 +765,14 @@ def test_one_jobs_data_nested_too_deeply_is_a_failure_naming_the_job() -> None:
     failure = decode_job(JOB_66, document).failure()
 
     assert failure == BadBody(f"the job's data {TOO_DEEP}", "$", JOB_66)
+
+
+@pytest.mark.parametrize("parse", [parse_poll_reply, parse_fetch_reply], ids=["poll", "full"])
+def test_a_job_that_is_an_array_and_warnings_that_are_an_object_are_named(
+    parse: Callable[[bytes, list[str]], Result[object, ApiFailure]],
+) -> None:
+    array = parse(reply_of({JOB_65: []}), [JOB_65])
+    # "warnings" that read as a job in the one pass: sqcore's own check, and its words
+    warnings = parse(reply_of({JOB_65: job_65(), "warnings": job_65()}), [JOB_65])
+    assert array.failure() == BadBody("Expected `object`, got `array`", "$", JOB_65)
+    assert warnings.failure() == BadBody("Expected `array`, got `object`", "$.warnings")

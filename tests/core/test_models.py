@@ -1,4 +1,4 @@
-"""`sqcore._models`: the enums read and print as their wire values, a status this client does
+"""`sqcore.core.models`: the enums read and print as their wire values, a status this client does
 not know is UNRECOGNIZED (an unknown job or circuit type a stand-in keeping its string),
 the state sets are built as upstream's, and `JobData` keeps
 upstream's defaults. (The tables themselves are pinned by tests/test_public_api.py.)"""
@@ -10,7 +10,7 @@ import pickle
 import msgspec
 import pytest
 
-from sqcore._models import (
+from sqcore.core.models import (
     TERMINAL_CIRCUIT_STATES,
     TERMINAL_COMPILE_STATES,
     CircuitStatus,
@@ -20,7 +20,7 @@ from sqcore._models import (
     JobType,
     is_known,
 )
-from sqcore._wire import split_path
+from sqcore.core.wire import split_path
 from tests.fixtures import job_65
 
 S = CircuitStatus

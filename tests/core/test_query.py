@@ -1,4 +1,4 @@
-"""`sqcore._query`: finding jobs again. A `JobQuery` as the URL upstream's client would send
+"""`sqcore.core.query`: finding jobs again. A `JobQuery` as the URL upstream's client would send
 (`query_url`), the reply read into each job found by its canonical id (`parse_query_reply`),
 and the advice a submission that may have been created gives (`find_again`).
 
@@ -17,11 +17,10 @@ import msgspec
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sqcore._endpoints import fetch_url
-from sqcore._errors import BadBody
-from sqcore._fetch_reply import one_job_reply
-from sqcore._models import CircuitStatus, CircuitType, JobData
-from sqcore._query import (
+from sqcore.core.endpoints import fetch_url
+from sqcore.core.errors import BadBody
+from sqcore.core.models import CircuitStatus, CircuitType, JobData
+from sqcore.core.query import (
     SUBMISSION_TAG_PREFIX,
     JobQuery,
     build_query_request,
@@ -31,6 +30,7 @@ from sqcore._query import (
     query_url,
     submission_tag,
 )
+from sqcore.core.replies import one_job_reply
 from tests.fixtures import JOB_65, fixture
 from tests.strategies import job_data, statuses
 

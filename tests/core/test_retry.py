@@ -1,4 +1,4 @@
-"""`sqcore._retry`: the backoff, the retry decision and Retry-After.
+"""`sqcore.core.retry`: the backoff, the retry decision and Retry-After.
 
 The policy (SPEC.md, Client: Errors; and `create_job`): 503, 429, connection faults and
 timeouts are retried with exponential backoff and jitter, honouring Retry-After, until the
@@ -18,8 +18,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from sqcore._errors import ApiFailure, NetworkFault, Retryable, ServerError, Unauthorized
-from sqcore._retry import (
+from sqcore.core.errors import ApiFailure, NetworkFault, Retryable, ServerError, Unauthorized
+from sqcore.core.retry import (
     BASE_DELAY_SECONDS,
     MAX_DELAY_SECONDS,
     RESUBMITTABLE_FAULTS,
@@ -123,7 +123,7 @@ def test_a_failure_no_retry_can_fix_gives_up_at_once(
                 failure.fault in RETRIED_KINDS or not (idempotent or failure.fault in UNSENT_FAULTS)
             )
         )
-        or (isinstance(failure, ServerError) and failure.status in MAYBE_TAKEN and not idempotent)
+        or (isinstance(failure, ServerError) and not idempotent and failure.status in MAYBE_TAKEN)
     ):
         return  # retried, or (a submission) stopped as MaybeSent: the tests below
     assert decide_retry(attempt, failure, left, draw, idempotent=idempotent) == GiveUp(failure)

@@ -1,4 +1,4 @@
-"""`sqcore._status`: the overall status, terminal checks, circuit indices and failure summaries,
+"""`sqcore.core.status`: the overall status, terminal checks, circuit indices and failure summaries,
 as properties over arbitrary status lists and as exact cases at the edges."""
 
 from __future__ import annotations
@@ -7,13 +7,13 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from sqcore._models import (
+from sqcore.core.models import (
     STATUS_PRIORITY_ORDER,
     TERMINAL_CIRCUIT_STATES,
     UNSUCCESSFUL_CIRCUIT_STATES,
     CircuitStatus,
 )
-from sqcore._status import (
+from sqcore.core.status import (
     failure_summary,
     index_error,
     is_terminal,

@@ -1,4 +1,4 @@
-"""`sqcore._wait`: the wait decisions (one job, many jobs), the polling interval (`Backoff`,
+"""`sqcore.core.waiting`: the wait decisions (one job, many jobs), the polling interval (`Backoff`,
 `next_interval`), what changed between polls and the progress snapshot.
 
 Single decisions are checked against their documented rule; whole waits run as the shell runs
@@ -15,14 +15,14 @@ import pytest
 from hypothesis import assume, given, settings
 from hypothesis import strategies as st
 
-from sqcore._models import (
+from sqcore.core.models import (
     STATUS_PRIORITY_ORDER,
     TERMINAL_CIRCUIT_STATES,
     TERMINAL_COMPILE_STATES,
     CircuitStatus,
 )
-from sqcore._status import overall_status
-from sqcore._wait import (
+from sqcore.core.status import overall_status
+from sqcore.core.waiting import (
     MIN_POLLING_SECONDS,
     Backoff,
     Change,
@@ -36,6 +36,7 @@ from sqcore._wait import (
     decide_wait_all,
     next_interval,
     progress_of,
+    tally,
     with_floor,
 )
 from tests.fakes import untyped
@@ -156,19 +157,20 @@ def test_a_wait_ends_never_oversleeps_and_sees_the_end_in_time(
 # -- many jobs -------------------------------------------------------------------------------
 
 
-jobs_seen = st.lists(st.none() | st.lists(statuses, min_size=1, max_size=4), max_size=10)
+open_jobs = st.lists(
+    st.none()
+    | st.lists(statuses, min_size=1, max_size=4).filter(
+        lambda circuits: not all(s in TERMINAL_CIRCUIT_STATES for s in circuits)
+    ),
+    max_size=10,
+)
 
 
-@given(instants, instants, jobs_seen, seconds)
-def test_decide_wait_all_is_done_exactly_when_every_job_is_terminal(
-    now: float, deadline: float, jobs: list[list[CircuitStatus] | None], interval: float
+@given(instants, instants, open_jobs, seconds)
+def test_decide_wait_all_is_done_exactly_when_no_job_is_open(
+    now: float, deadline: float, still_open: list[list[CircuitStatus] | None], interval: float
 ) -> None:
-    decision = decide_wait_all(now, deadline, jobs, interval)
-    still_open = [
-        circuits
-        for circuits in jobs
-        if circuits is None or not all(s in TERMINAL_CIRCUIT_STATES for s in circuits)
-    ]
+    decision = decide_wait_all(now, deadline, still_open, interval)
     if not still_open:
         assert decision == Done()
     elif deadline - now <= 0:
@@ -181,17 +183,17 @@ def test_decide_wait_all_is_done_exactly_when_every_job_is_terminal(
         assert decision == SleepFor(min(interval, deadline - now))
 
 
-def test_decide_wait_all_over_no_jobs_is_done() -> None:
+def test_decide_wait_all_over_no_open_job_is_done() -> None:
     assert decide_wait_all(0.0, -1.0, [], 5.0) == Done()
 
 
-def test_a_job_not_seen_yet_is_open() -> None:
-    assert decide_wait_all(5.0, 5.0, [[S.COMPLETED], None], 1.0) == TimedOut(S.RECEIVED)
+def test_a_job_not_seen_yet_is_named_received() -> None:
+    assert decide_wait_all(5.0, 5.0, [[S.RUNNING], None], 1.0) == TimedOut(S.RECEIVED)
 
 
-def test_a_timed_out_wait_all_names_the_open_status_not_a_terminal_one() -> None:
-    """FAILED comes before COMPLETED and RUNNING after RECEIVED: only open jobs count."""
-    jobs = [[S.FAILED], [S.RUNNING, S.COMPLETED], [S.COMPLETED], [S.PENDING, S.FAILED]]
+def test_a_timed_out_wait_all_names_the_first_open_status_in_priority_order() -> None:
+    """RUNNING comes before PENDING, and an open job's own terminal circuits do not count."""
+    jobs = [[S.PENDING, S.FAILED], [S.RUNNING, S.COMPLETED]]
     assert decide_wait_all(5.0, 5.0, jobs, 1.0) == TimedOut(S.RUNNING)
 
 
@@ -491,6 +493,19 @@ def test_progress_exactly_with_its_changes() -> None:
     assert progress_of([], 0.0) == Progress((), 0, 0, 0.0, ())
 
 
+@given(st.dictionaries(statuses, st.integers(0, 50)), seconds)
+def test_a_tally_of_counts_is_the_progress_of_as_many_statuses(
+    counts: dict[CircuitStatus, int], elapsed: float
+) -> None:
+    values = [status for status, n in counts.items() for _ in range(n)]
+    assert tally(counts, elapsed) == progress_of(values, elapsed)
+
+
 def test_assert_never_names_the_value() -> None:
     with pytest.raises(AssertionError, match=r"^unhandled case: 'surprise'$"):
         untyped(assert_never)("surprise")
+
+
+def test_a_backoff_starting_at_the_floor_is_kept_as_it_is() -> None:
+    at_floor = Backoff(MIN_POLLING_SECONDS, 2.0, 1.0)
+    assert with_floor(at_floor) is at_floor

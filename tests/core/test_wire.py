@@ -1,4 +1,4 @@
-"""`sqcore._wire`: the requests, what a reply's status means, and the cancel and create
+"""`sqcore.core.wire`: the requests, what a reply's status means, and the cancel and create
 replies (fetch replies are tests/core/test_fetch_reply.py).
 
 One case table drives the builders; fixtures (tests/replies, as upstream's models write
@@ -21,15 +21,15 @@ from hypothesis import strategies as st
 from returns.pipeline import is_successful
 from returns.result import Result
 
-from sqcore._errors import (
+from sqcore.core.errors import (
     ApiFailure,
     BadBody,
     Retryable,
     ServerError,
     Unauthorized,
 )
-from sqcore._models import CircuitType
-from sqcore._wire import (
+from sqcore.core.models import CircuitType
+from sqcore.core.wire import (
     CreateResult,
     NewJob,
     build_cancel_request,

@@ -63,9 +63,6 @@ for depth in range(max(1, high - int(below)), high + 1):
 """
 
 
-@pytest.mark.xfail(
-    strict=True, reason="review: a reply read but nested near the limit is a RecursionError"
-)
 def test_status_json_of_a_deep_reply_is_the_json_or_one_error_line(tmp_path: pathlib.Path) -> None:
     depth_file = tmp_path / "depth"
     depth_file.write_text("1")

@@ -1,4 +1,4 @@
-"""Every argument check (`sqcore._arguments`): a bad argument to `Client`, its methods, `Job`,
+"""Every argument check (`sqcore.core.arguments`): a bad argument to `Client`, its methods, `Job`,
 the waits or `create_job` raises `TypeError` or `ValueError` at once, before any request, with
 a message that names the argument (a caller without mypy still learns what went wrong)."""
 
@@ -13,8 +13,8 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from sqcore import Backoff, CircuitType, Client, Job, JobType, as_completed, wait_all
-from sqcore._arguments import SIM_METHODS, canonical_ids, new_job
-from sqcore._wire import NewJob
+from sqcore.core.arguments import SIM_METHODS, canonical_ids, new_job
+from sqcore.core.wire import NewJob
 from tests.fakes import always, json_reply, untyped
 from tests.fixtures import JOB_65, JOB_66, fixture
 from tests.shell.conftest import HOST, KEY, client_on
@@ -32,27 +32,29 @@ def _client() -> tuple[Client, FunctionTransport]:
 # -- Client ----------------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(
-    ("kwargs", "error", "text"),
-    [
-        ({"max_retry_seconds": -1}, ValueError, "max_retry_seconds must be >= 0, got -1"),
-        ({"max_retry_seconds": math.nan}, ValueError, "max_retry_seconds must be >= 0, got nan"),
-        ({"max_retry_seconds": "60"}, TypeError, "max_retry_seconds must be a number of seconds"),
-        ({"request_timeout_seconds": 0}, ValueError, "request_timeout_seconds must be > 0"),
-        ({"request_timeout_seconds": True}, TypeError, "request_timeout_seconds must be a number"),
-        ({"api_version": "v0.2.0"}, ValueError, "api_version 'v0.2.0' is not supported"),
-        ({"circuit_type": "braket"}, ValueError, "circuit_type 'braket' is not one of"),
-        ({"api_key": "bad\nkey"}, ValueError, "api_key must not contain line breaks"),
-        ({"api_key": ""}, ValueError, "api_key must not be empty"),
-        ({"api_key": 1234}, TypeError, "api_key must be a str, not int"),
-        ({"client_name": 7}, TypeError, "client_name must be a str, not int"),
-        ({"client_name": " "}, ValueError, "client_name must not be empty"),
-        ({"ibmq_token": b"bytes"}, TypeError, "ibmq_token must be a str, not bytes"),
-        ({"cq_token": "a\x00b"}, ValueError, "cq_token must not contain line breaks or NUL"),
-        ({"verbose": "yes"}, TypeError, "unexpected keyword argument.*'verbose'"),
-        ({"remote_host": "http://evil.example"}, ValueError, "remote_host: refusing to send"),
-    ],
-)
+#: Each bad argument of `Client` (and of `AsyncClient`, and the engine's `Session` they make),
+#: the error it raises and what the message says.
+BAD_CLIENT_ARGUMENTS: list[tuple[dict[str, object], type[Exception], str]] = [
+    ({"max_retry_seconds": -1}, ValueError, "max_retry_seconds must be >= 0, got -1"),
+    ({"max_retry_seconds": math.nan}, ValueError, "max_retry_seconds must be >= 0, got nan"),
+    ({"max_retry_seconds": "60"}, TypeError, "max_retry_seconds must be a number of seconds"),
+    ({"request_timeout_seconds": 0}, ValueError, "request_timeout_seconds must be > 0"),
+    ({"request_timeout_seconds": True}, TypeError, "request_timeout_seconds must be a number"),
+    ({"api_version": "v0.2.0"}, ValueError, "api_version 'v0.2.0' is not supported"),
+    ({"circuit_type": "braket"}, ValueError, "circuit_type 'braket' is not one of"),
+    ({"api_key": "bad\nkey"}, ValueError, "api_key must not contain line breaks"),
+    ({"api_key": ""}, ValueError, "api_key must not be empty"),
+    ({"api_key": 1234}, TypeError, "api_key must be a str, not int"),
+    ({"client_name": 7}, TypeError, "client_name must be a str, not int"),
+    ({"client_name": " "}, ValueError, "client_name must not be empty"),
+    ({"ibmq_token": b"bytes"}, TypeError, "ibmq_token must be a str, not bytes"),
+    ({"cq_token": "a\x00b"}, ValueError, "cq_token must not contain line breaks or NUL"),
+    ({"verbose": "yes"}, TypeError, "unexpected keyword argument.*'verbose'"),
+    ({"remote_host": "http://evil.example"}, ValueError, "remote_host: refusing to send"),
+]
+
+
+@pytest.mark.parametrize(("kwargs", "error", "text"), BAD_CLIENT_ARGUMENTS)
 def test_a_bad_client_argument_is_named(
     kwargs: dict[str, object], error: type[Exception], text: str
 ) -> None:

@@ -20,8 +20,8 @@ from sqcore import (
     as_completed,
     wait_all,
 )
-from sqcore._endpoints import MAX_URL_LENGTH, fetch_url
-from sqcore._wait import MIN_POLLING_SECONDS, Change
+from sqcore.core.endpoints import MAX_URL_LENGTH, fetch_url
+from sqcore.core.waiting import MIN_POLLING_SECONDS, Change
 from tests.fakes import EPOCH, FakeClock, Guard, SlowTransport
 from tests.shell.conftest import HOST, KEY, ClientFactory, client_on
 from transports import Transport

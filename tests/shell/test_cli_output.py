@@ -1,4 +1,4 @@
-"""`sqcore._cli_output`: on a terminal one progress line is redrawn in place; off one, plain
+"""`sqcore.cli.output`: on a terminal one progress line is redrawn in place; off one, plain
 lines, written on the first poll and then only when something changed, naming what; tables
 aligned in columns."""
 
@@ -7,8 +7,8 @@ from __future__ import annotations
 import io
 
 from sqcore import CircuitStatus, Progress
-from sqcore._cli_output import ProgressLine, table
-from sqcore._wait import Change
+from sqcore.cli.output import ProgressLine, table
+from sqcore.core.waiting import Change
 
 S = CircuitStatus
 

@@ -30,8 +30,8 @@ from sqcore import (
     SuperstaqServerException,
     SuperstaqWarning,
 )
-from sqcore._retry import BASE_DELAY_SECONDS, MAX_DELAY_SECONDS
 from sqcore.aio import AsyncClient
+from sqcore.core.retry import BASE_DELAY_SECONDS, MAX_DELAY_SECONDS
 from tests.fakes import FakeClock, SlowTransport, always, json_reply, sequence
 from tests.fixtures import JOB_65, JOB_66, JOB_68, fixture, job_65, reply_of
 from tests.shell.conftest import HOST, KEY, ClientFactory, client_on

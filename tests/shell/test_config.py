@@ -1,4 +1,4 @@
-"""`sqcore._config`: where the API key and the host come from, as upstream looks for them: the
+"""`sqcore.shell.config`: where the API key and the host come from, as upstream looks for them: the
 argument, else the environment, else the key files (`$XDG_DATA_HOME/super.tech/...`)."""
 
 from __future__ import annotations
@@ -8,7 +8,7 @@ import pathlib
 import pytest
 
 from sqcore import Client
-from sqcore._config import (
+from sqcore.shell.config import (
     DEFAULT_REMOTE_HOST,
     find_api_key,
     key_file_candidates,

@@ -44,7 +44,7 @@ from sqcore import (
     SuperstaqWarning,
     wait_all,
 )
-from sqcore._wait import MIN_POLLING_SECONDS, Change
+from sqcore.core.waiting import MIN_POLLING_SECONDS, Change
 from tests.fakes import EPOCH, FakeClock, Guard, SlowTransport, always, json_reply, untyped
 from tests.fixtures import JOB_65, job_65, reply_of
 from tests.shell.conftest import KEY, ClientFactory, client_on

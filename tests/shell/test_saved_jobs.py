@@ -9,11 +9,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from sqcore import Client, Job, JobData
-from sqcore._session import JobState
+from sqcore.engine.effects import JobState
 from tests.strategies import job_data
 from transports import FunctionTransport, Request, Response
 
 JOB = "00000000-0000-0000-0000-0000000000aa"
+TERMINAL = {"completed", "failed", "cancelled", "unrecognized", "deleted"}
 
 
 def offline() -> tuple[Client, FunctionTransport]:
@@ -35,17 +36,16 @@ def test_a_saved_job_comes_back_with_its_data_and_makes_no_request_when_terminal
     job = Job(client, JOB)
     raw = msgspec.json.encode(data)
     reply = msgspec.json.encode({JOB: msgspec.Raw(raw)})
-    job._adopt(
-        JobState(tuple(data.statuses), None if decoded else reply, data if decoded else None)
+    job.learn(
+        JobState(JOB, tuple(data.statuses), None if decoded else reply, data if decoded else None)
     )
 
     restored = Job.load(client, job.dump())
 
     assert restored == job
-    assert restored._state is not None
-    assert restored._state.statuses == tuple(data.statuses)
+    assert restored.known.statuses == tuple(data.statuses)
     assert restored.job_data == msgspec.json.decode(raw, type=JobData)
-    if restored._is_settled():
+    if all(status.value in TERMINAL for status in data.statuses):
         restored.status()
         restored.to_dict()
         assert transport.requests == []
@@ -57,7 +57,7 @@ def test_a_job_saved_before_any_fetch_is_just_its_id() -> None:
     restored = Job.load(client, Job(client, JOB).dump())
 
     assert restored.job_id() == Job(client, JOB).job_id()
-    assert restored._state is None
+    assert restored.known == JobState(JOB)
 
 
 @pytest.mark.parametrize(

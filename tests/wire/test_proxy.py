@@ -29,7 +29,7 @@ from returns.pipeline import is_successful
 from returns.result import Result
 
 from sqcore import Client, Job, SuperstaqException
-from sqcore._errors import RetriesExhaustedError
+from sqcore.core.errors import RetriesExhaustedError
 from tests.fixtures import JOB_65, fixture
 from transports import Request, Response, TransportError, Urllib3Transport
 from transports._proxy import parse_proxy_url

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from sqcore._wait import Change, Progress
+from sqcore.core.waiting import Change, Progress
 
 __all__ = ["ProgressLine", "table"]
 

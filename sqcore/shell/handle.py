@@ -1,50 +1,54 @@
-"""Shell: what a job handle is and does without a request, shared by `Job` and `AsyncJob`.
+"""Shell: a job handle, shared by `Job` and `AsyncJob`: a job id, the client that reads it,
+and the `JobState` the last fetch left (its cache). Here is everything that needs no
+request (identity, the caching rule: "fetch only while some circuit is open", a circuit's
+status, the failure check, the `to_dict` view, saving and restoring) and the waits, written
+once for both shells: `Job` and `sqcore.aio.AsyncJob` add the requests, blocking or awaited.
 
-A handle is a job id, the client that reads it, and the `JobState` the last fetch left (its
-cache). Everything that needs no request lives here: identity, the caching rule ("fetch
-only while some circuit is open"), reading a circuit's status, the failure check, the
-`to_dict` view, saving and restoring. `Job` and `sqcore.aio.AsyncJob` add the requests,
-blocking or awaited.
+What another object may ask of a handle is public: `client`, `known` (what it knows, no
+request) and `learn(state)` (take in what a fetch said; a wait over many jobs tells every
+handle of a job it polled).
 """
 
 from __future__ import annotations
 
 import uuid
 from collections.abc import Mapping, Sequence
-from typing import ClassVar, Generic, NoReturn, Protocol, TypeVar
+from typing import TYPE_CHECKING, ClassVar, Generic, NoReturn, Protocol, TypeVar
 
 import msgspec
+from returns.result import Result
 
-from sqcore._arguments import canonical_id, checked_counts, checked_index
-from sqcore._errors import SuperstaqUnsuccessfulJobException
-from sqcore._fetch_reply import one_job_reply, parse_fetch_reply
-from sqcore._models import STATUS_PRIORITY_ORDER, CircuitStatus, Endian, JobData
-from sqcore._session import JobState
-from sqcore._status import failure_summary, is_terminal, overall_status, status_of
-from sqcore._watch import JobWait, OnProgress
-from sqcore._wire import DECODE_ERRORS, split_path, undecodable
+from sqcore.core.arguments import canonical_id, checked_counts, checked_index
+from sqcore.core.errors import Fault, SuperstaqUnsuccessfulJobException
+from sqcore.core.models import STATUS_PRIORITY_ORDER, CircuitStatus, Endian, JobData
+from sqcore.core.replies import one_job_reply, parse_fetch_reply
+from sqcore.core.status import failure_summary, overall_status, status_of
+from sqcore.core.waiting import Backoff
+from sqcore.core.wire import DECODE_ERRORS, split_path, undecodable
+from sqcore.engine import jobs
+from sqcore.engine.effects import JobState, Step
+from sqcore.engine.session import Session
+from sqcore.shell.steps import OnProgress, value_of
 
-__all__ = ["HandleClient", "JobHandle", "adopted", "keep_every_reply", "restored"]
+if TYPE_CHECKING:
+    from typing_extensions import Self
 
-
-class _Monotonic(Protocol):
-    def monotonic(self) -> float: ...
+__all__ = ["HandleClient", "JobHandle", "restored"]
 
 
 class HandleClient(Protocol):
-    """What a handle asks of its client without a request: its clock, its default budget,
-    and the redaction of server text that may echo a secret back."""
+    """What a handle asks of its client: its session and its default budget."""
 
     @property
-    def clock(self) -> _Monotonic: ...
+    def session(self) -> Session: ...
 
     @property
     def max_retry_seconds(self) -> float: ...
 
-    def _redact(self, text: str) -> str: ...
 
-
-_C_co = TypeVar("_C_co", bound=HandleClient, covariant=True)
+_C = TypeVar("_C", bound=HandleClient)
+#: What a wait returns: None (blocking) or a coroutine (asyncio).
+_NoneOrAwaitable = TypeVar("_NoneOrAwaitable")
 
 #: The format `dump` writes; `load` refuses any other.
 _SAVE_FORMAT = 1
@@ -74,14 +78,13 @@ _count_decoder = msgspec.json.Decoder(_SavedCount)
 _encoder = msgspec.json.Encoder()
 
 
-class JobHandle(Generic[_C_co]):
+class JobHandle(Generic[_C, _NoneOrAwaitable]):
     """A job id, its client, and what the last fetch said (see the module docstring).
 
     The private names upstream's `general_superstaq.job.Job` has mean what they mean there,
     for the SDKs' subclasses: `_job_id` (the `uuid.UUID`), `_client`, `_overall_status` (the
-    cached overall status: no request). sqcore's own internals, for the waits over many jobs
-    among others, are `_id` (the canonical id string), `_state` (None until a fetch) and
-    `_adopt(state)`; no SDK class defines these names (tests/embedding checks).
+    cached overall status: no request). sqcore's own are `_id` (the canonical id string)
+    and `_state`; no SDK class defines these names (tests/embedding checks).
     """
 
     STATUS_PRIORITY_ORDER: ClassVar[tuple[CircuitStatus, ...]] = STATUS_PRIORITY_ORDER
@@ -89,11 +92,11 @@ class JobHandle(Generic[_C_co]):
     #: BIG; a Qiskit job class sets LITTLE.
     endianness: ClassVar[Endian] = Endian.BIG
 
-    def __init__(self, client: _C_co, job_id: uuid.UUID | str) -> None:
+    def __init__(self, client: _C, job_id: uuid.UUID | str) -> None:
         self._id = canonical_id(job_id, "job_id")
         self._job_id = job_id if isinstance(job_id, uuid.UUID) else uuid.UUID(self._id)
         self._client = client
-        self._state: JobState | None = None
+        self._state = JobState(self._id)
 
     # -- identity ------------------------------------------------------------------------
 
@@ -104,7 +107,7 @@ class JobHandle(Generic[_C_co]):
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, JobHandle):
             return NotImplemented
-        return self._id == other._id
+        return self._job_id == other.job_id()
 
     def __hash__(self) -> int:
         return hash(self._job_id)
@@ -126,46 +129,84 @@ class JobHandle(Generic[_C_co]):
             "status(index), its data with job_data"
         )
 
+    # -- what others may ask -------------------------------------------------------------
+
+    @classmethod
+    def knowing(cls, client: _C, state: JobState) -> Self:
+        """A handle of the job `state` names, read through `client`, knowing `state` (what
+        a fetch, a search or a saved job gave): reading what it holds makes no request."""
+        handle = cls(client, state.job_id)
+        handle.learn(state)
+        return handle
+
+    @classmethod
+    def load(cls, client: _C, data: bytes | str) -> Self:
+        """A job restored from `dump()`'s bytes, read through `client` (no request).
+
+        Raises:
+            ValueError: `data` is not a saved job; the message says where it is wrong.
+        """
+        return cls.knowing(client, restored(data))
+
+    @property
+    def client(self) -> _C:
+        """The client this job reads through (upstream's `_client`)."""
+        return self._client
+
+    @property
+    def known(self) -> JobState:
+        """What this handle knows of its job, without a request: its id, and the statuses
+        and data its last fetch gave (`statuses` None before any fetch). Another handle of
+        the same job takes it in with `learn`."""
+        return self._state
+
+    def learn(self, state: JobState) -> None:
+        """Takes in what a fetch of this job said: `known` becomes `state` (its data, if
+        kept, replaces any read before). A wait over many jobs tells every handle of each
+        job it polled, so that all of them see what it learned.
+
+        Raises:
+            ValueError: `state` is another job's.
+        """
+        if state.job_id != self._id:
+            raise ValueError(f"job {self._id} cannot learn the state of job {state.job_id}")
+        self._state = state
+
     # -- the cache -----------------------------------------------------------------------
 
     @property
     def _overall_status(self) -> CircuitStatus:
         """The overall status the last fetch gave (upstream's cached value): no request.
         RECEIVED before any fetch, and for a job without circuits, as upstream."""
-        return overall_status(() if self._state is None else self._state.statuses)
+        return overall_status(self._state.statuses or ())
 
-    def _adopt(self, state: JobState) -> None:
-        """Takes in what a fetch said (its data, if kept, replaces any read before)."""
-        self._state = state
+    def _settled(self) -> tuple[CircuitStatus, ...] | None:
+        """The cached statuses when they are final (every circuit terminal: no request is
+        ever needed again), else None."""
+        return self._state.statuses if jobs.is_settled(self._state) else None
 
-    def _is_settled(self) -> bool:
-        """Whether the cache is final: every circuit terminal, so no request is ever needed."""
-        return self._state is not None and is_terminal(self._state.statuses)
+    def _refreshing(self) -> Step[Result[JobState, Fault]]:
+        """The refresh of this job (its statuses, its JSON kept for its data)."""
+        return jobs.refresh(self._client.session, self._id)
+
+    def _holds_data(self) -> bool:
+        """Whether the cache can give the data without a request."""
+        return self._state.data is not None or self._state.reply is not None
+
+    def _decoded(self) -> JobData:
+        """The cached data, decoded on first read (the cache must hold it).
+
+        Raises:
+            SuperstaqException: The data cannot be read (the message names job and path).
+        """
+        self._state = value_of(jobs.decoded(self._client.session, self._state))
+        assert self._state.data is not None
+        return self._state.data
 
     def _plain(self, data: JobData) -> dict[str, object]:
         """`data` by field name, as upstream's `JobData.model_dump()` gives it: enum fields
         as their members, every list and dict a fresh copy."""
         return {name: _copied(getattr(data, name)) for name in data.__struct_fields__}
-
-    def _wait(
-        self,
-        index: object,
-        timeout_seconds: object,
-        polling_seconds: object,
-        check_until_compiled: bool,
-        on_progress: OnProgress | None,
-    ) -> JobWait:
-        """The bookkeeping of a wait on this job, starting now (arguments checked)."""
-        return JobWait(
-            self._id,
-            self._client.clock.monotonic(),
-            timeout_seconds=timeout_seconds,
-            default_timeout=self._client.max_retry_seconds,
-            polling_seconds=polling_seconds,
-            index=index,
-            check_until_compiled=check_until_compiled,
-            on_progress=on_progress,
-        )
 
     def _whole_job(self, index: int | None) -> None:
         """Refuses a circuit `index` to cancel: the v0.3.0 API cancels whole jobs only, and
@@ -184,8 +225,65 @@ class JobHandle(Generic[_C_co]):
         if status_of(statuses, checked) is CircuitStatus.FAILED:
             summary = failure_summary(data.statuses, data.status_messages, checked)
             # The messages are the server's text: it may echo a credential back.
-            shown = "failed" if summary is None else self._client._redact(summary)
+            shown = "failed" if summary is None else self._client.session.redact(summary)
             raise SuperstaqUnsuccessfulJobException(self._id, shown)
+
+    # -- the waits, for both shells --------------------------------------------------------
+
+    def wait_until_terminal_state(
+        self,
+        index: int | None = None,
+        timeout_seconds: float | None = None,
+        polling_seconds: float | Backoff = 5,
+        check_until_compiled: bool = False,
+        on_progress: OnProgress | None = None,
+    ) -> _NoneOrAwaitable:
+        """Waits until the job (or circuit `index`) is terminal, or compiled (in
+        `sqcore.aio`, awaited; cancelling the awaiting task ends it at once).
+
+        Args:
+            index: Wait only for this circuit.
+            timeout_seconds: Wall-clock seconds to wait in all, request time included; None
+                means the client's `max_retry_seconds`; 0 means one status check, no wait.
+            polling_seconds: Seconds between status checks (>= 0; below 0.1, 0.1 with a
+                `SuperstaqWarning`), or a `Backoff`.
+            check_until_compiled: Stop once the status is in `TERMINAL_COMPILE_STATES` (the
+                circuits are compiled), as upstream (0.5.67) does.
+            on_progress: Called once per check with a `Progress` of the circuits.
+
+        Raises:
+            ValueError, TypeError: A bad `timeout_seconds`, `polling_seconds` or `index`.
+            IndexError: `index` is out of range.
+            TimeoutError: Not there at the deadline: "Timed out while waiting for results.
+                Final status was '<status>'."
+        """
+        plan = jobs.wait_plan(
+            timeout_seconds,
+            self._client.max_retry_seconds,
+            polling_seconds,
+            index=index,
+            check_until_compiled=check_until_compiled,
+        )
+        return self._waited(jobs.wait(self._client.session, self._state, plan), on_progress)
+
+    def wait_until_complete(
+        self,
+        index: int | None = None,
+        timeout_seconds: float | None = None,
+        polling_seconds: float | Backoff = 5,
+        on_progress: OnProgress | None = None,
+    ) -> _NoneOrAwaitable:
+        """Waits until the job (or circuit `index`) is terminal: `wait_until_terminal_state`
+        without `check_until_compiled` (the name upstream had before 0.5.67)."""
+        return self.wait_until_terminal_state(
+            index, timeout_seconds, polling_seconds, False, on_progress
+        )
+
+    def _waited(
+        self, wait: Step[Result[None, Fault]], on_progress: OnProgress | None
+    ) -> _NoneOrAwaitable:
+        """Runs a wait on this job, taking in each state it fetches (the shell's driver)."""
+        raise NotImplementedError
 
     # -- what upstream's subclasses read of the data -------------------------------------
 
@@ -244,7 +342,7 @@ class JobHandle(Generic[_C_co]):
         here (no request); if it cannot be, only the statuses are saved.
         """
         state = self._state
-        if state is None:
+        if state.statuses is None:
             return _encoder.encode(_Saved(_SAVE_FORMAT, self._job_id))
         data = state.data
         if data is None and state.reply is not None:
@@ -254,24 +352,9 @@ class JobHandle(Generic[_C_co]):
         return _encoder.encode(_Saved(_SAVE_FORMAT, self._job_id, list(state.statuses), document))
 
 
-_H = TypeVar("_H", bound="JobHandle[HandleClient]")
-
-
-def adopted(job: _H, data: JobData) -> _H:
-    """`job` with `data` cached, as a fetch of it leaves it: reading it makes no request."""
-    job._adopt(JobState(tuple(data.statuses), None, data))
-    return job
-
-
-def keep_every_reply(_statuses: tuple[CircuitStatus, ...]) -> bool:
-    """A poll's `keep` for one job's own refresh: its JSON is kept whatever its statuses
-    (read at once, or when its data is asked for)."""
-    return True
-
-
-def restored(data: bytes | str) -> tuple[uuid.UUID, JobState | None]:
-    """A job saved by `JobHandle.dump`: its id and its cache (`Job.load` and
-    `AsyncJob.load` make the handle).
+def restored(data: bytes | str) -> JobState:
+    """A job saved by `JobHandle.dump`: its state (`Job.load` and `AsyncJob.load` make the
+    handle and have it `learn` the state).
 
     Raises:
         ValueError: `data` is not a saved job; the message says where it is wrong.
@@ -288,16 +371,16 @@ def restored(data: bytes | str) -> tuple[uuid.UUID, JobState | None]:
             f"a saved sqcore job of format {saved.sqcore_job}; this version reads "
             f"format {_SAVE_FORMAT}"
         )
+    job_id = str(saved.job_id)
     if saved.statuses is None:
-        return saved.job_id, None
+        return JobState(job_id)
     statuses = tuple(saved.statuses)
     document = bytes(saved.data)
     if document == b"null":
-        return saved.job_id, JobState(statuses)
+        return JobState(job_id, statuses)
     _check_agreement(statuses, document)
     # The saved data, as a reply of one job: decoded (and checked) when it is first read.
-    reply = one_job_reply(str(saved.job_id), document)
-    return saved.job_id, JobState(statuses, reply)
+    return JobState(job_id, statuses, one_job_reply(job_id, document))
 
 
 def _check_agreement(statuses: tuple[CircuitStatus, ...], document: bytes) -> None:

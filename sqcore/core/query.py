@@ -22,9 +22,9 @@ from collections.abc import Mapping, Sequence
 import msgspec
 from returns.result import Failure, Result
 
-from sqcore._errors import ApiFailure, BadBody
-from sqcore._fetch_reply import FetchResult, parse_fetch_reply, reply_entries
-from sqcore._models import CircuitStatus, CircuitType
+from sqcore.core.errors import ApiFailure, BadBody
+from sqcore.core.models import CircuitStatus, CircuitType
+from sqcore.core.replies import FetchResult, parse_fetch_reply, reply_entries
 from transports._types import Request
 
 __all__ = [
@@ -96,7 +96,7 @@ def query_url(base: str, circuit_type: CircuitType, query: JobQuery) -> str:
     upstream's client encodes it (`urllib.parse.urlencode(..., doseq=True)`).
 
     Invariant: parsing the query string back (`urllib.parse.parse_qsl`) gives
-    `query_pairs(query)`; a query of job ids alone is `sqcore._endpoints.fetch_url`'s URL.
+    `query_pairs(query)`; a query of job ids alone is `sqcore.core.endpoints.fetch_url`'s URL.
     """
     url = f"{base}/client/job/{circuit_type.value}"
     pairs = query_pairs(query)

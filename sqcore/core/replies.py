@@ -18,16 +18,15 @@ from typing import TypeVar
 import msgspec
 from returns.result import Failure, Result, Success
 
-from sqcore._errors import ApiFailure, BadBody, MissingJob
-from sqcore._models import (
+from sqcore.core.errors import ApiFailure, BadBody, MissingJob
+from sqcore.core.models import (
     CircuitStatus,
     CircuitType,
     JobData,
     JobType,
     ServerWarning,
-    is_known,
 )
-from sqcore._wire import DECODE_ERRORS, split_path, undecodable
+from sqcore.core.wire import DECODE_ERRORS, split_path, undecodable
 
 __all__ = [
     "FetchResult",
@@ -71,8 +70,19 @@ class _Statuses(msgspec.Struct):
     circuit_type: object = None
 
 
+class _Polled(msgspec.Struct):
+    """`_Statuses` as the one pass reads it: each name as its member, so that a poll makes
+    no string of its own (a name this client does not know becomes a stand-in, through the
+    enums' `_missing_`, which msgspec calls; a type name that is not a string fails the one
+    pass, and the job-by-job reading takes over)."""
+
+    statuses: tuple[CircuitStatus, ...]
+    job_type: JobType | None = None
+    circuit_type: CircuitType | None = None
+
+
 # One pass over a whole reply (the common case); "warnings" is its one top-level array.
-_poll_decoder = msgspec.json.Decoder(dict[str, _Statuses | list[ServerWarning]])
+_poll_decoder = msgspec.json.Decoder(dict[str, _Polled | list[ServerWarning]])
 _fetch_decoder = msgspec.json.Decoder(dict[str, JobData | list[ServerWarning]])
 # Job by job: the map of raw entries, then each entry alone.
 _reply_decoder = msgspec.json.Decoder(dict[str, msgspec.Raw])
@@ -104,10 +114,34 @@ def parse_poll_reply(body: bytes, requested: Sequence[str]) -> Result[PollResult
     try:
         entries = _poll_decoder.decode(body)
     except DECODE_ERRORS:
+        entries = None
+    read = None if entries is None else _polled(entries, requested)
+    if read is None:  # not one pass, or a name this client does not know: job by job
         read = _job_by_job(body, requested, _statuses_of)
-    else:
-        read = _gathered(entries, requested, _names)
     return read.map(lambda found: PollResult(found[0], tuple(found[1])))
+
+
+def _polled(
+    entries: Mapping[str, _Polled | list[ServerWarning]], requested: Sequence[str]
+) -> Result[tuple[dict[str, tuple[CircuitStatus, ...]], list[str]], ApiFailure] | None:
+    """From the one pass of a poll: each requested job's statuses, and the warnings; None
+    when a job has a name this client does not know (the job-by-job reading words its
+    warnings). A job costs a lookup and three membership tests."""
+    read = _requested(entries, requested)
+    if isinstance(read, Failure):
+        return read
+    found, warnings = read.unwrap()
+    statuses: dict[str, tuple[CircuitStatus, ...]] = {}
+    for job_id, entry in found.items():
+        job_type, circuit_type = entry.job_type, entry.circuit_type
+        if (
+            CircuitStatus.UNRECOGNIZED in entry.statuses
+            or (job_type is not None and job_type not in _JOB_TYPES)
+            or (circuit_type is not None and circuit_type not in _CIRCUIT_TYPES)
+        ):
+            return None
+        statuses[job_id] = entry.statuses
+    return Success((statuses, warnings))
 
 
 def parse_fetch_reply(body: bytes, requested: Sequence[str]) -> Result[FetchResult, ApiFailure]:
@@ -122,7 +156,7 @@ def parse_fetch_reply(body: bytes, requested: Sequence[str]) -> Result[FetchResu
     except DECODE_ERRORS:
         read = _job_by_job(body, requested, _data_of)
     else:
-        read = _gathered(entries, requested, _as_read)
+        read = _requested(entries, requested)
     if isinstance(read, Failure):
         return Failure(read.failure())
     jobs, warnings = read.unwrap()
@@ -131,29 +165,35 @@ def parse_fetch_reply(body: bytes, requested: Sequence[str]) -> Result[FetchResu
     return Success(FetchResult(jobs, tuple(warnings)))
 
 
-def _as_read(_job_id: str, data: JobData) -> _Read[JobData]:
-    return Success((data, []))
-
-
-def _gathered(
-    entries: Mapping[str, _E | list[ServerWarning]],
-    requested: Sequence[str],
-    read_one: Callable[[str, _E], _Read[_T]],
-) -> Result[tuple[dict[str, _T], list[str]], ApiFailure]:
-    """From a one-pass decode: each requested job's value, and the warnings to show."""
-    warnings: list[str] = []
-    server_warnings = entries.get("warnings")
-    if server_warnings is not None:
-        if not isinstance(server_warnings, list):
-            return Failure(BadBody("Expected `array`, got `object`", "$.warnings"))
-        warnings.extend(warning.message for warning in server_warnings)
-
-    def read_entry(job_id: str, entry: _E | list[ServerWarning]) -> _Read[_T]:
+def _requested(
+    entries: Mapping[str, _E | list[ServerWarning]], requested: Sequence[str]
+) -> Result[tuple[dict[str, _E], list[str]], ApiFailure]:
+    """From a one-pass decode: each requested job's entry, and the warnings to show;
+    MissingJob for the first id without an entry, BadBody for one that is an array."""
+    warnings = _server_warnings(entries)
+    if isinstance(warnings, Failure):
+        return Failure(warnings.failure())
+    found: dict[str, _E] = {}
+    for job_id in requested:
+        entry = entries.get(job_id)
+        if entry is None:
+            return Failure(MissingJob(job_id))
         if isinstance(entry, list):  # a job's entry that is an array, like "warnings"
             return Failure(BadBody("Expected `object`, got `array`", "$", job_id))
-        return read_one(job_id, entry)
+        found[job_id] = entry
+    return warnings.map(lambda listed: (found, listed))
 
-    return _each_requested(entries, requested, read_entry, warnings)
+
+def _server_warnings(
+    entries: Mapping[str, _E | list[ServerWarning]],
+) -> Result[list[str], ApiFailure]:
+    """The messages of a one-pass decode's "warnings" (none when it has none)."""
+    server_warnings = entries.get("warnings")
+    if server_warnings is None:
+        return Success([])
+    if not isinstance(server_warnings, list):
+        return Failure(BadBody("Expected `array`, got `object`", "$.warnings"))
+    return Success([warning.message for warning in server_warnings])
 
 
 def _job_by_job(
@@ -257,8 +297,8 @@ def _has_unknown(jobs: Iterable[JobData]) -> bool:
     """Whether any job has a name this client does not know (so warnings are due)."""
     return any(
         CircuitStatus.UNRECOGNIZED in data.statuses
-        or not is_known(data.job_type)
-        or not is_known(data.circuit_type)
+        or data.job_type not in _JOB_TYPES  # a stand-in's value is no listed member's
+        or data.circuit_type not in _CIRCUIT_TYPES
         for data in jobs
     )
 

@@ -44,25 +44,25 @@ from typing import NoReturn, TextIO
 
 import msgspec
 
-from sqcore._arguments import canonical_ids, checked_seconds
-from sqcore._cli_output import ProgressLine, table
 from sqcore._client import Client
-from sqcore._errors import (
+from sqcore._job import Job, wait_all
+from sqcore.cli.output import ProgressLine, table
+from sqcore.core.arguments import canonical_ids, checked_seconds
+from sqcore.core.errors import (
     RetriesExhaustedError,
     SuperstaqException,
     SuperstaqServerException,
     SuperstaqWarning,
 )
-from sqcore._job import Job, wait_all
-from sqcore._models import (
+from sqcore.core.models import (
     UNSUCCESSFUL_CIRCUIT_STATES,
     CircuitStatus,
     CircuitType,
     JobData,
     JobType,
 )
-from sqcore._status import failure_summary, overall_status, terminal_count
-from sqcore._wait import Backoff
+from sqcore.core.status import failure_summary, overall_status, terminal_count
+from sqcore.core.waiting import Backoff
 
 __all__ = ["main"]
 
@@ -480,10 +480,10 @@ def _learned(jobs: Sequence[Job]) -> dict[str, _Known]:
     data where the wait kept it (every job it saw finish)."""
     known: dict[str, _Known] = {}
     for job in jobs:
-        state = job._state
-        if state is not None:
+        state = job.known
+        if state.statuses is not None:
             kept = state.data is not None or state.reply is not None
-            known[job._id] = (state.statuses, job.job_data if kept else None)
+            known[state.job_id] = (state.statuses, job.job_data if kept else None)
     return known
 
 
@@ -512,7 +512,7 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_demo(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    from sqcore._demo import run_demo
+    from sqcore.cli.demo import run_demo
 
     return run_demo(out, err)
 

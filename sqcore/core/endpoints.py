@@ -17,7 +17,7 @@ from collections.abc import Sequence
 
 from returns.result import Failure, Result, Success
 
-from sqcore._models import CircuitType
+from sqcore.core.models import CircuitType
 from transports._urls import is_loopback_host, url_for_message
 
 __all__ = ["MAX_URL_LENGTH", "base_url", "batch_ids", "fetch_url", "unsafe_url_reason"]
@@ -109,7 +109,8 @@ def fetch_url(base: str, circuit_type: CircuitType, job_ids: Sequence[str]) -> s
     url = f"{base}/client/job/{circuit_type.value}"
     if not job_ids:
         return url
-    return url + "?job_id=" + "&job_id=".join(map(_query_value, job_ids))
+    values = job_ids if _plain(job_ids) else list(map(_query_value, job_ids))
+    return url + "?job_id=" + "&job_id=".join(values)
 
 
 def batch_ids(
@@ -124,8 +125,10 @@ def batch_ids(
     length = empty = len(fetch_url(base, circuit_type, ()))
     batches: list[tuple[str, ...]] = []
     current: list[str] = []
+    plain = _plain(ids)
     for job_id in ids:
-        cost = len("?job_id=") + len(_query_value(job_id))  # "?" or "&", the name, the value
+        # "?" or "&", the name, the value
+        cost = len("?job_id=") + len(job_id if plain else _query_value(job_id))
         if current and length + cost > max_length:
             batches.append(tuple(current))
             current, length = [], empty
@@ -134,6 +137,12 @@ def batch_ids(
     if current:
         batches.append(tuple(current))
     return tuple(batches)
+
+
+def _plain(texts: Sequence[str]) -> bool:
+    """Whether none of `texts` needs escaping in a query string (canonical UUIDs: one
+    match over them all, not one per id)."""
+    return _UNRESERVED.fullmatch("".join(texts)) is not None
 
 
 def _query_value(text: str) -> str:

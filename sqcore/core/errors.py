@@ -9,8 +9,8 @@ each method's `Raises:`)::
     SuperstaqWarning (Warning)          a warning the server sent with a reply
     TimeoutError (builtin)              retries or a wait ran out of time
 
-Inside the core, failures are values (`ApiFailure`), never exceptions; the shell maps the
-final one to an exception in one place (`Client._error_for`).
+Inside the core, failures are values (`ApiFailure`), never exceptions; the engine words the
+final one as a `Fault`, and the shells raise it through one function, `exception_of`.
 """
 
 from __future__ import annotations
@@ -24,6 +24,7 @@ from transports._types import TransportErrorKind
 __all__ = [
     "ApiFailure",
     "BadBody",
+    "Fault",
     "MissingJob",
     "NetworkFault",
     "RetriesExhaustedError",
@@ -34,6 +35,7 @@ __all__ = [
     "SuperstaqUnsuccessfulJobException",
     "SuperstaqWarning",
     "Unauthorized",
+    "exception_of",
 ]
 
 
@@ -143,7 +145,7 @@ class Retryable(msgspec.Struct, frozen=True):
 
 
 class NetworkFault(msgspec.Struct, frozen=True):
-    """The transport failed (`transports.TransportError`); `sqcore._retry` decides by its
+    """The transport failed (`transports.TransportError`); `sqcore.core.retry` decides by its
     kind whether asking again can help.
 
     Attributes:
@@ -189,3 +191,58 @@ class MissingJob(msgspec.Struct, frozen=True):
 
 #: Every way a request can fail, as a value.
 ApiFailure = Unauthorized | Retryable | NetworkFault | ServerError | BadBody | MissingJob
+
+
+# ---------------------------------------------------------------------------------------
+# The end of a public call that failed, worded, and the exception it raises.
+
+
+class Fault(msgspec.Struct, frozen=True):
+    """Why a public call failed, in the words its exception will carry (any secret already
+    redacted): the value the engine returns; `exception_of` makes the exception the shells
+    raise.
+
+    Attributes:
+        kind: Which exception: "server" (`SuperstaqServerException`), "superstaq"
+            (`SuperstaqException`), "retries" (`RetriesExhaustedError`), "timeout" (a wait's
+            `TimeoutError`), "index" (`IndexError`: a circuit index out of range).
+        message: The message.
+        status_code: For "server": the reply's status code.
+        contact_info: For "server": whether the message ends with how to contact Superstaq.
+        may_have_been_created: A submission that may have reached the server.
+        submission_tag: That submission's tag, if it had one.
+    """
+
+    kind: Literal["server", "superstaq", "retries", "timeout", "index"]
+    message: str
+    status_code: int = 400
+    contact_info: bool = False
+    may_have_been_created: bool = False
+    submission_tag: str | None = None
+
+
+def exception_of(fault: Fault) -> Exception:
+    """The documented exception for `fault` (the one mapping from faults to exceptions).
+
+    Invariant: its message is the fault's (with `SuperstaqServerException`'s status suffix),
+    and its `may_have_been_created` and `submission_tag` are the fault's.
+    """
+    if fault.kind == "server":
+        return SuperstaqServerException(
+            fault.message,
+            fault.status_code,
+            fault.contact_info,
+            may_have_been_created=fault.may_have_been_created,
+            submission_tag=fault.submission_tag,
+        )
+    if fault.kind == "superstaq":
+        return SuperstaqException(
+            fault.message,
+            may_have_been_created=fault.may_have_been_created,
+            submission_tag=fault.submission_tag,
+        )
+    if fault.kind == "retries":
+        return RetriesExhaustedError(fault.message)
+    if fault.kind == "timeout":
+        return TimeoutError(fault.message)
+    return IndexError(fault.message)

@@ -12,12 +12,12 @@ from __future__ import annotations
 import json
 from typing import TextIO
 
-from sqcore._cli_output import ProgressLine
 from sqcore._client import Client
 from sqcore._job import Job, as_completed
-from sqcore._models import CircuitStatus
-from sqcore._status import failure_summary, terminal_count
-from sqcore._wait import Progress
+from sqcore.cli.output import ProgressLine
+from sqcore.core.models import CircuitStatus
+from sqcore.core.status import failure_summary, terminal_count
+from sqcore.core.waiting import Progress
 
 __all__ = ["run_demo"]
 

@@ -9,14 +9,15 @@ clock or sleeps. A shell loops: poll, ask `decide_wait` (one job) or `decide_wai
 
 from __future__ import annotations
 
+import collections
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import NoReturn
 
 import msgspec
 
-from sqcore._models import STATUS_PRIORITY_ORDER, TERMINAL_CIRCUIT_STATES, CircuitStatus
-from sqcore._status import is_terminal, overall_status, terminal_count
+from sqcore.core.models import STATUS_PRIORITY_ORDER, TERMINAL_CIRCUIT_STATES, CircuitStatus
+from sqcore.core.status import overall_status
 
 __all__ = [
     "MIN_POLLING_SECONDS",
@@ -34,6 +35,7 @@ __all__ = [
     "decide_wait_all",
     "next_interval",
     "progress_of",
+    "tally",
     "with_floor",
 ]
 
@@ -157,24 +159,27 @@ def decide_wait(
 def decide_wait_all(
     now: float,
     deadline: float,
-    jobs: Sequence[Sequence[CircuitStatus] | None],
+    still_open: Sequence[Sequence[CircuitStatus] | None],
     interval: float,
 ) -> WaitDecision:
-    """Decides what a waiter on many jobs does, given each job's circuit statuses (None for
-    a job not seen yet).
+    """Decides what a waiter on many jobs does, given the circuit statuses of the jobs still
+    open (None for a job not seen yet).
 
-    Invariants: Done exactly when every job is terminal (seen, and `is_terminal`: all its
-    circuits are); otherwise as `decide_wait`, with TimedOut naming the first, in priority
-    order, of the open jobs' overall statuses (RECEIVED for a job not seen yet).
+    Invariants: Done exactly when no job is open; otherwise as `decide_wait`, with TimedOut
+    naming the first, in priority order, of the open jobs' overall statuses (RECEIVED for a
+    job not seen yet).
     """
-    still_open = [
-        overall_status(statuses or ())
-        for statuses in jobs
-        if statuses is None or not is_terminal(statuses)
-    ]
     if not still_open:
         return Done()
-    return _sleep_or_time_out(now, deadline, overall_status(still_open), interval)
+    left = deadline - now
+    if left <= 0:
+        # The first of their overall statuses is the first of all their circuits' statuses;
+        # a job not seen yet is RECEIVED, the first of all.
+        seen = [statuses for statuses in still_open if statuses is not None]
+        if len(seen) < len(still_open):
+            return TimedOut(CircuitStatus.RECEIVED)
+        return TimedOut(overall_status(set().union(*seen)))
+    return SleepFor(min(interval, left))
 
 
 def _sleep_or_time_out(
@@ -254,8 +259,20 @@ def progress_of(
 
     Invariants: the counts sum to `total == len(statuses)`; `done` counts the terminal ones.
     """
-    counts = tuple((status, n) for status in STATUS_PRIORITY_ORDER if (n := statuses.count(status)))
-    return Progress(counts, terminal_count(statuses), len(statuses), elapsed_seconds, changes)
+    return tally(collections.Counter(statuses), elapsed_seconds, changes)
+
+
+def tally(
+    counts: Mapping[CircuitStatus, int], elapsed_seconds: float, changes: tuple[Change, ...] = ()
+) -> Progress:
+    """The Progress of a wait from how many jobs (or circuits) are in each status.
+
+    Invariants: the counts are those given above 0, in `STATUS_PRIORITY_ORDER`; `total` is
+    their sum and `done` the sum of the terminal ones.
+    """
+    ordered = tuple((status, n) for status in STATUS_PRIORITY_ORDER if (n := counts.get(status, 0)))
+    done = sum(n for status, n in ordered if status in TERMINAL_CIRCUIT_STATES)
+    return Progress(ordered, done, sum(n for _, n in ordered), elapsed_seconds, changes)
 
 
 def assert_never(value: NoReturn) -> NoReturn:

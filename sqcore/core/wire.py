@@ -1,4 +1,4 @@
-"""Pure: the Superstaq v0.3.0 wire format, but for fetch replies (`sqcore._fetch_reply`).
+"""Pure: the Superstaq v0.3.0 wire format, but for fetch replies (`sqcore.core.replies`).
 
 `build_*` map values to a `transports.Request`. `classify_response` maps a `Response` to its
 body or to the `ApiFailure` its status means. `parse_cancel_reply` and `parse_create_reply`
@@ -16,15 +16,15 @@ from typing import TypeVar
 import msgspec
 from returns.result import Failure, Result, Success
 
-from sqcore._endpoints import fetch_url
-from sqcore._errors import ApiFailure, BadBody, Retryable, ServerError, Unauthorized
-from sqcore._models import (
+from sqcore.core.endpoints import fetch_url
+from sqcore.core.errors import ApiFailure, BadBody, Retryable, ServerError, Unauthorized
+from sqcore.core.models import (
     CancelReply,
     CircuitType,
     CreateReply,
     ServerWarning,
 )
-from sqcore._retry import parse_retry_after
+from sqcore.core.retry import parse_retry_after
 from transports._types import PROVIDER_CREDENTIALS, Request, Response, freeze_headers
 
 __all__ = [

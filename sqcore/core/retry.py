@@ -16,7 +16,7 @@ import datetime
 
 import msgspec
 
-from sqcore._errors import ApiFailure, NetworkFault, Retryable, ServerError
+from sqcore.core.errors import ApiFailure, NetworkFault, Retryable, ServerError
 from transports._types import TransportErrorKind
 
 __all__ = [

@@ -1,5 +1,5 @@
 """Shell: what `Client` and `sqcore.aio.AsyncClient` share: their arguments and checks, the
-transport and clock they hold, closing what they made."""
+session, transport, clock and random source they hold, closing what they made."""
 
 from __future__ import annotations
 
@@ -9,8 +9,9 @@ from collections.abc import Callable
 from types import TracebackType
 from typing import TYPE_CHECKING, ClassVar, Generic, TypeVar
 
-from sqcore._models import CircuitType
-from sqcore._session import Session
+from sqcore.core.models import CircuitType
+from sqcore.engine.session import Session
+from sqcore.shell import config
 
 if TYPE_CHECKING:
     from typing_extensions import Self
@@ -44,8 +45,8 @@ class ClientBase(Generic[_Transport, _Clock]):
         **credentials: str,
     ) -> None:
         self._session = Session(
-            api_key,
-            remote_host,
+            config.find_api_key() if api_key is None else api_key,
+            config.resolve_remote_host(remote_host),
             api_version=api_version,
             circuit_type=circuit_type,
             client_name=client_name,
@@ -54,22 +55,31 @@ class ClientBase(Generic[_Transport, _Clock]):
             credentials=credentials,
         )
         self._owned: object = None
+        default_transport, default_clock = self._defaults()
         if transport is None:
-            transport = self._owned = self._default_transport()
+            transport = self._owned = default_transport()
         else:
             _check_send(transport, awaited=self._AWAITS_TRANSPORT)
+        #: What sends the requests (a `Transport`, or an `AsyncTransport` for `AsyncClient`).
         self.transport: _Transport = transport
-        self.clock: _Clock = self._default_clock() if clock is None else clock
-        self._rng = random.Random().random if rng is None else rng
+        #: The monotonic clock, wall clock and sleep the client waits on.
+        self.clock: _Clock = default_clock() if clock is None else clock
+        #: The source of random numbers in [0, 1) for the retry jitter.
+        self.rng: Callable[[], float] = random.Random().random if rng is None else rng
 
     #: Whether the transport's `send` is a coroutine function (AsyncTransport) or blocks.
     _AWAITS_TRANSPORT: ClassVar[bool] = False
 
-    def _default_transport(self) -> _Transport:
+    def _defaults(self) -> tuple[Callable[[], _Transport], Callable[[], _Clock]]:
+        """What makes the client's own transport and clock when none is given."""
         raise NotImplementedError
 
-    def _default_clock(self) -> _Clock:
-        raise NotImplementedError
+    @property
+    def session(self) -> Session:
+        """What the client knows and says, without I/O: its settings, the requests it
+        builds, the words of its errors (`sqcore.engine.session.Session`; it never shows
+        the key). The operations of sqcore's engine read it, for this client and its jobs."""
+        return self._session
 
     @property
     def remote_host(self) -> str:
@@ -105,10 +115,6 @@ class ClientBase(Generic[_Transport, _Clock]):
     def circuit_type(self) -> CircuitType:
         """The circuit language: the fetch endpoint, and `create_job`'s default."""
         return self._session.circuit_type
-
-    def _redact(self, text: str) -> str:
-        """`text` (the server's) without any secret this client has sent."""
-        return self._session.redact(text)
 
     def __repr__(self) -> str:
         return type(self).__name__ + self._session.describe(self.transport)

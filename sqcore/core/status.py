@@ -6,9 +6,9 @@ property test checks (tests/core/test_status.py).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Collection, Iterable, Sequence
 
-from sqcore._models import (
+from sqcore.core.models import (
     STATUS_PRIORITY_ORDER,
     TERMINAL_CIRCUIT_STATES,
     CircuitStatus,
@@ -28,7 +28,7 @@ _RANK: dict[CircuitStatus, int] = {
 }
 
 
-def overall_status(statuses: Sequence[CircuitStatus]) -> CircuitStatus:
+def overall_status(statuses: Collection[CircuitStatus]) -> CircuitStatus:
     """Returns the job's overall status: the first status in priority order that any circuit has.
 
     Invariant: the result is one of `statuses`, and no status in `statuses` comes before it
@@ -40,12 +40,12 @@ def overall_status(statuses: Sequence[CircuitStatus]) -> CircuitStatus:
     return min(statuses, key=_RANK.__getitem__)
 
 
-def is_terminal(statuses: Sequence[CircuitStatus]) -> bool:
+def is_terminal(statuses: Iterable[CircuitStatus]) -> bool:
     """True when every circuit is in a terminal state (and so will never change again).
 
     Invariant: equals `all(s in TERMINAL_CIRCUIT_STATES for s in statuses)`.
     """
-    return all(status in TERMINAL_CIRCUIT_STATES for status in statuses)
+    return TERMINAL_CIRCUIT_STATES.issuperset(statuses)
 
 
 def status_of(statuses: Sequence[CircuitStatus], index: int | None) -> CircuitStatus:

@@ -16,11 +16,11 @@ from typing import TYPE_CHECKING, TypedDict, TypeVar
 
 import msgspec
 
-from sqcore._models import CircuitStatus, CircuitType, JobType, is_known
-from sqcore._query import JobQuery
-from sqcore._status import index_error
-from sqcore._wait import Backoff, Polling
-from sqcore._wire import NewJob
+from sqcore.core.models import CircuitStatus, CircuitType, JobType, is_known
+from sqcore.core.query import JobQuery
+from sqcore.core.status import index_error
+from sqcore.core.waiting import Backoff, Polling
+from sqcore.core.wire import NewJob
 from transports._types import PROVIDER_CREDENTIALS
 
 if TYPE_CHECKING:
@@ -35,6 +35,7 @@ __all__ = [
     "canonical_ids",
     "checked_credentials",
     "checked_index",
+    "checked_index_type",
     "checked_polling",
     "checked_seconds",
     "checked_text",
@@ -95,13 +96,24 @@ def checked_index(statuses: Sequence[CircuitStatus], index: object) -> int | Non
         TypeError: Not an int or None.
         IndexError: Out of range; the message names the valid range.
     """
+    index = checked_index_type(index)
     if index is None:
         return None
-    if isinstance(index, bool) or not isinstance(index, int):
-        raise TypeError(f"index must be an int or None, not {type(index).__name__}")
     problem = index_error(index, len(statuses))
     if problem is not None:
         raise IndexError(problem)
+    return index
+
+
+def checked_index_type(index: object) -> int | None:
+    """`index` checked to be a circuit index or None (its range is checked once the job's
+    circuits are known).
+
+    Raises:
+        TypeError: Not an int or None.
+    """
+    if index is not None and (isinstance(index, bool) or not isinstance(index, int)):
+        raise TypeError(f"index must be an int or None, not {type(index).__name__}")
     return index
 
 
