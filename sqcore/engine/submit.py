@@ -59,7 +59,8 @@ def create(session: Session, submitting: Submitting) -> Step[Result[JobState, Fa
             "info", "%s: looking it up by its submission tag %s failed: %s", (what, tag, reason)
         )
         return Failure(fault)
-    found = lookup.unwrap()
+    # A server that ignores the filter lists other jobs too: only one carrying the tag is it.
+    found = [state for state in lookup.unwrap() if state.data and tag in state.data.tags]
     if not found:
         yield Log("info", "%s: no job found by its submission tag %s", (what, tag))
         return Failure(fault)

@@ -13,7 +13,7 @@ from sqcore.engine.effects import Abandoned, JobState, Log, Now, Send, Sleep, Wa
 from sqcore.engine.session import Session, Submitting
 from sqcore.engine.submit import create
 from tests.engine.feed import Feed, Server, always, in_turn, reply, session
-from tests.fixtures import JOB_65, fixture
+from tests.fixtures import JOB_65, JOB_66, job_65, reply_of
 from transports import Request, Response, TransportError
 
 RANDOM = uuid.UUID(int=7)
@@ -68,7 +68,7 @@ def test_every_request_of_a_submission_says_what_it_leaves_behind_if_abandoned()
 
 
 def test_a_lost_reply_is_looked_up_by_its_tag_and_the_job_found_is_returned_and_logged() -> None:
-    found = reply(200, fixture("fetch_completed_single.json"))
+    found = reply(200, reply_of({JOB_65: job_65(tags=["mine", TAG])}))
     feed = Feed(by_method(LOST, found))
 
     created = feed.play(create(session(), submitting(session()))).unwrap()
@@ -83,6 +83,18 @@ def test_a_lost_reply_is_looked_up_by_its_tag_and_the_job_found_is_returned_and_
         f"created: found job {JOB_65} by its submission tag {TAG}"
     )
     assert all(send.abandoned is not None for send in feed.of(Send))  # the lookup's too
+
+
+def test_a_job_the_lookup_lists_without_the_tag_is_not_taken_for_the_submission() -> None:
+    others = reply(200, reply_of({JOB_66: job_65(tags=["someone-elses"]), JOB_65: job_65()}))
+    feed = Feed(by_method(LOST, others))
+
+    fault = feed.play(create(session(), submitting(session()))).failure()
+
+    assert fault.may_have_been_created and fault.submission_tag == TAG
+    assert [log.template % log.args for log in feed.of(Log) if log.level == "info"] == [
+        f"submitting a job to ss_unconstrained_simulator: no job found by its submission tag {TAG}"
+    ]
 
 
 def test_a_lookup_that_finds_nothing_leaves_the_submissions_fault() -> None:

@@ -19,7 +19,6 @@ from transports import FunctionTransport, Request, Response, ThreadedTransport
 KEY = "sk-review-key-1"
 HOST = "https://h.example"
 TARGET = "ss_unconstrained_simulator"
-REASON = "review: the lookup by submission tag takes the first job listed, tagged or not"
 
 
 class IgnoresTheTagFilter:
@@ -42,7 +41,6 @@ class IgnoresTheTagFilter:
         return Response(200, {}, reply_of(jobs))
 
 
-@pytest.mark.xfail(strict=True, reason=REASON)
 def test_a_lost_submission_is_not_taken_for_a_job_without_its_tag() -> None:
     server = IgnoresTheTagFilter(creates=False)
     transport = FunctionTransport(server)
@@ -56,7 +54,6 @@ def test_a_lost_submission_is_not_taken_for_a_job_without_its_tag() -> None:
     assert [request.method for request in transport.requests] == ["POST", "GET"]
 
 
-@pytest.mark.xfail(strict=True, reason=REASON)
 def test_a_lost_submission_found_among_other_jobs_is_the_one_with_its_tag() -> None:
     transport = FunctionTransport(IgnoresTheTagFilter(creates=True))
     client = Client(api_key=KEY, remote_host=HOST, transport=transport)
@@ -66,7 +63,6 @@ def test_a_lost_submission_found_among_other_jobs_is_the_one_with_its_tag() -> N
     assert str(job.job_id()) == JOB_67
 
 
-@pytest.mark.xfail(strict=True, reason=REASON)
 async def test_an_async_lost_submission_is_not_taken_for_a_job_without_its_tag() -> None:
     server = IgnoresTheTagFilter(creates=False)
     transport = ThreadedTransport(FunctionTransport(server))
