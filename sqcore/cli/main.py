@@ -61,6 +61,7 @@ from sqcore.core.models import (
     JobData,
     JobType,
 )
+from sqcore.core.query import searched_since
 from sqcore.core.status import failure_summary, overall_status, terminal_count
 from sqcore.core.waiting import Backoff
 
@@ -398,7 +399,7 @@ def _json_text(value: object) -> str:
 def _cmd_submit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     circuits = _read_circuits(args.file, args.stdin)
     client = _client(args)
-    began = datetime.datetime.now(datetime.timezone.utc).replace(microsecond=0)
+    began = searched_since(datetime.datetime.now(datetime.timezone.utc).timestamp())
     try:
         job = client.create_job(
             circuits,

@@ -28,6 +28,7 @@ from sqcore.core.replies import FetchResult, parse_fetch_reply, reply_entries
 from transports._types import Request
 
 __all__ = [
+    "CLOCK_SKEW_SECONDS",
     "SUBMISSION_TAG_PREFIX",
     "FindAgain",
     "JobQuery",
@@ -35,6 +36,7 @@ __all__ = [
     "find_again",
     "parse_query_reply",
     "query_url",
+    "searched_since",
     "submission_tag",
 ]
 
@@ -173,20 +175,33 @@ def submission_tag(random_id: uuid.UUID) -> str:
     return f"{SUBMISSION_TAG_PREFIX}{random_id}"
 
 
+#: How long before a submission began the advice to find it looks: the server stamps a job
+#: with its own clock, and a client's (a laptop or VM off NTP) may run minutes ahead of it.
+CLOCK_SKEW_SECONDS = 600
+
+
+def searched_since(started_epoch: float) -> datetime.datetime:
+    """The `submitted_after` that finds a submission begun at `started_epoch` (wall-clock
+    seconds on this machine): `CLOCK_SKEW_SECONDS` earlier, to the second, in UTC."""
+    since = int((started_epoch - CLOCK_SKEW_SECONDS) // 1)
+    return datetime.datetime.fromtimestamp(since, datetime.timezone.utc)
+
+
 def find_again(
     tag: str | None, tags: Sequence[str], target: str, started_epoch: float
 ) -> FindAgain:
     """How to find a submission begun at `started_epoch` (wall-clock seconds): by its
-    submission `tag` if it has one, else by the user's `tags` (else its `target`) and the
-    time it began (to the second, rounded down).
+    submission `tag` if it has one, else by the user's `tags` (else its `target`) and a
+    time before it began (`searched_since`).
 
     Invariant: the advice names a `find_jobs` call that finds the job: with `tag`, it
-    names the tag; without, it names `submitted_after` no later than `started_epoch`.
+    names the tag; without, it names `submitted_after` `CLOCK_SKEW_SECONDS` before
+    `started_epoch`, so a server clock up to that much behind this machine's still finds it.
     """
     if tag is not None:
         call = f"find_jobs(tags=[{tag!r}])"
     else:
-        began = datetime.datetime.fromtimestamp(int(started_epoch // 1), datetime.timezone.utc)
+        began = searched_since(started_epoch)
         which = f"tags={list(tags)!r}" if tags else f"targets=[{target!r}]"
         call = f"find_jobs({which}, submitted_after=datetime.fromisoformat({began.isoformat()!r}))"
     return FindAgain(

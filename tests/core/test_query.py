@@ -21,6 +21,7 @@ from sqcore.core.endpoints import fetch_url
 from sqcore.core.errors import BadBody
 from sqcore.core.models import CircuitStatus, CircuitType, JobData
 from sqcore.core.query import (
+    CLOCK_SKEW_SECONDS,
     SUBMISSION_TAG_PREFIX,
     JobQuery,
     build_query_request,
@@ -265,6 +266,6 @@ def test_an_untagged_submission_is_found_by_its_tags_or_target_and_when_it_began
     after = call.pop("submitted_after")
     assert isinstance(after, datetime.datetime)
     assert after.utcoffset() == datetime.timedelta(0)
-    assert started - 1 < after.timestamp() <= started
+    assert started - CLOCK_SKEW_SECONDS - 1 < after.timestamp() <= started - CLOCK_SKEW_SECONDS
     assert call == ({"tags": list(tags)} if tags else {"targets": [target]})
     assert found.tag is None

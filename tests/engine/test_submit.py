@@ -132,8 +132,8 @@ def test_without_a_tag_nothing_is_looked_up_and_the_advice_names_the_start() -> 
 
     assert len(feed.requests) == 1
     assert fault.submission_tag is None
-    started = "2027-01-15T08:16:40+00:00"  # the feed's wall clock at the start (EPOCH + 1000)
-    assert f"submitted_after=datetime.fromisoformat('{started}')" in fault.message
+    # the feed's wall clock at the start is 08:16:40 (EPOCH + 1000); ten minutes before it:
+    assert "submitted_after=datetime.fromisoformat('2027-01-15T08:06:40+00:00')" in fault.message
 
 
 def test_a_reply_that_cannot_be_read_came_with_a_2xx_so_the_job_is_looked_up() -> None:
@@ -206,7 +206,7 @@ def test_without_a_tag_the_advice_names_the_users_tags_else_the_target() -> None
     assert tagged_fault.message == (
         "Request failed while submitting a job to t, after it was sent: timeout: the reply "
         "never came. The job may have been created: look for it with find_jobs(tags=['mine'], "
-        "submitted_after=datetime.fromisoformat('2027-01-15T08:16:40+00:00')) before "
+        "submitted_after=datetime.fromisoformat('2027-01-15T08:06:40+00:00')) before "
         "submitting again."
     )
     assert "find_jobs(targets=['t'], submitted_after=" in target_fault.message

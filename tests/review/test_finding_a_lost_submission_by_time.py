@@ -24,7 +24,6 @@ CIRCUITS = '[{"cirq_type": "Circuit", "moments": []}]'
 SKEW_SECONDS = 60.0
 
 
-@pytest.mark.xfail(strict=True, reason="review: submitted_after in the advice is the client's time")
 def test_the_advised_find_jobs_call_finds_the_job_with_the_server_a_minute_behind() -> None:
     clock = SimulatedClock(start=1000.0)
     emulator = Emulator(clock=clock, wall_clock=lambda: clock.time() - SKEW_SECONDS)

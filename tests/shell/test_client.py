@@ -7,7 +7,6 @@ tests/shell/test_config.py.
 
 from __future__ import annotations
 
-import datetime
 import json
 import logging
 import math
@@ -31,6 +30,7 @@ from sqcore import (
     SuperstaqWarning,
 )
 from sqcore.aio import AsyncClient
+from sqcore.core.query import searched_since
 from sqcore.core.retry import BASE_DELAY_SECONDS, MAX_DELAY_SECONDS
 from tests.fakes import FakeClock, SlowTransport, always, json_reply, sequence
 from tests.fixtures import JOB_65, JOB_66, JOB_68, fixture, job_65, reply_of
@@ -321,7 +321,7 @@ def test_a_submission_that_may_have_arrived_is_not_sent_again(fault: TransportEr
     transport = sequence(fault, CREATED)
     with pytest.raises(SuperstaqException) as caught:
         client_on(transport, clock).create_job("c", target="ss_unconstrained_simulator", tags=["x"])
-    began = datetime.datetime.fromtimestamp(clock.time(), datetime.timezone.utc).isoformat()
+    began = searched_since(clock.time()).isoformat()
     assert str(caught.value) == (
         f"Request failed while submitting a job to ss_unconstrained_simulator, after it was "
         f"sent: {fault.kind}: {fault.message}. The job may have been created: look for it with "
