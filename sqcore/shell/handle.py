@@ -16,12 +16,13 @@ from collections.abc import Mapping, Sequence
 from typing import TYPE_CHECKING, ClassVar, Generic, NoReturn, Protocol, TypeVar
 
 import msgspec
+from returns.pipeline import is_successful
 from returns.result import Result
 
 from sqcore.core.arguments import canonical_id, checked_counts, checked_index
 from sqcore.core.errors import Fault, SuperstaqUnsuccessfulJobException
 from sqcore.core.models import STATUS_PRIORITY_ORDER, CircuitStatus, Endian, JobData
-from sqcore.core.replies import one_job_reply, parse_fetch_reply
+from sqcore.core.replies import decode_job, one_job_reply, parse_fetch_reply
 from sqcore.core.status import failure_summary, overall_status, status_of
 from sqcore.core.waiting import Backoff
 from sqcore.core.wire import DECODE_ERRORS, split_path, undecodable
@@ -66,15 +67,7 @@ class _Saved(msgspec.Struct, frozen=True, forbid_unknown_fields=True):
     data: msgspec.Raw = _NULL  # the job's JSON, or null
 
 
-class _SavedCount(msgspec.Struct, frozen=True):
-    """What `load` reads of the saved data at once: what must agree with the saved statuses."""
-
-    statuses: list[CircuitStatus]
-    num_circuits: int
-
-
 _saved_decoder = msgspec.json.Decoder(_Saved)
-_count_decoder = msgspec.json.Decoder(_SavedCount)
 _encoder = msgspec.json.Encoder()
 
 
@@ -378,33 +371,36 @@ def restored(data: bytes | str) -> JobState:
     document = bytes(saved.data)
     if document == b"null":
         return JobState(job_id, statuses)
-    _check_agreement(statuses, document)
+    _check_agreement(job_id, statuses, document)
     # The saved data, as a reply of one job: decoded (and checked) when it is first read.
     return JobState(job_id, statuses, one_job_reply(job_id, document))
 
 
-def _check_agreement(statuses: tuple[CircuitStatus, ...], document: bytes) -> None:
-    """Refuses saved statuses that disagree with the saved data (an edited save would
-    otherwise answer `status()` from the one and `job_data` from the other).
+def _check_agreement(job_id: str, statuses: tuple[CircuitStatus, ...], document: bytes) -> None:
+    """Refuses saved data that is not a job's data (`dump()` never writes it; read later, it
+    would be blamed on a server that never sent it), and saved statuses that disagree with
+    the data (an edited save would otherwise answer `status()` from the one and `job_data`
+    from the other).
 
     Raises:
-        ValueError: The data has no readable statuses or circuit count, or its statuses are
-            not the saved ones, or their count is not its `num_circuits` (named by path).
+        ValueError: The data is not a job's (the wrong or missing value named by path), or
+            its statuses are not the saved ones, or their count is not its `num_circuits`.
     """
-    try:
-        count = _count_decoder.decode(document)
-    except msgspec.ValidationError as error:
-        message, path = split_path(error)
-        raise ValueError(f"not a saved sqcore job: {message} (at $.data{path[1:]})") from None
-    if tuple(count.statuses) != statuses:
+    decoded = decode_job(job_id, document)
+    if not is_successful(decoded):
+        failure = decoded.failure()
+        where = f"$.data{failure.path[1:]}"
+        raise ValueError(f"not a saved sqcore job: {failure.message} (at {where})")
+    data = decoded.unwrap()
+    if tuple(data.statuses) != statuses:
         raise ValueError(
             f"not a saved sqcore job: its statuses ({_names(statuses)}, at $.statuses) are not "
-            f"those of its data ({_names(count.statuses)}, at $.data.statuses)"
+            f"those of its data ({_names(data.statuses)}, at $.data.statuses)"
         )
-    if count.num_circuits != len(statuses):
+    if data.num_circuits != len(statuses):
         raise ValueError(
             f"not a saved sqcore job: it has {len(statuses)} statuses (at $.statuses) for "
-            f"{count.num_circuits} circuits (at $.data.num_circuits)"
+            f"{data.num_circuits} circuits (at $.data.num_circuits)"
         )
 
 
