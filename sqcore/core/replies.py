@@ -303,7 +303,7 @@ def _has_unknown(jobs: Iterable[JobData]) -> bool:
     )
 
 
-def decode_job(job_id: str, document: bytes | msgspec.Raw) -> Result[JobData, ApiFailure]:
+def decode_job(job_id: str, document: bytes | msgspec.Raw) -> Result[JobData, BadBody]:
     """Decodes one job's own JSON object into `JobData`.
 
     Failures: BadBody naming the job and the path of the first wrong or missing value
