@@ -43,6 +43,10 @@ class Clock(Protocol):
         ...
 
 
+#: The longest single `time.sleep` of `SystemClock.sleep`: a day.
+_LONGEST_SLEEP_SECONDS = 86_400.0
+
+
 class SystemClock:
     """The real clock: `time.monotonic`, `time.time` and `time.sleep`."""
 
@@ -55,8 +59,12 @@ class SystemClock:
         return time.time()
 
     def sleep(self, seconds: float) -> None:
-        """Calls `time.sleep(seconds)`."""
-        time.sleep(seconds)
+        """Sleeps `seconds` with `time.sleep`, a day at most at a time: `time.sleep` refuses
+        a time past what the system can count (`OverflowError`), and a wait with no
+        deadline may sleep that long, or for ever (`math.inf`)."""
+        end = time.monotonic() + seconds
+        while (left := end - time.monotonic()) > 0:
+            time.sleep(min(left, _LONGEST_SLEEP_SECONDS))
 
 
 class Client(ClientBase[Transport, Clock]):

@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING, TypeVar
 from returns.result import Result
 
 from sqcore._driver import perform, stream
-from sqcore.core.arguments import checked_index
+from sqcore.core.arguments import checked_index, checked_index_type
 from sqcore.core.errors import Fault
 from sqcore.core.models import CircuitStatus, JobData
 from sqcore.core.status import status_of
@@ -103,9 +103,12 @@ class Job(JobHandle["Client", None]):
         circuits, as upstream.
 
         Raises:
-            IndexError: `index` is out of range (the message names the valid range).
+            TypeError: `index` is not an int or None.
+            ValueError: `index` is negative (as upstream; checked before any request).
+            IndexError: `index` is past the last circuit (the message names the valid range).
             SuperstaqServerException, SuperstaqException, TimeoutError: as `fetch_jobs`.
         """
+        checked_index_type(index)
         statuses = self._refresh()
         return status_of(statuses, checked_index(statuses, index))
 
@@ -180,8 +183,10 @@ class Job(JobHandle["Client", None]):
 
         Raises:
             SuperstaqUnsuccessfulJobException: With the failed circuits and their messages.
-            IndexError: `index` is out of range.
+            TypeError, ValueError, IndexError: `index` is not an int or None, negative
+                (checked before any request, as upstream), or past the last circuit.
         """
+        checked_index_type(index)
         self._refresh()
         self._unsuccessful(self.job_data, index)
 

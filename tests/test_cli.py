@@ -373,6 +373,24 @@ def test_bad_submit_and_stdin_arguments_exit_2_saying_what(
     assert "Traceback" not in result.stderr
 
 
+JOB_A, JOB_B = "00000000-0000-0000-0000-000000000001", "00000000-0000-0000-0000-000000000002"
+
+
+def test_show_given_several_ids_on_standard_input_exits_2_saying_it_takes_one(
+    server: EmulatorServer,
+) -> None:
+    out, err = io.StringIO(), io.StringIO()
+    ids = io.StringIO(
+        "00000000-0000-0000-0000-000000000001\n00000000-0000-0000-0000-000000000002\n"
+    )
+
+    code = main(["show", "-", *connect(server)], out=out, err=err, stdin=ids)
+
+    assert code == 2
+    assert "show takes one job id; standard input gave 2" in err.getvalue()
+    assert out.getvalue() == ""
+
+
 # --- A hostile server's replies --------------------------------------------------------------
 
 

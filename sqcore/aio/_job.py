@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, TypeVar
 from returns.result import Result
 
 from sqcore.aio._driver import perform, stream
-from sqcore.core.arguments import checked_index
+from sqcore.core.arguments import checked_index, checked_index_type
 from sqcore.core.errors import Fault
 from sqcore.core.models import CircuitStatus, JobData
 from sqcore.core.status import status_of
@@ -69,6 +69,7 @@ class AsyncJob(JobHandle["AsyncClient", Coroutine[object, object, None]]):
 
     async def status(self, index: int | None = None) -> CircuitStatus:
         """`Job.status`: the overall status, or circuit `index`'s; refreshes while open."""
+        checked_index_type(index)
         statuses = await self._refresh()
         return status_of(statuses, checked_index(statuses, index))
 
@@ -84,6 +85,7 @@ class AsyncJob(JobHandle["AsyncClient", Coroutine[object, object, None]]):
 
     async def _check_if_unsuccessful(self, index: int | None = None) -> None:
         """`Job._check_if_unsuccessful`: raises if the job (or circuit `index`) failed."""
+        checked_index_type(index)
         await self._refresh()
         self._unsuccessful(await self.data(), index)
 

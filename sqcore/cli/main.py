@@ -437,9 +437,13 @@ def _read_circuits(name: str, stdin: TextIO) -> str:
 
 
 def _cmd_jobs(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    jobs = _client(args).find_jobs(
-        tags=args.tag, statuses=args.status, targets=args.target, submitted_after=args.since
-    )
+    client = _client(args)
+    try:
+        jobs = client.find_jobs(
+            tags=args.tag, statuses=args.status, targets=args.target, submitted_after=args.since
+        )
+    except ValueError as error:  # a query that cannot be asked (too long for one URL)
+        raise _UsageError(str(error)) from None
     data = {str(job.job_id()): job.job_data for job in jobs}  # cached: no request
     if args.ids:
         out.writelines(f"{job_id}\n" for job_id in data)
@@ -497,7 +501,10 @@ def _cmd_cancel(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
 
 
 def _cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
-    (job_id,) = _job_ids([args.job_id], args.stdin)
+    ids = _job_ids([args.job_id], args.stdin)
+    if len(ids) != 1:
+        raise _UsageError(f"show takes one job id; standard input gave {len(ids)}")
+    (job_id,) = ids
     job = Job(_client(args), job_id)
     fields = job.to_dict()
     if args.json:
@@ -507,8 +514,8 @@ def _cmd_show(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
         for name, value in fields.items():
             out.write(f"{name.ljust(width)}  {_plain_json(value)}\n")
         summary = failure_summary(job.job_data.statuses, job.job_data.status_messages)
-        if summary:
-            out.write(f"{'failures'.ljust(width)}  {summary}\n")
+        if summary:  # the server's messages may echo the key: redacted, as in exceptions
+            out.write(f"{'failures'.ljust(width)}  {job.client.session.redact(summary)}\n")
     return _exit_for([job.job_data.statuses])
 
 

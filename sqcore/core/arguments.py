@@ -94,7 +94,8 @@ def checked_index(statuses: Sequence[CircuitStatus], index: object) -> int | Non
 
     Raises:
         TypeError: Not an int or None.
-        IndexError: Out of range; the message names the valid range.
+        ValueError: Negative.
+        IndexError: Past the last circuit; the message names the valid range.
     """
     index = checked_index_type(index)
     if index is None:
@@ -106,14 +107,18 @@ def checked_index(statuses: Sequence[CircuitStatus], index: object) -> int | Non
 
 
 def checked_index_type(index: object) -> int | None:
-    """`index` checked to be a circuit index or None (its range is checked once the job's
-    circuits are known).
+    """`index` checked to be a circuit index or None (its upper bound is checked once the
+    job's circuits are known).
 
     Raises:
         TypeError: Not an int or None.
+        ValueError: Negative (upstream 0.5.70 refuses it so, before any request: no index
+            counts from the end).
     """
     if index is not None and (isinstance(index, bool) or not isinstance(index, int)):
         raise TypeError(f"index must be an int or None, not {type(index).__name__}")
+    if index is not None and index < 0:
+        raise ValueError(f"index must be >= 0 (a circuit's position in the job), not {index}")
     return index
 
 

@@ -86,7 +86,13 @@ class _Listed(str, enum.Enum):
 
 
 class JobType(_Listed):
-    """The kind of work a job asks for (an unknown value: a stand-in, see `is_known`)."""
+    """The kind of work a job asks for.
+
+    A value it does not list, from a newer server or from `JobType("...")`, is a stand-in
+    member named UNRECOGNIZED that keeps the string (not a `ValueError`, as upstream's
+    enum raises: it is what lets a job of a newer type be read). To check a value you were
+    given, compare it with the listed ones: `value in {kind.value for kind in JobType}`.
+    """
 
     SUBMIT = "submit"
     SIMULATE = "simulate"
@@ -95,8 +101,11 @@ class JobType(_Listed):
 
 
 class CircuitType(_Listed):
-    """The circuit language a client speaks; it selects the fetch endpoint (an unknown
-    value: a stand-in, see `is_known`)."""
+    """The circuit language a client speaks; it selects the fetch endpoint.
+
+    A value it does not list is a stand-in named UNRECOGNIZED that keeps the string, as
+    for `JobType` (check a value with `value in {kind.value for kind in CircuitType}`).
+    """
 
     CIRQ = "cirq"
     QISKIT = "qiskit"

@@ -18,8 +18,6 @@ import subprocess
 import sys
 import time
 
-import pytest
-
 from transports.emulator import Emulator, EmulatorServer
 
 ROOT = pathlib.Path(__file__).resolve().parents[2]
@@ -32,7 +30,6 @@ def command(*args: str, home: pathlib.Path) -> tuple[list[str], dict[str, str]]:
     return [sys.executable, "-m", "sqcore", *args], environment
 
 
-@pytest.mark.xfail(strict=True, reason="review: sqcore jobs lets find_jobs' ValueError out")
 def test_tags_too_long_for_a_url_are_one_error_line_with_exit_2(tmp_path: pathlib.Path) -> None:
     with EmulatorServer(Emulator(api_key=KEY)) as server:
         argv, environment = command(
@@ -47,7 +44,6 @@ def test_tags_too_long_for_a_url_are_one_error_line_with_exit_2(tmp_path: pathli
     assert result.stderr.startswith("sqcore: error: ")
 
 
-@pytest.mark.xfail(strict=True, reason="review: a wait for ever sleeping past time_t overflows")
 def test_a_wait_for_ever_with_an_interval_too_long_to_sleep_is_no_traceback(
     tmp_path: pathlib.Path,
 ) -> None:

@@ -12,8 +12,6 @@ import pathlib
 import subprocess
 import sys
 
-import pytest
-
 from tests.fixtures import JOB_65, job_65, reply_of
 from tests.wire.hostile import HostileServer, Reply
 
@@ -21,7 +19,6 @@ ROOT = pathlib.Path(__file__).resolve().parents[2]
 KEY = "sk-review-Echoed-Key-99"
 
 
-@pytest.mark.xfail(strict=True, reason="review: show's failures line prints an echoed key")
 def test_the_failures_line_of_show_redacts_a_key_the_server_echoed(
     tmp_path: pathlib.Path,
 ) -> None:

@@ -59,9 +59,6 @@ def raised(call: Callable[[int], object]) -> type[BaseException] | None:
     return None
 
 
-@pytest.mark.xfail(
-    strict=True, reason="review: a negative index is IndexError, upstream's is ValueError"
-)
 @pytest.mark.parametrize("member", ["_status", "_check_if_unsuccessful"])
 def test_a_negative_index_raises_what_upstream_raises(member: str) -> None:
     theirs = UpstreamJob(Served(), JOB_65)
