@@ -85,7 +85,9 @@ def base_url(remote_host: str, api_version: str) -> Result[str, str]:
     shown = url_for_message(remote_host)
     parts = urllib.parse.urlsplit(remote_host.strip())
     if parts.path not in ("", "/") or parts.query or parts.fragment:
-        rest = urllib.parse.urlunsplit(("", "", parts.path, parts.query, parts.fragment))
+        # Written out: urlunsplit adds "//" before a path that starts with "//" on 3.13.
+        rest = parts.path + (f"?{parts.query}" if parts.query else "")
+        rest += f"#{parts.fragment}" if parts.fragment else ""
         return Failure(
             f"{shown} has {rest!r} after the host, which sqcore would not use: every request "
             f"goes to "
