@@ -20,8 +20,6 @@ import pathlib
 import subprocess
 import sys
 
-import pytest
-
 from tests.fixtures import JOB_65, nested_reply
 from tests.wire.hostile import HostileServer, Reply
 
