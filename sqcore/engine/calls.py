@@ -4,7 +4,8 @@ in URL-sized batches, a cancel, a search), as operations of the engine.
 `call` is the heart: it gives each attempt its timeout within the call's `Budget`, sends,
 reads what came back (`sqcore.core.wire.classify_response`), asks the retry policy what to do
 (`sqcore.core.retry.decide_retry`), sleeps and tries again, or returns the body or the `Fault`
-that ends the call. The rest read the bodies it returns and show their warnings.
+that ends the call. The rest read the bodies it returns and show their warnings; `refresh`
+is the fetch of one job that `Job.status()` makes.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping, Sequence
 from typing import Protocol, TypeVar
 
+import msgspec
 from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from sqcore.core.errors import ApiFailure, Fault, NetworkFault
 from sqcore.core.models import JobData
 from sqcore.core.query import FindAgain, parse_query_reply
-from sqcore.core.replies import parse_fetch_reply
+from sqcore.core.replies import parse_fetch_reply, parse_poll_reply
 from sqcore.core.retry import RetryIn, decide_retry
 from sqcore.core.wire import classify_response, parse_cancel_reply
 from sqcore.engine.effects import (
@@ -230,3 +232,25 @@ def find(
             for job_id, data in reply.jobs.items()
         ]
     )
+
+
+class _Polled(msgspec.Struct, frozen=True):
+    state: JobState
+    warnings: tuple[str, ...]
+
+
+def _kept_whole(body: bytes, batch: tuple[str, ...]) -> Result[_Polled, ApiFailure]:
+    """A reply of one job read as its state, the reply kept whole for its data."""
+    (job_id,) = batch
+    return parse_poll_reply(body, batch).map(
+        lambda poll: _Polled(JobState(job_id, poll.statuses[job_id], body), poll.warnings)
+    )
+
+
+def refresh(
+    session: Session, job_id: str, deadline: float | None = None
+) -> Step[Result[JobState, Fault]]:
+    """Fetches job `job_id`: its statuses, and its reply, kept to decode its data when it
+    is read (within `deadline`, when a wait gives one)."""
+    fetched = yield from fetch_each(session, (job_id,), deadline, _kept_whole)
+    return fetched.map(lambda polled: polled[0].state)

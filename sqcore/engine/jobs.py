@@ -13,9 +13,9 @@ from returns.pipeline import is_successful
 from returns.result import Failure, Result, Success
 
 from sqcore.core.arguments import checked_index_type, checked_polling, checked_seconds
-from sqcore.core.errors import ApiFailure, Fault
+from sqcore.core.errors import Fault
 from sqcore.core.models import TERMINAL_CIRCUIT_STATES, TERMINAL_COMPILE_STATES, CircuitStatus
-from sqcore.core.replies import parse_fetch_reply, parse_poll_reply
+from sqcore.core.replies import parse_fetch_reply
 from sqcore.core.status import index_error, is_terminal, status_of
 from sqcore.core.waiting import (
     MIN_POLLING_SECONDS,
@@ -31,7 +31,7 @@ from sqcore.core.waiting import (
     progress_of,
     with_floor,
 )
-from sqcore.engine.calls import fetch_each
+from sqcore.engine.calls import refresh
 from sqcore.engine.effects import JobState, Learned, Report, Step, Warn, now, sleep
 from sqcore.engine.session import Session
 
@@ -102,28 +102,6 @@ def is_settled(state: JobState) -> bool:
     """Whether `state` is final: fetched, and every circuit terminal (no request is ever
     needed again)."""
     return state.statuses is not None and is_terminal(state.statuses)
-
-
-class _Polled(msgspec.Struct, frozen=True):
-    state: JobState
-    warnings: tuple[str, ...]
-
-
-def _kept_whole(body: bytes, batch: tuple[str, ...]) -> Result[_Polled, ApiFailure]:
-    """A reply of one job read as its state, the reply kept whole for its data."""
-    (job_id,) = batch
-    return parse_poll_reply(body, batch).map(
-        lambda poll: _Polled(JobState(job_id, poll.statuses[job_id], body), poll.warnings)
-    )
-
-
-def refresh(
-    session: Session, job_id: str, deadline: float | None = None
-) -> Step[Result[JobState, Fault]]:
-    """Fetches job `job_id`: its statuses, and its reply, kept to decode its data when it
-    is read (within `deadline`, when a wait gives one)."""
-    fetched = yield from fetch_each(session, (job_id,), deadline, _kept_whole)
-    return fetched.map(lambda polled: polled[0].state)
 
 
 def decoded(session: Session, state: JobState) -> Result[JobState, Fault]:

@@ -15,8 +15,6 @@ import pathlib
 import sys
 from types import FrameType
 
-import pytest
-
 from sqcore import Client, Job
 from sqcore.testing import SimulatedClock
 from transports.emulator import Emulator
@@ -64,11 +62,6 @@ def _stacks_of_a_status_call() -> list[list[str]]:
     return stacks
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="review: Job.status() re-enters sqcore/engine/jobs.py through calls.py "
-    "(the parse callback _kept_whole)",
-)
 def test_a_status_call_never_enters_a_module_again_below_itself() -> None:
     stacks = _stacks_of_a_status_call()
     assert any("sqcore/engine/calls.py" in modules for modules in stacks)
