@@ -77,8 +77,11 @@ class ClientBase(Generic[_Transport, _Clock]):
     @property
     def session(self) -> Session:
         """What the client knows and says, without I/O: its settings, the requests it
-        builds, the words of its errors (`sqcore.engine.session.Session`; it never shows
-        the key). The operations of sqcore's engine read it, for this client and its jobs."""
+        builds, the words of its errors (`sqcore.engine.session.Session`). The operations
+        of sqcore's engine read it, for this client and its jobs; it is the engine's view,
+        not a stable API (its type lives in a private module). Its repr, messages and logs
+        never show the key, and `redact` removes it from a text; the request headers it
+        builds carry it, as every request must."""
         return self._session
 
     @property

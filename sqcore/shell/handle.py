@@ -150,7 +150,9 @@ class JobHandle(Generic[_C, _NoneOrAwaitable]):
     def known(self) -> JobState:
         """What this handle knows of its job, without a request: its id, and the statuses
         and data its last fetch gave (`statuses` None before any fetch). Another handle of
-        the same job takes it in with `learn`."""
+        the same job takes it in with `learn`. Its type, `JobState`, is the engine's
+        (`sqcore.engine.effects`, a private module): pass it between handles, as sqcore's
+        own waits do, rather than build one."""
         return self._state
 
     def learn(self, state: JobState) -> None:
