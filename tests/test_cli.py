@@ -1,4 +1,7 @@
-"""The command line end to end: a subprocess against the loopback emulator server."""
+"""The command line end to end against the loopback emulator server: `main` in this process
+(the same argv, environment, standard input and output as a run of its own), and, where the
+process is the subject (exit codes as the shell sees them, pipes, signals, output closed
+early), `python -m sqcore` as a subprocess."""
 
 from __future__ import annotations
 
@@ -40,13 +43,14 @@ def server(emulator: Emulator) -> Iterator[EmulatorServer]:
         yield running
 
 
-def run(
+def run_process(
     *args: str,
     home: pathlib.Path,
     env: dict[str, str] | None = None,
     timeout: float = 30,
     stdin: str | None = None,
 ) -> subprocess.CompletedProcess[str]:
+    """`python -m sqcore args...` in a process of its own."""
     environment = {k: v for k, v in os.environ.items() if not k.startswith("SUPERSTAQ_")}
     environment.update({"HOME": str(home), "XDG_DATA_HOME": str(home), "PYTHONPATH": str(ROOT)})
     environment["SUPERSTAQ_API_KEY"] = KEY  # not --api-key: it warns (the process list)
@@ -60,6 +64,31 @@ def run(
         check=False,
         input=stdin,
     )
+
+
+def run(
+    *args: str,
+    home: pathlib.Path,
+    env: dict[str, str] | None = None,
+    stdin: str | None = None,
+) -> subprocess.CompletedProcess[str]:
+    """`sqcore args...` run by `main` in this process, in the environment `run_process` gives
+    its subprocess (HOME, the key in SUPERSTAQ_API_KEY, no other SUPERSTAQ_ variable), with
+    `stdin` (else nothing) as its standard input: its exit code and what it wrote."""
+    out, err = io.StringIO(), io.StringIO()
+    with pytest.MonkeyPatch.context() as patch:
+        for name in os.environ:
+            if name.startswith("SUPERSTAQ_"):
+                patch.delenv(name)
+        patch.setenv("HOME", str(home))
+        patch.setenv("XDG_DATA_HOME", str(home))
+        patch.setenv("SUPERSTAQ_API_KEY", KEY)
+        for name, value in (env or {}).items():
+            patch.setenv(name, value)
+        # (what argparse or a stray print writes to sys.stdout or sys.stderr counts too)
+        with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+            code = main(list(args), out=out, err=err, stdin=io.StringIO(stdin or ""))
+    return subprocess.CompletedProcess(["sqcore", *args], code, out.getvalue(), err.getvalue())
 
 
 def pipeline(
@@ -85,7 +114,7 @@ def connect(server: EmulatorServer) -> list[str]:
 def test_status_table(server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path) -> None:
     done = emulator.create_job(num_circuits=2, durations=0)
     running = emulator.create_job(num_circuits=3, durations=60, target="ibmq_brisbane_qpu")
-    result = run("status", done, running.upper(), *connect(server), home=tmp_path)
+    result = run_process("status", done, running.upper(), *connect(server), home=tmp_path)
     assert result.returncode == 0, result.stderr
     lines = result.stdout.splitlines()
     assert lines[0].split() == ["JOB", "TARGET", "STATUS", "CIRCUITS", "DONE"]
@@ -97,7 +126,7 @@ def test_status_with_failed_job_exits_1(
     server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
 ) -> None:
     failed = emulator.create_job(num_circuits=2, durations=0, fail={0: "bad"})
-    result = run("status", failed, *connect(server), home=tmp_path)
+    result = run_process("status", failed, *connect(server), home=tmp_path)
     assert result.returncode == 1
     assert "failed" in result.stdout
 
@@ -105,9 +134,9 @@ def test_status_with_failed_job_exits_1(
 def test_wait_shows_progress_and_exits_0(
     server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
 ) -> None:
-    # Open for 3 s at least: the first poll (which sees 0/3 done) must come before any job
-    # ends, after a subprocess start that can take over a second on a loaded machine.
-    ids = [emulator.create_job(durations=3.0 + 0.2 * i) for i in range(3)]
+    # Open for 1 s at least: the first poll (which sees 0/3 done) must come before any job
+    # ends; in this process it comes a few milliseconds after, tenths under load.
+    ids = [emulator.create_job(durations=1.0 + 0.2 * i) for i in range(3)]
     result = run("wait", *ids, "--poll", "0.1", "--timeout", "20", *connect(server), home=tmp_path)
     assert result.returncode == 0, result.stderr
     assert "3/3 jobs done" in result.stderr
@@ -121,7 +150,9 @@ def test_wait_timeout_exits_3(
     server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
 ) -> None:
     slow = emulator.create_job(durations=60)
-    result = run("wait", slow, "--poll", "0.1", "--timeout", "0.3", *connect(server), home=tmp_path)
+    result = run_process(
+        "wait", slow, "--poll", "0.1", "--timeout", "0.3", *connect(server), home=tmp_path
+    )
     assert result.returncode == 3
     assert "Timed out" in result.stderr and "Traceback" not in result.stderr
 
@@ -192,7 +223,7 @@ def test_input_errors(
 
 
 def test_wrong_key_is_a_server_error(server: EmulatorServer, tmp_path: pathlib.Path) -> None:
-    result = run(
+    result = run_process(
         "status",
         "00000000-0000-0000-0000-000000000001",
         "--host",
@@ -206,7 +237,7 @@ def test_wrong_key_is_a_server_error(server: EmulatorServer, tmp_path: pathlib.P
 
 
 def test_missing_key_says_how_to_set_it(tmp_path: pathlib.Path) -> None:
-    result = run(
+    result = run_process(
         "status",
         "00000000-0000-0000-0000-000000000001",
         home=tmp_path,
@@ -245,7 +276,7 @@ def test_network_error_exits_4(tmp_path: pathlib.Path, command: str) -> None:
 
 
 def test_demo_runs_end_to_end(tmp_path: pathlib.Path) -> None:
-    result = run("demo", home=tmp_path, timeout=60)
+    result = run_process("demo", home=tmp_path, timeout=60)
     assert result.returncode == 0, result.stderr
     rows = [line.split() for line in result.stdout.splitlines()[1:4]]
     # Each job's line comes as it finishes: the cancel at 1.5 s, the failure, the completion.
@@ -330,14 +361,14 @@ def test_dash_reads_ids_for_status_and_cancel(
 def test_off_a_terminal_wait_writes_a_line_only_when_something_changed(
     server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
 ) -> None:
-    job = emulator.create_job(durations=2.4)  # three stages of 0.8 s, then completed
+    job = emulator.create_job(durations=1.5)  # three stages of 0.5 s, then completed
 
     result = run("wait", job, "--poll", "0.1", *connect(server), home=tmp_path)
 
     assert result.returncode == 0, result.stderr
     first, *changed = result.stderr.splitlines()
-    # It polled some 24 times; it wrote the first poll, then a line per change only (the
-    # first poll may already be past "received": the subprocess takes a while to start).
+    # It polled some 15 times; it wrote the first poll, then a line per change only (the
+    # first poll may already be past "received" on a loaded machine).
     assert first.startswith("[") and " -> " not in first
     assert 1 <= len(changed) <= 3
     assert all(f": {job[:8]} " in line and " -> " in line for line in changed)
@@ -748,7 +779,7 @@ def test_jobs_filters_by_status_target_and_since(
     server: EmulatorServer, emulator: Emulator, tmp_path: pathlib.Path
 ) -> None:
     done = emulator.create_job(durations=0, tags=("cli-filters",))
-    # received for the whole test (six subprocesses, each a second or more under load)
+    # received for the whole test (six runs, each a second or more if a machine is loaded)
     open_job = emulator.create_job(
         durations=3600, target="ibmq_brisbane_qpu", tags=("cli-filters",)
     )
@@ -889,7 +920,7 @@ def test_a_lost_submission_not_found_again_exits_5_naming_its_tag(
 ) -> None:
     with servers() as serve:
         server = serve([Hangup()])  # every request, the lookup too, goes unanswered
-        result = run(
+        result = run_process(
             "submit", "--target", "t", "--find-again", str(circuits),
             "--host", server.origin, "--retry-seconds", "0", home=tmp_path,
         )  # fmt: skip

@@ -29,6 +29,7 @@ from .hostile import (
     Stall,
     emulator_behind,
     retry_later,
+    servers,
 )
 
 KEY = "sk-test-lost-replies-5d"
@@ -135,30 +136,34 @@ def notes(error: BaseException) -> list[str]:
 
 
 async def test_a_submission_cancelled_after_it_was_sent_warns_and_notes_how_to_find_it(
-    serve: Serve, caplog: pytest.LogCaptureFixture
+    caplog: pytest.LogCaptureFixture,
 ) -> None:
-    emulator = Emulator(api_key=KEY)
-    server = emulator_behind(serve, emulator, lambda reply: Stall(STALL, then=reply))
-    caplog.set_level(logging.WARNING, logger="sqcore")
+    # Its own server, closed before the event loop is (unlike the `serve` fixture's): the
+    # loop's end waits for the thread still sending the stalled POST, which closing the
+    # server ends at once, not when the stall would.
+    with servers() as serve:
+        emulator = Emulator(api_key=KEY)
+        server = emulator_behind(serve, emulator, lambda reply: Stall(STALL, then=reply))
+        caplog.set_level(logging.WARNING, logger="sqcore")
 
-    async with AsyncClient(api_key=KEY, remote_host=server.origin) as client:
-        started = time.monotonic()
-        # (asyncio.TimeoutError: TimeoutError itself from Python 3.11, its own class on 3.10)
-        with pytest.raises(asyncio.TimeoutError) as caught:
-            await asyncio.wait_for(
-                client.create_job(CIRCUITS, target=TARGET, submission_tag=True), 0.5
-            )
-        assert time.monotonic() - started < 0.5 + MARGIN
+        async with AsyncClient(api_key=KEY, remote_host=server.origin) as client:
+            started = time.monotonic()
+            # (asyncio.TimeoutError: TimeoutError itself from Python 3.11, its own class on 3.10)
+            with pytest.raises(asyncio.TimeoutError) as caught:
+                await asyncio.wait_for(
+                    client.create_job(CIRCUITS, target=TARGET, submission_tag=True), 0.5
+                )
+            assert time.monotonic() - started < 0.5 + MARGIN
 
-        (tag,) = [t for t in emulator.submitted(posted_ids(emulator)[0]).tags]
-        (note,) = notes(caught.value)
-        assert "may have been created" in note and f"find_jobs(tags=['{tag}'])" in note
-        (warning,) = [r for r in caplog.records if r.levelno == logging.WARNING]
-        assert warning.getMessage() == note
-        assert f"(submission tag {tag})" in note
-        # The advice works: the job is found by its tag.
-        (found,) = await client.find_jobs(tags=[tag])
-        assert str(found.job_id()) == posted_ids(emulator)[0]
+            (tag,) = [t for t in emulator.submitted(posted_ids(emulator)[0]).tags]
+            (note,) = notes(caught.value)
+            assert "may have been created" in note and f"find_jobs(tags=['{tag}'])" in note
+            (warning,) = [r for r in caplog.records if r.levelno == logging.WARNING]
+            assert warning.getMessage() == note
+            assert f"(submission tag {tag})" in note
+            # The advice works: the job is found by its tag.
+            (found,) = await client.find_jobs(tags=[tag])
+            assert str(found.job_id()) == posted_ids(emulator)[0]
 
 
 async def test_a_submission_cancelled_before_anything_was_taken_adds_no_note(
