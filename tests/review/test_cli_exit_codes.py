@@ -64,7 +64,7 @@ def wait_for_ever(emulator: Emulator, server: EmulatorServer, tmp_path: pathlib.
         argv, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=environment
     )
     try:
-        # The first poll, then three seconds to fail in (the failure follows the poll within
+        # The first poll, then a second to fail in (the failure follows the poll within
         # milliseconds): a correct wait is asleep by then (still running), a refused interval
         # has exited with a usage error.
         give_up = time.monotonic() + 30.0
@@ -72,7 +72,7 @@ def wait_for_ever(emulator: Emulator, server: EmulatorServer, tmp_path: pathlib.
             assert time.monotonic() < give_up, "the wait never polled"
             time.sleep(0.05)
         try:
-            _, stderr = process.communicate(timeout=3.0)
+            _, stderr = process.communicate(timeout=1.0)
         except subprocess.TimeoutExpired:
             return  # asleep: a wait for ever
     finally:
