@@ -38,6 +38,7 @@ import json
 import os
 import shlex
 import sys
+import time
 import warnings
 from collections.abc import Callable, Mapping, Sequence
 from typing import NoReturn, TextIO
@@ -399,7 +400,7 @@ def _json_text(value: object) -> str:
 def _cmd_submit(args: argparse.Namespace, out: TextIO, err: TextIO) -> int:
     circuits = _read_circuits(args.file, args.stdin)
     client = _client(args)
-    began = searched_since(datetime.datetime.now(datetime.timezone.utc).timestamp())
+    began = searched_since(time.time())
     try:
         job = client.create_job(
             circuits,

@@ -359,7 +359,7 @@ def _figures(
     held, dropped = statistics.median(decodes.held), statistics.median(decodes.dropped)
     own = [cpu - transport for cpu, transport in zip(plain.cpu, plain.transport, strict=True)]
     transport = statistics.median(plain.transport)
-    fetched = f"{format_seconds(statistics.median(decodes.fetched))}" if decodes.fetched else "-"
+    fetched = format_seconds(statistics.median(decodes.fetched)) if decodes.fetched else "-"
     decode_note = (
         f"msgspec.json.decode of its {len(decodes.bodies)} replies ({format_bytes(inflated)}) "
         f"{format_seconds(dropped)}; the replies held until the last is decoded "
